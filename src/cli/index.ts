@@ -1,0 +1,65 @@
+import { Command, CommanderError } from "commander";
+import { ConfigurationError, formatLocatedError } from "../core/errors.js";
+import { registerCheck, registerInit, registerValidate } from "./commands/check.js";
+import { registerExport } from "./commands/export.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerVerify } from "./commands/verify.js";
+import { type CliContext, UsageError } from "./context.js";
+
+const VERSION = "0.1.0";
+
+/** Runs the aigate CLI and resolves to its exit code (DESIGN §7: 0 pass, 1 fail, 2 usage/configuration). */
+export async function main(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    exitCode: 0,
+    ...overrides,
+  };
+  const program = new Command()
+    .name("aigate")
+    .description(
+      "AI-governance gates for pull requests: risk assessments, human oversight, signed attestations",
+    )
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.stdout(text),
+      writeErr: (text) => ctx.stderr(text),
+    })
+    .showHelpAfterError("(run aigate --help for usage)");
+
+  for (const register of [
+    registerCheck,
+    registerValidate,
+    registerInit,
+    registerKeys,
+    registerVerify,
+    registerExport,
+  ]) {
+    register(program, ctx);
+  }
+
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      ctx.stderr(`aigate: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigurationError) {
+      for (const located of error.errors) ctx.stderr(`${formatLocatedError(located)}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.stderr(`aigate: internal error: ${message}\n`);
+    return 2;
+  }
+}

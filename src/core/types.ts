@@ -1,0 +1,254 @@
+/**
+ * The plain data the engine works on (facts in, Decision out). The GitHub adapter
+ * and the CLI build Facts; `evaluate(facts, now)` in src/core/policy turns them
+ * into a Decision; src/core/report renders a Decision for people.
+ * Nothing here performs I/O.
+ */
+import type { Lifecycle, Manifest, PathKind, Tier } from "./manifest/schema.js";
+
+/** A problem in a file a person wrote, located so an editor can jump to it. */
+export interface LocatedError {
+  file: string;
+  /** 1-based; 0 when the problem is the file as a whole (missing, unreadable). */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** Dotted path of the field, e.g. `systems[0].tier`; empty for file-level errors. */
+  field: string;
+  /** What is wrong and what to do, in a sentence a person can act on. */
+  message: string;
+}
+
+export type ChangeStatus =
+  | "added"
+  | "modified"
+  | "removed"
+  | "renamed"
+  | "copied"
+  | "changed"
+  | "unchanged";
+
+/** One file of a diff; renames carry the previous name, which counts as touched too. */
+export interface ChangedFile {
+  path: string;
+  status: ChangeStatus;
+  previousPath?: string;
+}
+
+export interface Actor {
+  /** Numeric GitHub id; absent when the CLI only knows a login. */
+  id?: number;
+  login: string;
+  type: "User" | "Bot" | "Organization";
+}
+
+/** A commit of the PR, for separation of duties. `null` = not attributable to an account. */
+export interface CommitFacts {
+  sha: string;
+  author: Actor | null;
+  committer: Actor | null;
+  /** Name/email from git, for the message when the commit cannot be attributed. */
+  authorName?: string;
+  committerName?: string;
+}
+
+/** A file read at a given commit. `text` is absent for evidence whose content is not needed. */
+export interface FileFacts {
+  path: string;
+  sha256: string;
+  text?: string;
+}
+
+/** Why an approver may approve a system; written into the attestation. */
+export interface Eligibility {
+  system: string;
+  /** e.g. "listed user", "member of acme/model-risk", "governance owner (member of acme/ai-governance)". */
+  reason: string;
+}
+
+/** One recorded sign-off, as the engine counts it (from a verified attestation, or planned for one). */
+export interface ApprovalRecord {
+  approver: Actor;
+  /** The systems this approval covers, each with why the approver is eligible. */
+  systems: Eligibility[];
+  /** Head commit the approval was given on. */
+  commit: string;
+  source: { kind: "review" | "comment"; id: number; at: string };
+  /** sha256 of the DSSE envelope, when it comes from an attestation. */
+  attestationDigest?: string;
+  note?: string;
+}
+
+/** An eligible approver's live CHANGES_REQUESTED review: a veto until dismissed or replaced. */
+export interface Veto {
+  approver: Actor;
+  systems: Eligibility[];
+  reviewId: number;
+  at: string;
+  commit: string;
+}
+
+/** An attestation that was found but counts for nothing (forged, edited, replayed …). */
+export interface RejectedAttestation {
+  commentId: number;
+  commentAuthor?: string;
+  reason: string;
+}
+
+export interface PullRequestFacts {
+  number: number;
+  author: Actor;
+  baseRef: string;
+  baseSha: string;
+  headSha: string;
+  title?: string;
+  draft?: boolean;
+}
+
+/** The manifest as read from the base commit (never from the head: DESIGN §2, §8.1). */
+export type ManifestFacts =
+  | { status: "missing"; path: string; baseSha: string }
+  | { status: "present"; path: string; baseSha: string; sha256: string; text: string };
+
+export interface Facts {
+  repository: { id?: number; fullName: string };
+  /** Absent in the local CLI, which has no pull request. */
+  pullRequest?: PullRequestFacts;
+  manifest: ManifestFacts;
+  /** The head version of the manifest, when the change modifies it (validated, not enforced). */
+  proposedManifest?: { text: string; sha256: string } | { removed: true };
+  changedFiles: ChangedFile[];
+  /** True when the list is incomplete (GitHub lists at most 3000 files): gates fail closed. */
+  changedFilesTruncated: boolean;
+  /** Files at the head that the plan asked for (assessments, evidence, policy). `null` = absent. */
+  headFiles: Record<string, FileFacts | null>;
+  /** Files at the base that the plan asked for (the AI policy). `null` = absent. */
+  baseFiles: Record<string, FileFacts | null>;
+  commits: CommitFacts[];
+  approvals: ApprovalRecord[];
+  vetoes: Veto[];
+  rejectedAttestations: RejectedAttestation[];
+  /**
+   * Files changed between an approved commit and the head, keyed by that commit.
+   * A missing key or `null` (history rewritten, compare failed) makes the approval stale: fail closed.
+   */
+  changedSince: Record<string, string[] | null>;
+  /** Whether approvals can be evaluated at all (false in the CLI: it only reports what is required). */
+  evaluateApprovals: boolean;
+}
+
+export type Conclusion = "success" | "failure" | "action_required" | "neutral";
+
+export interface AffectedFile {
+  path: string;
+  kind: PathKind | "manifest";
+  status: ChangeStatus;
+  /** Set when the file matched through its previous name (moved out of a governed path). */
+  previousPath?: string;
+}
+
+export interface AffectedSystem {
+  id: string;
+  name: string;
+  tier: Tier;
+  lifecycle: Lifecycle;
+  kinds: Array<PathKind | "manifest">;
+  files: AffectedFile[];
+  /** Number of matching files beyond `files` (kept short for the report). */
+  moreFiles: number;
+}
+
+export interface AssessmentResult {
+  system: string;
+  status: "pass" | "fail" | "not_required";
+  /** What is wrong, each a sentence a person can act on. Empty when passing. */
+  problems: string[];
+  /** Located errors in the assessment file, for annotations. */
+  errors: LocatedError[];
+  assessment?: {
+    path: string;
+    sha256: string;
+    assessedAt?: string;
+    reviewBy?: string;
+    residualRisk?: string;
+  };
+  evidence: Array<{ kind: string; path: string; present: boolean; sha256?: string }>;
+}
+
+export interface CountedApproval {
+  approver: string;
+  approverId?: number;
+  reason: string;
+  commit: string;
+  at: string;
+  source: "review" | "comment";
+  sourceId: number;
+  attestationDigest?: string;
+}
+
+export interface RejectedApproval {
+  approver: string;
+  commit?: string;
+  at?: string;
+  source?: "review" | "comment";
+  sourceId?: number;
+  /** Why it does not count: author, committer, bot, stale after a governed push, … */
+  reason: string;
+  stale?: boolean;
+}
+
+export interface OversightResult {
+  system: string;
+  required: number;
+  status: "met" | "waiting" | "blocked" | "not_required";
+  counted: CountedApproval[];
+  rejected: RejectedApproval[];
+  vetoes: Array<{ approver: string; reviewId: number; at: string }>;
+  /** Who may approve, for the "what is still needed" line. */
+  eligible: { teams: string[]; users: string[] };
+  problems: string[];
+}
+
+export interface GateResult {
+  conclusion: Conclusion;
+  /** One line, e.g. "Waiting for 1 of 2 approvals (credit-scoring)". */
+  title: string;
+}
+
+export interface Decision {
+  repository: string;
+  pullRequest?: {
+    number: number;
+    baseRef: string;
+    baseSha: string;
+    headSha: string;
+    author: string;
+  };
+  manifest: {
+    path: string;
+    baseSha: string;
+    status: "ok" | "missing" | "invalid";
+    sha256?: string;
+    errors: LocatedError[];
+  };
+  /** Validation of the manifest as changed by this PR (it takes effect only once merged). */
+  proposedManifest?: {
+    status: "ok" | "invalid" | "removed";
+    sha256?: string;
+    errors: LocatedError[];
+  };
+  affected: AffectedSystem[];
+  /** Systems in the manifest that this change does not touch, by id. */
+  unaffected: string[];
+  changedFiles: number;
+  changedFilesTruncated: boolean;
+  assessment: GateResult & { systems: AssessmentResult[] };
+  oversight: GateResult & {
+    systems: OversightResult[];
+    rejectedAttestations: RejectedAttestation[];
+  };
+  /** ISO-8601 time the decision was made (the `now` it was given). */
+  evaluatedAt: string;
+}
+
+export type { Manifest };
