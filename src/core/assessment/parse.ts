@@ -1,0 +1,32 @@
+import type { LocatedError } from "../types.js";
+import { errorAt, validateYaml } from "../yaml.js";
+import { type RiskAssessment, RiskAssessmentSchema } from "./schema.js";
+
+export type AssessmentParseResult =
+  | { ok: true; assessment: RiskAssessment }
+  | { ok: false; errors: LocatedError[] };
+
+/**
+ * Parses and validates one risk assessment (DESIGN §3): YAML, the zod schema, then
+ * `review_by` not before `assessed_at`. Whether it is current, matches its system or
+ * is accepted is the engine's question, not a parse error. Never throws.
+ */
+export function parseAssessment(text: string, file: string): AssessmentParseResult {
+  const validated = validateYaml(text, file, RiskAssessmentSchema);
+  if (!validated.ok) return { ok: false, errors: validated.errors };
+  const assessment = validated.value;
+  // ISO dates (YYYY-MM-DD) order correctly as strings.
+  if (assessment.review_by < assessment.assessed_at) {
+    return {
+      ok: false,
+      errors: [
+        errorAt(
+          validated.source,
+          ["review_by"],
+          `review date ${assessment.review_by} is before the assessment date ${assessment.assessed_at}: set review_by on or after assessed_at`,
+        ),
+      ],
+    };
+  }
+  return { ok: true, assessment };
+}
