@@ -1,0 +1,161 @@
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+/**
+ * The App's own settings, read once from the environment (Probot reads APP_ID, PRIVATE_KEY,
+ * WEBHOOK_SECRET, GHE_HOST … itself). Production refuses to start without a webhook secret or
+ * a signing key; development generates a signing key into the git-ignored `.aigate/` directory.
+ */
+export interface AppConfig {
+  /** PKCS#8 PEM of the Ed25519 key that signs attestations. Never logged. */
+  signingKeyPem: string;
+  signingKeySource: "environment" | "generated" | "development file";
+  /** Public keys of earlier signing keys, still trusted when verifying (rotation). */
+  trustedKeys: PublicJwk[];
+  /** Where the development key lives, when it came from a file. */
+  signingKeyFile?: string;
+  production: boolean;
+}
+
+export interface PublicJwk {
+  kty: "OKP";
+  crv: "Ed25519";
+  x: string;
+  kid?: string | undefined;
+  [extra: string]: unknown;
+}
+
+/** The App cannot start with these settings; the message says which variable to set. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+const PublicJwkSchema = z.looseObject({
+  kty: z.literal("OKP"),
+  crv: z.literal("Ed25519"),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: "x must be a base64url Ed25519 key" }),
+  kid: z.string().optional(),
+});
+const JwksSchema = z.strictObject({ keys: z.array(PublicJwkSchema) });
+
+export const DEV_KEY_DIR = ".aigate";
+export const DEV_KEY_FILE = "signing-key.pem";
+
+export interface LoadConfigOptions {
+  env: NodeJS.ProcessEnv;
+  /** Directory the development key is kept under (`.aigate/` inside it). */
+  cwd: string;
+  /** Told where a development key came from; never given the key itself. */
+  notice?: (message: string) => void;
+}
+
+/** Reads and checks the App's settings, or throws a StartupError naming what to set. */
+export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions): AppConfig {
+  const production = env.NODE_ENV === "production";
+  const missing: string[] = [];
+  if (production && !nonEmpty(env.WEBHOOK_SECRET)) missing.push("WEBHOOK_SECRET");
+  if (production && !nonEmpty(env.AIGATE_SIGNING_KEY)) missing.push("AIGATE_SIGNING_KEY");
+  if (missing.length > 0) {
+    throw new StartupError(
+      `aigate refuses to start in production without ${missing.join(" and ")}: ` +
+        "set the webhook secret you registered the App with, and an Ed25519 signing key " +
+        "(aigate keys generate). Without them anyone could forge webhooks or nobody could verify attestations.",
+    );
+  }
+  const trustedKeys = parseTrustedKeys(env.AIGATE_TRUSTED_KEYS);
+
+  const fromEnv = env.AIGATE_SIGNING_KEY;
+  if (nonEmpty(fromEnv)) {
+    return {
+      signingKeyPem: checkSigningKey(decodePem(fromEnv), "AIGATE_SIGNING_KEY"),
+      signingKeySource: "environment",
+      trustedKeys,
+      production,
+    };
+  }
+
+  const dir = join(cwd, DEV_KEY_DIR);
+  const file = join(dir, DEV_KEY_FILE);
+  if (existsSync(file)) {
+    const pem = checkSigningKey(readFileSync(file, "utf8"), file);
+    notice(
+      `aigate: using the development signing key in ${file} (set AIGATE_SIGNING_KEY in production)`,
+    );
+    return {
+      signingKeyPem: pem,
+      signingKeySource: "development file",
+      signingKeyFile: file,
+      trustedKeys,
+      production,
+    };
+  }
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, pem, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  notice(
+    `aigate: generated a development signing key in ${file} (git-ignored); ` +
+      "set AIGATE_SIGNING_KEY for any real installation",
+  );
+  return {
+    signingKeyPem: pem,
+    signingKeySource: "generated",
+    signingKeyFile: file,
+    trustedKeys,
+    production,
+  };
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+/** Accepts the PEM itself, a PEM with literal `\n`, or its base64 (for single-line variables). */
+function decodePem(value: string): string {
+  const text = value.trim();
+  if (text.startsWith("-----BEGIN")) return `${text.replace(/\\n/g, "\n")}\n`;
+  const decoded = Buffer.from(text, "base64").toString("utf8").trim();
+  return decoded.startsWith("-----BEGIN") ? `${decoded}\n` : text;
+}
+
+function checkSigningKey(pem: string, where: string): string {
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(pem).asymmetricKeyType;
+  } catch {
+    // The parser's message may quote the input; name the variable instead.
+    throw new StartupError(
+      `${where} is not a PEM private key: generate one with "aigate keys generate"`,
+    );
+  }
+  if (type !== "ed25519") {
+    throw new StartupError(
+      `${where} is a ${type ?? "unknown"} key; attestations are signed with Ed25519 ("aigate keys generate")`,
+    );
+  }
+  return pem;
+}
+
+function parseTrustedKeys(value: string | undefined): PublicJwk[] {
+  if (!nonEmpty(value)) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new StartupError(
+      'AIGATE_TRUSTED_KEYS is not JSON: give the JWKS of earlier keys, {"keys":[…]}',
+    );
+  }
+  const parsed = JwksSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? issue.path.join(".") : "";
+    throw new StartupError(
+      `AIGATE_TRUSTED_KEYS is not an Ed25519 JWKS${field ? ` (at ${field})` : ""}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data.keys as PublicJwk[];
+}

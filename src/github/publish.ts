@@ -1,0 +1,148 @@
+/**
+ * Every write the adapter makes (DESIGN §1): check runs and comments. One function writes every
+ * check run — pass, wait, configuration error, internal error — so they all look the same,
+ * none is ever left in progress, and nothing is written when the content has not changed.
+ */
+import type { Conclusion } from "../core/types.js";
+import type { GitHubClient } from "./client.js";
+import { redact } from "./errors.js";
+
+/** GitHub's limits (DOMAIN: GitHub facts). */
+export const MAX_SUMMARY_CHARS = 65_535;
+export const MAX_TITLE_CHARS = 255;
+export const MAX_COMMENT_CHARS = 65_536;
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+}
+
+/** What a check run should say. */
+export interface CheckContent {
+  name: string;
+  conclusion: Conclusion;
+  title: string;
+  summary: string;
+  annotations: CheckAnnotation[];
+}
+
+/** A check run already on the head commit, as read by `readCheckRuns`. */
+export interface ExistingCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  annotationsCount: number;
+}
+
+export type PublishOutcome = "created" | "updated" | "unchanged";
+
+export interface CheckTarget {
+  owner: string;
+  repo: string;
+  headSha: string;
+}
+
+/**
+ * Writes one check run for the head commit: creates it, or updates the run already there for
+ * the same name and head, or does nothing when that run already says exactly this.
+ * Annotations go in batches of 50; the run is created completed, never in progress.
+ */
+export async function publishCheck(
+  client: GitHubClient,
+  target: CheckTarget,
+  content: CheckContent,
+  existing: ExistingCheckRun | undefined,
+  now: Date,
+): Promise<PublishOutcome> {
+  const title = clip(redact(content.title), MAX_TITLE_CHARS);
+  const summary = clip(redact(content.summary), MAX_SUMMARY_CHARS);
+  const annotations = content.annotations.map((a) => ({
+    ...a,
+    message: clip(redact(a.message), 64_000),
+  }));
+  if (
+    existing &&
+    existing.status === "completed" &&
+    existing.conclusion === content.conclusion &&
+    existing.title === title &&
+    existing.summary === summary &&
+    existing.annotationsCount === annotations.length
+  ) {
+    return "unchanged";
+  }
+  const batches: CheckAnnotation[][] = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  const [first = [], ...rest] = batches;
+  const completed = {
+    status: "completed" as const,
+    conclusion: content.conclusion,
+    completed_at: now.toISOString(),
+    output: { title, summary, annotations: first },
+  };
+  let runId: number;
+  let outcome: PublishOutcome;
+  // Annotations added by an update are appended to the run's old ones, so a run that already
+  // carries annotations is replaced by a new run rather than updated.
+  if (existing && existing.annotationsCount === 0) {
+    await client.rest.checks.update({
+      owner: target.owner,
+      repo: target.repo,
+      check_run_id: existing.id,
+      ...completed,
+    });
+    runId = existing.id;
+    outcome = "updated";
+  } else {
+    const created = await client.rest.checks.create({
+      owner: target.owner,
+      repo: target.repo,
+      name: content.name,
+      head_sha: target.headSha,
+      ...completed,
+    });
+    runId = created.data.id;
+    outcome = "created";
+  }
+  for (const batch of rest) {
+    await client.rest.checks.update({
+      owner: target.owner,
+      repo: target.repo,
+      check_run_id: runId,
+      output: { title, summary, annotations: batch },
+    });
+  }
+  return outcome;
+}
+
+/** Posts a comment on the pull request's conversation. */
+export async function postComment(
+  client: GitHubClient,
+  target: { owner: string; repo: string; pullNumber: number },
+  body: string,
+): Promise<number> {
+  const response = await client.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.pullNumber,
+    body: clip(redact(body), MAX_COMMENT_CHARS),
+  });
+  return response.data.id;
+}
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = "\n\n… (truncated to fit GitHub's limit)";
+  return text.slice(0, max - marker.length) + marker;
+}
