@@ -18,19 +18,34 @@ export const PathKindSchema = z.enum(PATH_KINDS);
 export const TierSchema = z.enum(TIERS);
 export const LifecycleSchema = z.enum(LIFECYCLES);
 
+// Patterns rather than refinements, so that the generated JSON Schema lets editors flag them too.
+const NOT_ABSOLUTE = /^[^/\\]/;
+const NO_DOT_DOT = /^(?!(?:.*[/\\])?\.\.(?:[/\\]|$))/;
+
 const repoPath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
-    message: "must be a path relative to the repository root, without '..'",
+  .regex(NOT_ABSOLUTE, {
+    message: "must be a path relative to the repository root, not starting with '/'",
+  })
+  .regex(NO_DOT_DOT, {
+    message: "must be a path inside the repository, without '..'",
   });
 
 const glob = z
   .string()
   .min(1)
-  .refine((g) => !g.startsWith("/"), {
+  .regex(NOT_ABSOLUTE, {
     message: "globs are relative to the repository root and must not start with '/'",
+  })
+  .regex(NO_DOT_DOT, {
+    message: "globs match paths inside the repository and must not contain '..'",
   });
+
+/** An evidence kind names a document a tier requires, e.g. `model_card`. */
+export const EvidenceKindSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, {
+  message: "an evidence kind uses lowercase letters, digits and '_', e.g. model_card",
+});
 
 export const TeamSlugSchema = z
   .string()
@@ -45,67 +60,144 @@ export const LoginSchema = z
   })
   .transform((login) => login.replace(/^@/, ""));
 
-export const ApproversSchema = z.strictObject({
-  teams: z.array(TeamSlugSchema).default([]),
-  users: z.array(LoginSchema).default([]),
-});
+export const ApproversSchema = z
+  .strictObject({
+    teams: z
+      .array(TeamSlugSchema)
+      .default([])
+      .describe("Teams whose members may approve, written org/team-slug."),
+    users: z
+      .array(LoginSchema)
+      .default([])
+      .describe("GitHub logins that may approve (a leading @ is allowed)."),
+  })
+  .meta({ id: "Approvers", description: "Who may approve: teams and/or users." });
 
-export const TierPolicySchema = z.strictObject({
-  approvals: z.int().min(0).max(20).optional(),
-  assessment: z.enum(["required", "optional"]).optional(),
-  update_on: z.array(PathKindSchema).optional(),
-  evidence: z.array(z.string().min(1)).optional(),
-  blocked: z.boolean().optional(),
-});
+export const TierPolicySchema = z
+  .strictObject({
+    approvals: z
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .describe("Human approvals a pull request touching a system of this tier needs."),
+    assessment: z
+      .enum(["required", "optional"])
+      .optional()
+      .describe("Whether a system of this tier must name a risk assessment."),
+    update_on: z
+      .array(PathKindSchema)
+      .optional()
+      .describe("Path kinds whose change requires the pull request to update the assessment."),
+    evidence: z
+      .array(EvidenceKindSchema)
+      .optional()
+      .describe("Evidence kinds every system of this tier must declare under evidence."),
+    blocked: z
+      .boolean()
+      .optional()
+      .describe("When true, any pull request touching a system of this tier fails."),
+  })
+  .meta({
+    id: "TierPolicy",
+    description: "Overrides of the built-in defaults of one tier, field by field.",
+  });
 
 export const PathsSchema = z
   .strictObject({
-    model: z.array(glob).optional(),
-    data: z.array(glob).optional(),
-    prompts: z.array(glob).optional(),
-    evaluation: z.array(glob).optional(),
-    config: z.array(glob).optional(),
+    model: z.array(glob).optional().describe("Model code and weights."),
+    data: z.array(glob).optional().describe("Training, validation and reference data."),
+    prompts: z.array(glob).optional().describe("Prompts and prompt templates."),
+    evaluation: z.array(glob).optional().describe("Evaluation code, datasets and results."),
+    config: z.array(glob).optional().describe("Configuration that changes the system's behaviour."),
   })
   .refine((p) => Object.values(p).some((globs) => globs && globs.length > 0), {
     message:
       "a system needs at least one glob under paths (model, data, prompts, evaluation or config)",
-  });
+  })
+  .describe(
+    "Globs (relative to the repository root) of the files that make up the system, by kind.",
+  );
 
-export const AiSystemSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
-    message: "a system id uses lowercase letters, digits and '-', e.g. credit-scoring",
-  }),
-  name: z.string().min(1),
-  purpose: z.string().min(1),
-  owner: z.string().min(1),
-  lifecycle: LifecycleSchema,
-  tier: TierSchema,
-  eu_ai_act: z
-    .strictObject({
-      annex_iii: z.string().min(1).optional(),
-      annex_i: z.string().min(1).optional(),
-      article_50: z.string().min(1).optional(),
-    })
-    .optional(),
-  affected_parties: z.array(z.string().min(1)).optional(),
-  paths: PathsSchema,
-  assessment: repoPath.optional(),
-  evidence: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), repoPath).optional(),
-  approvers: ApproversSchema.optional(),
-  approvals: z.int().min(0).max(20).optional(),
-});
+export const AiSystemSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, {
+        message: "a system id uses lowercase letters, digits and '-', e.g. credit-scoring",
+      })
+      .describe("Unique id: lowercase letters, digits and '-'."),
+    name: z.string().min(1).describe("Human-readable name."),
+    purpose: z.string().min(1).describe("What the system is for (its intended purpose)."),
+    owner: z.string().min(1).describe("Accountable party, for the inventory; not an access list."),
+    lifecycle: LifecycleSchema.describe("Lifecycle stage."),
+    tier: TierSchema.describe(
+      "Risk tier, after the EU AI Act: minimal, limited, high, prohibited.",
+    ),
+    eu_ai_act: z
+      .strictObject({
+        annex_iii: z.string().min(1).optional().describe("Annex III point, e.g. 5(b)."),
+        annex_i: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Annex I legislation, for safety components."),
+        article_50: z.string().min(1).optional().describe("Article 50 transparency obligation."),
+      })
+      .optional()
+      .describe("Where the EU AI Act classifies the system."),
+    affected_parties: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Who the system's outputs affect."),
+    paths: PathsSchema,
+    assessment: repoPath
+      .optional()
+      .describe("Path of the system's risk assessment (YAML), relative to the repository root."),
+    evidence: z
+      .record(EvidenceKindSchema, repoPath)
+      .optional()
+      .describe(
+        "Evidence documents by kind (e.g. model_card, data_sheet), each a repository path.",
+      ),
+    approvers: ApproversSchema.optional(),
+    approvals: z
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .describe("Approvals this system needs; overrides its tier's default."),
+  })
+  .meta({ id: "AiSystem", description: "One AI system in the inventory." });
 
 export const ManifestSchema = z.strictObject({
-  version: z.literal(1),
-  governance: z.strictObject({
-    owners: ApproversSchema,
-    approvals: z.int().min(1).max(20).optional(),
-    policy: repoPath,
-  }),
+  version: z.literal(1).describe("Manifest format version; always 1."),
+  governance: z
+    .strictObject({
+      owners: ApproversSchema.describe("Who approves changes to this manifest."),
+      approvals: z
+        .int()
+        .min(1)
+        .max(20)
+        .optional()
+        .describe("Approvals a change to this manifest needs (default 1)."),
+      policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
+    })
+    .describe("Governance of the manifest itself."),
   defaults: z
     .strictObject({
-      invalidate_on_push: z.enum(INVALIDATE_ON_PUSH).optional(),
-      committers_can_approve: z.boolean().optional(),
+      invalidate_on_push: z
+        .enum(INVALIDATE_ON_PUSH)
+        .optional()
+        .describe(
+          "When a push makes earlier approvals stale: governed (default) when it touches governed paths or the manifest, always, or never.",
+        ),
+      committers_can_approve: z
+        .boolean()
+        .optional()
+        .describe(
+          "Whether authors and committers of the PR's commits may approve (default false).",
+        ),
       tiers: z
         .strictObject({
           minimal: TierPolicySchema.optional(),
@@ -115,8 +207,9 @@ export const ManifestSchema = z.strictObject({
         })
         .optional(),
     })
-    .optional(),
-  systems: z.array(AiSystemSchema),
+    .optional()
+    .describe("Defaults for every system."),
+  systems: z.array(AiSystemSchema).describe("The AI systems of this repository."),
 });
 
 export type PathKind = z.infer<typeof PathKindSchema>;

@@ -1,0 +1,42 @@
+/**
+ * Writes the JSON Schemas of the governance manifest and the risk assessment from
+ * their zod schemas (the single source of truth). With `--check`, writes nothing and
+ * exits 1 naming every committed file that differs from a fresh generation.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { ASSESSMENT_JSON_SCHEMA } from "../src/core/assessment/json-schema.js";
+import { MANIFEST_JSON_SCHEMA, renderJsonSchema } from "../src/core/manifest/json-schema.js";
+
+// Bundled before it runs, so the script's own location comes from argv, not import.meta.url.
+const root = resolve(dirname(process.argv[1] ?? "scripts/gen-schemas.ts"), "..");
+const check = process.argv.includes("--check");
+let stale = 0;
+
+for (const spec of [MANIFEST_JSON_SCHEMA, ASSESSMENT_JSON_SCHEMA]) {
+  const file = join(root, "schemas", spec.fileName);
+  const fresh = renderJsonSchema(spec);
+  const shown = relative(process.cwd(), file) || file;
+  if (check) {
+    let committed: string | undefined;
+    try {
+      committed = readFileSync(file, "utf8");
+    } catch {
+      committed = undefined;
+    }
+    if (committed !== fresh) {
+      stale++;
+      console.error(
+        `${shown} is ${committed === undefined ? "missing" : "stale"}: run npm run schemas and commit it`,
+      );
+    }
+  } else {
+    writeFileSync(file, fresh);
+    console.log(`wrote ${shown}`);
+  }
+}
+
+if (check) {
+  if (stale > 0) process.exitCode = 1;
+  else console.log("schemas are up to date");
+}
