@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { ConfigurationError, formatLocatedError } from "../core/errors.js";
-import { registerCheck, registerInit, registerValidate } from "./commands/check.js";
+import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";
+import { registerInit } from "./commands/init.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerValidate } from "./commands/validate.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, UsageError } from "./context.js";
 

@@ -1,6 +1,4 @@
 import type { RegisterCommand } from "../context.js";
 
-// Placeholder until the check/validate/init commands land.
+// Placeholder until the check command lands.
 export const registerCheck: RegisterCommand = () => {};
-export const registerValidate: RegisterCommand = () => {};
-export const registerInit: RegisterCommand = () => {};

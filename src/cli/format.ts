@@ -1,0 +1,94 @@
+import { formatLocatedError } from "../core/errors.js";
+import type { Decision } from "../core/types.js";
+
+const MARK: Record<string, string> = {
+  success: "PASS",
+  failure: "FAIL",
+  action_required: "NEEDS APPROVAL",
+  neutral: "NEUTRAL",
+};
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+/** The terminal rendering of a Decision for `aigate check`: what a change touches and what each gate still needs. */
+export function formatDecisionText(
+  decision: Decision,
+  range: { base: string; head: string },
+): string {
+  const lines: string[] = [];
+  const m = decision.manifest;
+  lines.push(
+    `aigate check: ${range.base}...${range.head}, ${decision.changedFiles} file(s) changed`,
+  );
+  if (m.status === "ok") {
+    lines.push(
+      `manifest: ${m.path} at ${short(m.baseSha)} (sha256 ${m.sha256?.slice(0, 12) ?? "?"})`,
+    );
+  } else if (m.status === "missing") {
+    lines.push(`manifest: none at ${short(m.baseSha)} (${m.path}); nothing is gated`);
+  } else {
+    lines.push(`manifest: ${m.path} at ${short(m.baseSha)} is invalid:`);
+    for (const error of m.errors) lines.push(`  ${formatLocatedError(error)}`);
+  }
+  const proposed = decision.proposedManifest;
+  if (proposed) {
+    if (proposed.status === "invalid") {
+      lines.push("the manifest as changed here is invalid (it takes effect only once merged):");
+      for (const error of proposed.errors) lines.push(`  ${formatLocatedError(error)}`);
+    } else if (proposed.status === "removed") {
+      lines.push("this change removes the manifest (it takes effect only once merged)");
+    } else {
+      lines.push("this change edits the manifest: valid, takes effect only once merged");
+    }
+  }
+
+  lines.push("");
+  if (decision.affected.length === 0) {
+    lines.push("No AI systems affected.");
+  } else {
+    lines.push("Affected AI systems:");
+    for (const system of decision.affected) {
+      lines.push(`  ${system.id} (${system.name}) - tier ${system.tier}, ${system.lifecycle}`);
+      for (const file of system.files) {
+        const moved = file.previousPath ? ` (moved from ${file.previousPath})` : "";
+        lines.push(`    ${file.kind}: ${file.path} [${file.status}]${moved}`);
+      }
+      if (system.moreFiles > 0) lines.push(`    … and ${system.moreFiles} more file(s)`);
+    }
+  }
+
+  lines.push("");
+  lines.push(
+    `AI governance: risk assessment - ${MARK[decision.assessment.conclusion]}: ${decision.assessment.title}`,
+  );
+  for (const result of decision.assessment.systems) {
+    if (result.status === "not_required") {
+      lines.push(`  ${result.system}: no assessment required`);
+      continue;
+    }
+    const where = result.assessment ? ` (${result.assessment.path})` : "";
+    lines.push(`  ${result.system}: ${result.status === "pass" ? "ok" : "not ok"}${where}`);
+    for (const problem of result.problems) lines.push(`    - ${problem}`);
+    for (const error of result.errors) lines.push(`    - ${formatLocatedError(error)}`);
+  }
+
+  lines.push("");
+  lines.push(
+    `AI governance: human oversight - ${MARK[decision.oversight.conclusion]}: ${decision.oversight.title}`,
+  );
+  for (const result of decision.oversight.systems) {
+    if (result.status === "not_required") {
+      lines.push(`  ${result.system}: no approval required`);
+      continue;
+    }
+    const who = [...result.eligible.teams, ...result.eligible.users.map((u) => `@${u}`)].join(", ");
+    const needs = result.required === 1 ? "1 approval" : `${result.required} approvals`;
+    lines.push(
+      `  ${result.system}: needs ${needs} on the pull request from ${who || "(no approvers listed)"}`,
+    );
+    for (const problem of result.problems) lines.push(`    - ${problem}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

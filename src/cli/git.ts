@@ -1,0 +1,138 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { ChangedFile, ChangeStatus } from "../core/types.js";
+import { UsageError } from "./context.js";
+
+const run = promisify(execFile);
+
+/** Git access for the offline CLI: every read goes through `git` itself, never the working tree by accident. */
+export class LocalGit {
+  constructor(readonly cwd: string) {}
+
+  private async git(args: string[]): Promise<string> {
+    try {
+      const { stdout } = await run("git", args, {
+        cwd: this.cwd,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: "utf8",
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      });
+      return stdout;
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr}` : ""}`);
+    }
+  }
+
+  /** The repository's top-level folder; a usage error outside a git repository. */
+  async topLevel(): Promise<string> {
+    try {
+      return (await this.git(["rev-parse", "--show-toplevel"])).trim();
+    } catch {
+      throw new UsageError(
+        `${this.cwd} is not inside a git repository (aigate check compares commits)`,
+      );
+    }
+  }
+
+  /** Resolves a ref to a commit SHA, or null when it does not exist. */
+  async resolve(ref: string): Promise<string | null> {
+    if (ref.startsWith("-")) return null;
+    try {
+      return (
+        (await this.git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim() || null
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  /** The default base: the remote's default branch when known, else main, else master. */
+  async defaultBase(): Promise<string | null> {
+    try {
+      const remoteHead = (
+        await this.git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])
+      ).trim();
+      if (remoteHead) return remoteHead.replace(/^refs\/remotes\//, "");
+    } catch {
+      // no remote default branch: fall through to the usual names
+    }
+    for (const candidate of ["origin/main", "main", "origin/master", "master"]) {
+      if (await this.resolve(candidate)) return candidate;
+    }
+    return null;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    try {
+      return (await this.git(["merge-base", a, b])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The file's bytes at a commit, or null when it does not exist there. */
+  async show(commit: string, path: string): Promise<Buffer | null> {
+    try {
+      const { stdout } = await run("git", ["show", `${commit}:${path}`], {
+        cwd: this.cwd,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: "buffer",
+      });
+      return stdout;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Files changed from the merge base of `base` and `head` to `head` (`base...head`), renames detected. */
+  async changedFiles(base: string, head: string): Promise<ChangedFile[]> {
+    const out = await this.git([
+      "diff",
+      "--name-status",
+      "-z",
+      "-M",
+      "--no-color",
+      `${base}...${head}`,
+    ]);
+    return parseNameStatus(out);
+  }
+
+  /** True when tracked files have uncommitted changes. */
+  async isDirty(): Promise<boolean> {
+    return (await this.git(["status", "--porcelain", "--untracked-files=no"])).trim() !== "";
+  }
+}
+
+export class GitError extends Error {
+  override name = "GitError";
+}
+
+const STATUS: Record<string, ChangeStatus> = {
+  A: "added",
+  M: "modified",
+  D: "removed",
+  R: "renamed",
+  C: "copied",
+  T: "changed",
+};
+
+/** Parses `git diff --name-status -z` output: renames and copies carry two paths. */
+export function parseNameStatus(out: string): ChangedFile[] {
+  const fields = out.split("\0");
+  const files: ChangedFile[] = [];
+  let i = 0;
+  while (i < fields.length) {
+    const code = fields[i++];
+    if (!code) continue;
+    const status = STATUS[code[0] ?? ""] ?? "changed";
+    if (status === "renamed" || status === "copied") {
+      const previousPath = fields[i++] ?? "";
+      const path = fields[i++] ?? "";
+      files.push({ path, status, previousPath });
+    } else {
+      files.push({ path: fields[i++] ?? "", status });
+    }
+  }
+  return files.filter((f) => f.path !== "");
+}
