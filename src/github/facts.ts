@@ -1,0 +1,387 @@
+/**
+ * Every read the adapter makes (DESIGN §1). Each function reads one kind of fact over an
+ * injected Octokit and returns plain data; what is immutable (a file at a commit, a compare)
+ * is cached, everything else is read live.
+ */
+import { createHash } from "node:crypto";
+import type {
+  Actor,
+  ChangedFile,
+  ChangeStatus,
+  CommitFacts,
+  FileFacts,
+  ManifestFacts,
+  PullRequestFacts,
+} from "../core/types.js";
+import type { AdapterCache, FileAtCommit } from "./cache.js";
+import type { GitHubClient, PullRequestTarget } from "./client.js";
+import type { ExistingCheckRun } from "./publish.js";
+
+/** GitHub lists at most 3000 files of a pull request. */
+export const MAX_LISTED_FILES = 3000;
+
+export interface PullRequestRead {
+  repository: { id: number; fullName: string; owner: string; repo: string };
+  pullRequest: PullRequestFacts;
+  state: "open" | "closed";
+  /** The count GitHub reports, which can exceed what the files API lists. */
+  changedFilesCount: number;
+}
+
+interface GitHubUser {
+  id: number;
+  login: string;
+  type: string;
+}
+
+export function toActor(user: GitHubUser | null | undefined): Actor | null {
+  if (!user) return null;
+  const type = user.type === "Bot" || user.type === "Organization" ? user.type : "User";
+  return { id: user.id, login: user.login, type };
+}
+
+export async function readPullRequest(
+  client: GitHubClient,
+  target: PullRequestTarget,
+): Promise<PullRequestRead> {
+  const { data } = await client.rest.pulls.get({
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.pullNumber,
+  });
+  const author = toActor(data.user) ?? { login: "ghost", type: "User" as const };
+  return {
+    repository: {
+      id: data.base.repo.id,
+      fullName: data.base.repo.full_name,
+      owner: target.owner,
+      repo: target.repo,
+    },
+    pullRequest: {
+      number: data.number,
+      author,
+      baseRef: data.base.ref,
+      baseSha: data.base.sha,
+      headSha: data.head.sha,
+      title: data.title,
+      draft: data.draft ?? false,
+    },
+    state: data.state === "closed" ? "closed" : "open",
+    changedFilesCount: data.changed_files,
+  };
+}
+
+const STATUSES: ReadonlySet<string> = new Set([
+  "added",
+  "modified",
+  "removed",
+  "renamed",
+  "copied",
+  "changed",
+  "unchanged",
+]);
+
+/** Every changed file, all pages; `truncated` when GitHub's 3000-file cap hides some. */
+export async function readChangedFiles(
+  client: GitHubClient,
+  target: PullRequestTarget,
+  changedFilesCount: number,
+): Promise<{ files: ChangedFile[]; truncated: boolean }> {
+  const listed = await client.paginate(client.rest.pulls.listFiles, {
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.pullNumber,
+    per_page: 100,
+  });
+  const files: ChangedFile[] = listed.map((f) => {
+    const status = (STATUSES.has(f.status) ? f.status : "changed") as ChangeStatus;
+    const file: ChangedFile = { path: f.filename, status };
+    if (f.previous_filename) file.previousPath = f.previous_filename;
+    return file;
+  });
+  const truncated = files.length >= MAX_LISTED_FILES || changedFilesCount > files.length;
+  return { files, truncated };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+function isNotFound(error: unknown): boolean {
+  return (
+    typeof error === "object" && error !== null && (error as { status?: unknown }).status === 404
+  );
+}
+
+/** A file at a commit, or null when it does not exist there. Cached: commits are immutable. */
+export async function readFileAt(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  ref: string,
+  path: string,
+): Promise<FileAtCommit | null> {
+  const key = `${repo.owner}/${repo.repo}@${ref}:${path}`;
+  const cached = cache.files.get(key);
+  if (cached !== undefined) return cached;
+  let file: FileAtCommit | null;
+  try {
+    const { data } = await client.rest.repos.getContent({
+      owner: repo.owner,
+      repo: repo.repo,
+      path,
+      ref,
+    });
+    if (Array.isArray(data) || data.type !== "file") {
+      file = null; // a directory or a submodule where a document was expected
+    } else {
+      const known = cache.blobs.get(data.sha);
+      if (known) {
+        file = known;
+      } else {
+        let base64 = "content" in data && typeof data.content === "string" ? data.content : "";
+        // Files over 1 MB come without content; the blob API serves them.
+        if (data.size > 0 && base64 === "") {
+          const blob = await client.rest.git.getBlob({
+            owner: repo.owner,
+            repo: repo.repo,
+            file_sha: data.sha,
+          });
+          base64 = blob.data.content;
+        }
+        const text = Buffer.from(base64, "base64").toString("utf8");
+        file = { blobSha: data.sha, text, sha256: sha256(text) };
+        cache.blobs.set(data.sha, file);
+      }
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    file = null;
+  }
+  cache.files.set(key, file);
+  return file;
+}
+
+/** The manifest as read from the base commit (DESIGN §2, §8.1). */
+export async function readManifest(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  baseSha: string,
+  path: string,
+): Promise<ManifestFacts> {
+  const file = await readFileAt(client, cache, repo, baseSha, path);
+  if (!file) return { status: "missing", path, baseSha };
+  return { status: "present", path, baseSha, sha256: file.sha256, text: file.text };
+}
+
+/** Files the plan asked for, keyed by path (`null` = absent). */
+export async function readFiles(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  ref: string,
+  paths: string[],
+): Promise<Record<string, FileFacts | null>> {
+  const entries = await Promise.all(
+    paths.map(async (path) => {
+      const file = await readFileAt(client, cache, repo, ref, path);
+      return [path, file ? { path, sha256: file.sha256, text: file.text } : null] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** The PR's commits with their GitHub accounts, for separation of duties. */
+export async function readCommits(
+  client: GitHubClient,
+  cache: AdapterCache,
+  target: PullRequestTarget,
+  pr: { baseSha: string; headSha: string },
+): Promise<CommitFacts[]> {
+  const key = `${target.owner}/${target.repo}#${target.pullNumber}@${pr.baseSha}..${pr.headSha}`;
+  const cached = cache.commits.get(key);
+  if (cached) return cached as CommitFacts[];
+  const listed = await client.paginate(client.rest.pulls.listCommits, {
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.pullNumber,
+    per_page: 100,
+  });
+  const commits: CommitFacts[] = listed.map((c) => {
+    const commit: CommitFacts = {
+      sha: c.sha,
+      author: toActor(c.author as GitHubUser | null),
+      committer: toActor(c.committer as GitHubUser | null),
+    };
+    if (c.commit.author?.name) commit.authorName = c.commit.author.name;
+    if (c.commit.committer?.name) commit.committerName = c.commit.committer.name;
+    return commit;
+  });
+  cache.commits.set(key, commits);
+  return commits;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface ReviewFacts {
+  id: number;
+  reviewer: Actor | null;
+  state: ReviewState;
+  body: string;
+  commit: string;
+  submittedAt: string;
+}
+
+export async function readReviews(
+  client: GitHubClient,
+  target: PullRequestTarget,
+): Promise<ReviewFacts[]> {
+  const listed = await client.paginate(client.rest.pulls.listReviews, {
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.pullNumber,
+    per_page: 100,
+  });
+  return listed.map((r) => ({
+    id: r.id,
+    reviewer: toActor(r.user as GitHubUser | null),
+    state: r.state as ReviewState,
+    body: r.body ?? "",
+    commit: r.commit_id ?? "",
+    submittedAt: r.submitted_at ?? "",
+  }));
+}
+
+export interface CommentFacts {
+  id: number;
+  author: Actor | null;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function readComments(
+  client: GitHubClient,
+  target: PullRequestTarget,
+): Promise<CommentFacts[]> {
+  const listed = await client.paginate(client.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.pullNumber,
+    per_page: 100,
+  });
+  return listed.map((c) => ({
+    id: c.id,
+    author: toActor(c.user as GitHubUser | null),
+    body: c.body ?? "",
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+  }));
+}
+
+/**
+ * The teams (as `org/team-slug`) among `teams` that `login` is an active member of.
+ * Needs the `members: read` permission; a 404 means "not a member". Cached for a minute.
+ */
+export async function readTeamsOf(
+  client: GitHubClient,
+  cache: AdapterCache,
+  login: string,
+  teams: string[],
+): Promise<string[]> {
+  const result: string[] = [];
+  for (const team of new Set(teams)) {
+    const [org, slug] = team.split("/");
+    if (!org || !slug) continue;
+    const key = `${team.toLowerCase()}:${login.toLowerCase()}`;
+    let member = cache.memberships.get(key);
+    if (member === undefined) {
+      try {
+        const { data } = await client.rest.teams.getMembershipForUserInOrg({
+          org,
+          team_slug: slug,
+          username: login,
+        });
+        member = data.state === "active";
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        member = false;
+      }
+      cache.memberships.set(key, member);
+    }
+    if (member) result.push(team);
+  }
+  return result;
+}
+
+/**
+ * Paths changed between an approved commit and the head, or null when GitHub cannot say
+ * (history rewritten, more than a compare lists): the caller fails closed.
+ */
+export async function readChangedSince(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  from: string,
+  to: string,
+): Promise<string[] | null> {
+  if (from === to) return [];
+  const key = `${repo.owner}/${repo.repo}@${from}...${to}`;
+  const cached = cache.compares.get(key);
+  if (cached !== undefined) return cached;
+  let paths: string[] | null;
+  try {
+    const { data } = await client.rest.repos.compareCommitsWithBasehead({
+      owner: repo.owner,
+      repo: repo.repo,
+      basehead: `${from}...${to}`,
+      per_page: 100,
+    });
+    const files = data.files ?? [];
+    // A diverged compare means the approved commit is not an ancestor of the head.
+    if (data.status === "diverged" || data.status === "behind" || files.length >= 300) paths = null;
+    else
+      paths = files.flatMap((f) =>
+        f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],
+      );
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    paths = null;
+  }
+  cache.compares.set(key, paths);
+  return paths;
+}
+
+/** Our check runs on the head commit, by name (the newest of each name). */
+export async function readCheckRuns(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  names: string[],
+): Promise<Map<string, ExistingCheckRun>> {
+  const { data } = await client.rest.checks.listForRef({
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: headSha,
+    filter: "latest",
+    per_page: 100,
+  });
+  const wanted = new Set(names);
+  const runs = new Map<string, ExistingCheckRun>();
+  for (const run of data.check_runs) {
+    if (!wanted.has(run.name)) continue;
+    const seen = runs.get(run.name);
+    if (seen && seen.id > run.id) continue;
+    runs.set(run.name, {
+      id: run.id,
+      name: run.name,
+      status: run.status,
+      conclusion: run.conclusion,
+      title: run.output.title,
+      summary: run.output.summary,
+      annotationsCount: run.output.annotations_count,
+    });
+  }
+  return runs;
+}
