@@ -68,15 +68,13 @@ export function parseYaml(text: string, file: string): YamlResult {
     });
     const source: YamlSource = { file, document, lineCounter };
     if (document.errors.length > 0) {
-      return {
-        ok: false,
-        errors: sortErrors(
-          document.errors.map((error) => {
-            const { line, column } = position(source, error.pos[0]);
-            return { file, line, column, field: "", message: yamlErrorMessage(error, text) };
-          }),
-        ),
-      };
+      const located = sortErrors(
+        document.errors.map((error) => {
+          const { line, column } = position(source, error.pos[0]);
+          return { file, line, column, field: "", message: yamlErrorMessage(error, text) };
+        }),
+      );
+      return { ok: false, errors: firstSyntaxError(document.errors, located) };
     }
     if (document.directives?.yaml.version !== "1.2") {
       return {
@@ -268,11 +266,16 @@ function unknownKeyMessage(key: string, allowed: readonly string[]): string {
 function humanMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type":
+      if (issue.path === undefined || issue.path.length === 0) {
+        return issue.input === undefined || issue.input === null
+          ? `the file is empty: expected ${describeExpected(issue.expected)}`
+          : `the file must be ${describeExpected(issue.expected)}, not ${describeValue(issue.input)}`;
+      }
       if (issue.input === undefined) {
-        const key = issue.path?.[issue.path.length - 1];
+        const key = issue.path[issue.path.length - 1];
         return typeof key === "string"
           ? `missing required key "${key}"`
-          : `the document is empty: expected ${describeExpected(issue.expected)}`;
+          : `expected ${describeExpected(issue.expected)}`;
       }
       return `expected ${describeExpected(issue.expected)}, got ${describeValue(issue.input)}`;
     case "invalid_value": {
@@ -381,7 +384,7 @@ function yamlErrorMessage(
 ): string {
   switch (error.code) {
     case "DUPLICATE_KEY": {
-      const key = text.slice(error.pos[0], error.pos[1]).trim() || readKeyAt(text, error.pos[0]);
+      const key = readKeyAt(text, error.pos[0]);
       return `duplicate key ${JSON.stringify(key)}: a key may appear only once in a mapping`;
     }
     case "TAB_AS_INDENT":
@@ -396,10 +399,23 @@ function yamlErrorMessage(
   }
 }
 
+/**
+ * Every duplicate key is its own mistake, but after any other syntax error the parser's
+ * further complaints are mostly echoes of the first: report that one only.
+ */
+function firstSyntaxError(
+  raw: readonly { code: string }[],
+  located: LocatedError[],
+): LocatedError[] {
+  if (raw.every((error) => error.code === "DUPLICATE_KEY")) return located;
+  const first = located.find((error) => !error.message.startsWith("duplicate key"));
+  return located.filter((error) => error === first || error.message.startsWith("duplicate key"));
+}
+
 function readKeyAt(text: string, offset: number): string {
   const rest = text.slice(offset);
-  const match = /^\s*([^:\n]*)/.exec(rest);
-  return (match?.[1] ?? "").trim();
+  const match = /^\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:\n]*)/.exec(rest);
+  return (match?.[1] ?? "").trim().replace(/^(["'])(.*)\1$/, "$2");
 }
 
 function lowerFirst(text: string): string {

@@ -8,25 +8,42 @@ export type AssessmentParseResult =
 
 /**
  * Parses and validates one risk assessment (DESIGN §3): YAML, the zod schema, then
- * `review_by` not before `assessed_at`. Whether it is current, matches its system or
+ * `review_by` not before `assessed_at` and unique harm ids. Whether it is current, matches its system or
  * is accepted is the engine's question, not a parse error. Never throws.
  */
 export function parseAssessment(text: string, file: string): AssessmentParseResult {
   const validated = validateYaml(text, file, RiskAssessmentSchema);
   if (!validated.ok) return { ok: false, errors: validated.errors };
   const assessment = validated.value;
+  const errors: LocatedError[] = [];
   // ISO dates (YYYY-MM-DD) order correctly as strings.
   if (assessment.review_by < assessment.assessed_at) {
-    return {
-      ok: false,
-      errors: [
-        errorAt(
-          validated.source,
-          ["review_by"],
-          `review date ${assessment.review_by} is before the assessment date ${assessment.assessed_at}: set review_by on or after assessed_at`,
-        ),
-      ],
-    };
+    errors.push(
+      errorAt(
+        validated.source,
+        ["review_by"],
+        `review date ${assessment.review_by} is before the assessment date ${assessment.assessed_at}: set review_by on or after assessed_at`,
+      ),
+    );
+  }
+  const firstHarm = new Map<string, number>();
+  assessment.harms.forEach((harm, index) => {
+    if (harm.id === undefined) return;
+    const first = firstHarm.get(harm.id);
+    if (first === undefined) {
+      firstHarm.set(harm.id, index);
+      return;
+    }
+    errors.push(
+      errorAt(
+        validated.source,
+        ["harms", index, "id"],
+        `duplicate harm id "${harm.id}" (first used by harms[${first}]): harm ids must be unique`,
+      ),
+    );
+  });
+  if (errors.length > 0) {
+    return { ok: false, errors: errors.sort((a, b) => a.line - b.line || a.column - b.column) };
   }
   return { ok: true, assessment };
 }

@@ -7,7 +7,10 @@ import { TierSchema } from "../manifest/schema.js";
  */
 
 const isoDate = z.iso.date({ message: "a date is written YYYY-MM-DD, e.g. 2026-10-01" });
-const score = z.int().min(1).max(5);
+const score = z
+  .int({ error: "a score is a whole number from 1 (lowest) to 5 (highest)" })
+  .min(1)
+  .max(5);
 const text = z.string().min(1);
 
 export const RESIDUAL_RISK = ["low", "medium", "high", "unacceptable"] as const;
