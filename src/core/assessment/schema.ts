@@ -8,7 +8,12 @@ import { TierSchema } from "../manifest/schema.js";
 
 const isoDate = z.iso.date({ message: "a date is written YYYY-MM-DD, e.g. 2026-10-01" });
 const score = z
-  .int({ error: "a score is a whole number from 1 (lowest) to 5 (highest)" })
+  .int({
+    error: (issue) =>
+      issue.code === "invalid_type"
+        ? "a score is a whole number from 1 (lowest) to 5 (highest)"
+        : undefined,
+  })
   .min(1)
   .max(5);
 const text = z.string().min(1);
