@@ -8,6 +8,11 @@ const MARK: Record<string, string> = {
   neutral: "NEUTRAL",
 };
 
+/** A problem listed under its system, without repeating the system's id in front. */
+function underSystem(system: string, problem: string): string {
+  return problem.startsWith(`${system}: `) ? problem.slice(system.length + 2) : problem;
+}
+
 function short(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -70,7 +75,8 @@ export function formatDecisionText(
     }
     const where = result.assessment ? ` (${result.assessment.path})` : "";
     lines.push(`  ${result.system}: ${result.status === "pass" ? "ok" : "not ok"}${where}`);
-    for (const problem of result.problems) lines.push(`    - ${problem}`);
+    for (const problem of result.problems)
+      lines.push(`    - ${underSystem(result.system, problem)}`);
     for (const error of result.errors) lines.push(`    - ${formatLocatedError(error)}`);
   }
 

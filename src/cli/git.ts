@@ -98,6 +98,15 @@ export class LocalGit {
     return parseNameStatus(out);
   }
 
+  /** The URL of a remote, or null. */
+  async remoteUrl(name: string): Promise<string | null> {
+    try {
+      return (await this.git(["remote", "get-url", name])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
   /** True when tracked files have uncommitted changes. */
   async isDirty(): Promise<boolean> {
     return (await this.git(["status", "--porcelain", "--untracked-files=no"])).trim() !== "";
