@@ -213,6 +213,8 @@ export interface GateResult {
   conclusion: Conclusion;
   /** One line, e.g. "Waiting for 1 of 2 approvals (credit-scoring)". */
   title: string;
+  /** Problems of the gate as a whole (not of one system), e.g. too many files changed. */
+  problems?: string[];
 }
 
 export interface Decision {
@@ -242,13 +244,19 @@ export interface Decision {
   unaffected: string[];
   changedFiles: number;
   changedFilesTruncated: boolean;
-  assessment: GateResult & { systems: AssessmentResult[] };
+  assessment: GateResult & {
+    systems: AssessmentResult[];
+    /** The AI policy document (`governance.policy`) as found at the base commit. */
+    policy?: { path: string; present: boolean; sha256?: string };
+  };
   oversight: GateResult & {
     systems: OversightResult[];
     rejectedAttestations: RejectedAttestation[];
   };
   /** ISO-8601 time the decision was made (the `now` it was given). */
   evaluatedAt: string;
+  /** Set when evaluation itself failed (both gates are then red): what went wrong. */
+  error?: string;
 }
 
 export type { Manifest };

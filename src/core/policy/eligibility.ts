@@ -1,0 +1,156 @@
+import { MANIFEST_SYSTEM_ID, type Manifest, type ResolvedSystem } from "../manifest/schema.js";
+import type { Actor, AffectedSystem, Eligibility } from "../types.js";
+
+/**
+ * Who may approve what (DESIGN §5). Eligibility is decided when an approval is recorded and
+ * written into its attestation; the engine later counts the recorded eligibilities.
+ */
+
+/** Reasons of a governance owner's eligibility start with this (retired systems, the manifest). */
+export const OWNER_REASON_PREFIX = "governance owner";
+
+/** Whether an actor is a bot account (never eligible). */
+export function isBot(actor: Actor): boolean {
+  return actor.type === "Bot" || /\[bot\]$/i.test(actor.login);
+}
+
+/** Whether two actors are the same account: by numeric id when both have one, else by login. */
+export function sameActor(a: Actor, b: Actor): boolean {
+  if (a.id !== undefined && b.id !== undefined) return a.id === b.id;
+  return a.login.toLowerCase() === b.login.toLowerCase();
+}
+
+/** The key an approver is counted under: numeric id when known, else the login. */
+export function actorKey(actor: Actor): string {
+  return actor.id !== undefined ? `id:${actor.id}` : `login:${actor.login.toLowerCase()}`;
+}
+
+function approverReason(
+  approvers: { teams: string[]; users: string[] },
+  approver: Actor,
+  teamsOf: string[],
+): string | null {
+  const login = approver.login.toLowerCase();
+  if (approvers.users.some((u) => u.toLowerCase() === login)) return "listed user";
+  const member = new Set(teamsOf.map((t) => t.toLowerCase()));
+  const team = approvers.teams.find((t) => member.has(t.toLowerCase()));
+  return team ? `member of ${team}` : null;
+}
+
+/**
+ * Why an approver may approve a system (a listed user, or a member of a listed team), or null.
+ * `teamsOf` lists the approver's teams as `org/team-slug`. Bots are never eligible.
+ */
+export function eligibility(
+  system: ResolvedSystem,
+  approver: Actor,
+  teamsOf: string[],
+): Eligibility | null {
+  if (isBot(approver)) return null;
+  const reason = approverReason(system.approvers, approver, teamsOf);
+  if (!reason) return null;
+  return {
+    system: system.id,
+    reason: system.pseudo ? `${OWNER_REASON_PREFIX} (${reason})` : reason,
+  };
+}
+
+/**
+ * Why an approver may approve as a governance owner (`governance.owners`), or null. The
+ * eligibility is for `aigate:manifest` unless another system is given (retired systems).
+ */
+export function governanceEligibility(
+  manifest: Manifest,
+  approver: Actor,
+  teamsOf: string[],
+  system: string = MANIFEST_SYSTEM_ID,
+): Eligibility | null {
+  if (isBot(approver)) return null;
+  const reason = approverReason(manifest.governance.owners, approver, teamsOf);
+  return reason ? { system, reason: `${OWNER_REASON_PREFIX} (${reason})` } : null;
+}
+
+/** Whether a recorded eligibility is a governance owner's. */
+export function isOwnerEligibility(e: Eligibility): boolean {
+  return e.reason.startsWith(OWNER_REASON_PREFIX);
+}
+
+/** The pseudo-system that gates changes to the manifest: approvers are the governance owners. */
+export function manifestPseudoSystem(manifest: Manifest): ResolvedSystem {
+  return {
+    id: MANIFEST_SYSTEM_ID,
+    name: "Governance manifest",
+    purpose: "Declares the AI systems, their tiers and who approves their changes",
+    owner: "governance owners",
+    lifecycle: "production",
+    tier: "minimal",
+    affectedParties: [],
+    paths: {},
+    assessmentRequired: false,
+    evidence: {},
+    requiredEvidence: [],
+    updateOn: [],
+    approvers: {
+      teams: [...manifest.governance.owners.teams],
+      users: [...manifest.governance.owners.users],
+    },
+    approvals: manifest.governance.approvals,
+    blocked: false,
+    pseudo: true,
+  };
+}
+
+/** The resolved system for an affected id (the pseudo-system included), if the manifest has it. */
+export function systemFor(manifest: Manifest, id: string): ResolvedSystem | undefined {
+  if (id === MANIFEST_SYSTEM_ID) return manifestPseudoSystem(manifest);
+  return manifest.systems.find((s) => s.id === id);
+}
+
+/**
+ * Every eligibility an approver has for the affected systems: as a listed approver, and as a
+ * governance owner for the manifest and for retired systems (which need the owners too).
+ */
+export function approverEligibilities(
+  manifest: Manifest,
+  affected: AffectedSystem[],
+  approver: Actor,
+  teamsOf: string[],
+): Eligibility[] {
+  const result: Eligibility[] = [];
+  for (const a of affected) {
+    const system = systemFor(manifest, a.id);
+    if (!system) continue;
+    const own = eligibility(system, approver, teamsOf);
+    if (own) result.push(own);
+    if (system.lifecycle === "retired" && !system.pseudo) {
+      const owner = governanceEligibility(manifest, approver, teamsOf, system.id);
+      if (owner) result.push(owner);
+    }
+  }
+  return result;
+}
+
+/**
+ * The systems one approval covers: every affected system the approver is eligible for, or only
+ * those named (`/approve system-id …`) when names are given. Names of systems that are not
+ * affected, or that the approver may not approve, are left out.
+ */
+export function resolveApprovalSystems(
+  affected: AffectedSystem[],
+  eligibilities: Eligibility[],
+  namedSystems?: string[],
+): Eligibility[] {
+  const affectedIds = new Set(affected.map((a) => a.id));
+  const named = namedSystems && namedSystems.length > 0 ? new Set(namedSystems) : undefined;
+  const seen = new Set<string>();
+  const result: Eligibility[] = [];
+  for (const e of eligibilities) {
+    if (!affectedIds.has(e.system)) continue;
+    if (named && !named.has(e.system)) continue;
+    const key = `${e.system}\u0000${e.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(e);
+  }
+  return result;
+}
