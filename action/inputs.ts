@@ -1,0 +1,89 @@
+import { createSigner, type Jwk, trustedKeys as importTrustedKeys } from "../src/core/attestation/keys.js";
+import { ConfigurationError } from "../src/core/errors.js";
+
+/**
+ * Every input of the Action, validated once into one settings object (the only place
+ * that knows input names). An invalid input is reported with its name.
+ */
+export const FAIL_ON = ["errors", "gates", "never"] as const;
+
+export interface ActionSettings {
+  token: string;
+  /** PKCS#8 PEM; absent when the workflow gives none (then nothing can be signed). */
+  signingKeyPem?: string;
+  /** Earlier public keys whose attestations still count (JWKS `keys`). */
+  trustedKeys: Jwk[];
+  manifestPath: string;
+  failOn: (typeof FAIL_ON)[number];
+}
+
+export class InputError extends Error {
+  override name = "InputError";
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`input '${input}': ${message}`);
+  }
+}
+
+/** Reads inputs through `getInput` (core.getInput in the Action, a map in tests). */
+export function readSettings(getInput: (name: string) => string): ActionSettings {
+  const token = getInput("token").trim();
+  if (!token) {
+    throw new InputError("token", "is empty: pass a token, e.g. ${{ github.token }} or a GitHub App token");
+  }
+
+  const pem = getInput("signing-key").trim();
+  if (pem) {
+    try {
+      createSigner(pem);
+    } catch {
+      // The message never repeats the key.
+      throw new InputError(
+        "signing-key",
+        "is not an Ed25519 private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----): create one with `aigate keys generate`",
+      );
+    }
+  }
+
+  const trustedText = getInput("trusted-keys").trim();
+  let trustedKeys: ActionSettings["trustedKeys"] = [];
+  if (trustedText) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trustedText);
+    } catch {
+      throw new InputError("trusted-keys", 'is not JSON: give a JWKS, e.g. {"keys": [ … ]} from `aigate keys jwks`');
+    }
+    try {
+      trustedKeys = importTrustedKeys(parsed, "trusted-keys").map((key) => key.jwk);
+    } catch (error) {
+      const first = error instanceof ConfigurationError ? error.errors[0] : undefined;
+      const where = first?.field ? ` at ${first.field}` : "";
+      throw new InputError("trusted-keys", `is not a usable Ed25519 JWKS${where}: ${first?.message ?? "invalid"}`);
+    }
+  }
+
+  const manifestPath = getInput("manifest-path").trim() || ".github/ai-governance.yml";
+  if (manifestPath.startsWith("/") || manifestPath.split("/").includes("..") || !/\.ya?ml$/.test(manifestPath)) {
+    throw new InputError(
+      "manifest-path",
+      `${manifestPath} must be a .yml path relative to the repository root, without '..'`,
+    );
+  }
+
+  const failOn = getInput("fail-on").trim() || "errors";
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
+    throw new InputError("fail-on", `${failOn} is not one of ${FAIL_ON.join(", ")}`);
+  }
+
+  const settings: ActionSettings = {
+    token,
+    trustedKeys,
+    manifestPath,
+    failOn: failOn as ActionSettings["failOn"],
+  };
+  if (pem) settings.signingKeyPem = pem;
+  return settings;
+}
