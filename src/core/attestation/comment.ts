@@ -19,13 +19,17 @@ const MARKER = /<!-- aigate-attestation:v1 ([A-Za-z0-9+/_=-]+) -->/;
 
 /** Keeps a value from the payload inert in Markdown: no HTML, no tables broken, no new lines. */
 function inert(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "&#124;")
-    .replace(/`/g, "&#96;");
+  return (
+    text
+      .replace(/[\r\n\t]+/g, " ")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/\|/g, "&#124;")
+      .replace(/`/g, "&#96;")
+      // The marker prefix may appear only once in a comment: in the marker itself.
+      .replaceAll(MARKER_PREFIX, "aigate-attestation&#58;")
+  );
 }
 
 /**
