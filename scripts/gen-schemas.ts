@@ -2,6 +2,7 @@
  * Writes the JSON Schemas of the governance manifest and the risk assessment from
  * their zod schemas (the single source of truth). With `--check`, writes nothing and
  * exits 1 naming every committed file that differs from a fresh generation.
+ * `--out DIR` reads and writes DIR instead of `schemas/`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -10,13 +11,17 @@ import { MANIFEST_JSON_SCHEMA, renderJsonSchema } from "../src/core/manifest/jso
 
 // Bundled before it runs, so the script's own location comes from argv, not import.meta.url.
 const root = resolve(dirname(process.argv[1] ?? "scripts/gen-schemas.ts"), "..");
-const check = process.argv.includes("--check");
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const outIndex = args.indexOf("--out");
+const outDir = outIndex >= 0 ? resolve(args[outIndex + 1] ?? ".") : join(root, "schemas");
 let stale = 0;
 
 for (const spec of [MANIFEST_JSON_SCHEMA, ASSESSMENT_JSON_SCHEMA]) {
-  const file = join(root, "schemas", spec.fileName);
+  const file = join(outDir, spec.fileName);
   const fresh = renderJsonSchema(spec);
-  const shown = relative(process.cwd(), file) || file;
+  const near = relative(process.cwd(), file);
+  const shown = near === "" || near.startsWith("..") ? file : near;
   if (check) {
     let committed: string | undefined;
     try {
