@@ -21,6 +21,9 @@ export const LifecycleSchema = z.enum(LIFECYCLES);
 // Patterns rather than refinements, so that the generated JSON Schema lets editors flag them too.
 const NOT_ABSOLUTE = /^[^/\\]/;
 const NO_DOT_DOT = /^(?!(?:.*[/\\])?\.\.(?:[/\\]|$))/;
+// Globs may be exclusions (`!glob`); the rules apply to the glob after the `!`.
+const GLOB_NOT_ABSOLUTE = /^!?[^/\\!]/;
+const GLOB_NO_DOT_DOT = /^(?!!?(?:.*[/\\])?\.\.(?:[/\\]|$))/;
 
 const repoPath = z
   .string()
@@ -35,10 +38,10 @@ const repoPath = z
 const glob = z
   .string()
   .min(1)
-  .regex(NOT_ABSOLUTE, {
+  .regex(GLOB_NOT_ABSOLUTE, {
     message: "globs are relative to the repository root and must not start with '/'",
   })
-  .regex(NO_DOT_DOT, {
+  .regex(GLOB_NO_DOT_DOT, {
     message: "globs match paths inside the repository and must not contain '..'",
   });
 

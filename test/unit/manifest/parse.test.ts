@@ -286,3 +286,42 @@ describe("parseManifest: a valid manifest", () => {
     expect(profiler?.blocked).toBe(true);
   });
 });
+
+describe("parseManifest: globs and repository paths stay inside the repository", () => {
+  const withGlob = (glob: string) =>
+    readFixture("manifests/valid-one-system.yml").replace(
+      'model: ["models/credit/**"]',
+      `model: ["models/credit/**", ${JSON.stringify(glob)}]`,
+    );
+  const withAssessment = (path: string) =>
+    readFixture("manifests/valid-one-system.yml").replace(
+      "assessment: governance/assessments/credit-scoring.yml",
+      `assessment: ${JSON.stringify(path)}`,
+    );
+
+  it.each(["src/**/*.py", "!models/credit/tmp/**", "a..b/**", "..hidden/**", "*.onnx"])(
+    "accepts the glob %j",
+    (glob) => {
+      expect(parseManifest(withGlob(glob)).ok).toBe(true);
+    },
+  );
+
+  it.each(["/models/**", "!/models/**", "../models/**", "!../models/**", "a/../b/**", "\\models"])(
+    "rejects the glob %j at the glob itself",
+    (glob) => {
+      const result = parseManifest(withGlob(glob));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors.map((e) => [e.line, e.field])).toEqual([
+        [14, "systems[0].paths.model[1]"],
+      ]);
+    },
+  );
+
+  it.each(["/etc/passwd", "../x.yml", "a/../../x.yml", "a/.."])("rejects the path %j", (path) => {
+    const result = parseManifest(withAssessment(path));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.field)).toEqual(["systems[0].assessment"]);
+  });
+});
