@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import { type Jwk, JwksSchema } from "../core/attestation/index.js";
 
 /**
  * The App's own settings, read once from the environment (Probot reads APP_ID, PRIVATE_KEY,
@@ -13,32 +13,16 @@ export interface AppConfig {
   signingKeyPem: string;
   signingKeySource: "environment" | "generated" | "development file";
   /** Public keys of earlier signing keys, still trusted when verifying (rotation). */
-  trustedKeys: PublicJwk[];
+  trustedKeys: Jwk[];
   /** Where the development key lives, when it came from a file. */
   signingKeyFile?: string;
   production: boolean;
-}
-
-export interface PublicJwk {
-  kty: "OKP";
-  crv: "Ed25519";
-  x: string;
-  kid?: string | undefined;
-  [extra: string]: unknown;
 }
 
 /** The App cannot start with these settings; the message says which variable to set. */
 export class StartupError extends Error {
   override name = "StartupError";
 }
-
-const PublicJwkSchema = z.looseObject({
-  kty: z.literal("OKP"),
-  crv: z.literal("Ed25519"),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: "x must be a base64url Ed25519 key" }),
-  kid: z.string().optional(),
-});
-const JwksSchema = z.strictObject({ keys: z.array(PublicJwkSchema) });
 
 export const DEV_KEY_DIR = ".aigate";
 export const DEV_KEY_FILE = "signing-key.pem";
@@ -139,7 +123,7 @@ function checkSigningKey(pem: string, where: string): string {
   return pem;
 }
 
-function parseTrustedKeys(value: string | undefined): PublicJwk[] {
+function parseTrustedKeys(value: string | undefined): Jwk[] {
   if (!nonEmpty(value)) return [];
   let json: unknown;
   try {
@@ -157,5 +141,5 @@ function parseTrustedKeys(value: string | undefined): PublicJwk[] {
       `AIGATE_TRUSTED_KEYS is not an Ed25519 JWKS${field ? ` (at ${field})` : ""}: ${issue?.message ?? "invalid"}`,
     );
   }
-  return parsed.data.keys as PublicJwk[];
+  return parsed.data.keys;
 }

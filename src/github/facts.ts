@@ -192,30 +192,34 @@ export async function readFiles(
   return Object.fromEntries(entries);
 }
 
+/** A commit with its committer date (set by whoever pushed it: a hint, never proof). */
+export type CommitRead = CommitFacts & { committedAt?: string };
+
 /** The PR's commits with their GitHub accounts, for separation of duties. */
 export async function readCommits(
   client: GitHubClient,
   cache: AdapterCache,
   target: PullRequestTarget,
   pr: { baseSha: string; headSha: string },
-): Promise<CommitFacts[]> {
+): Promise<CommitRead[]> {
   const key = `${target.owner}/${target.repo}#${target.pullNumber}@${pr.baseSha}..${pr.headSha}`;
   const cached = cache.commits.get(key);
-  if (cached) return cached as CommitFacts[];
+  if (cached) return cached as CommitRead[];
   const listed = await client.paginate(client.rest.pulls.listCommits, {
     owner: target.owner,
     repo: target.repo,
     pull_number: target.pullNumber,
     per_page: 100,
   });
-  const commits: CommitFacts[] = listed.map((c) => {
-    const commit: CommitFacts = {
+  const commits: CommitRead[] = listed.map((c) => {
+    const commit: CommitRead = {
       sha: c.sha,
       author: toActor(c.author as GitHubUser | null),
       committer: toActor(c.committer as GitHubUser | null),
     };
     if (c.commit.author?.name) commit.authorName = c.commit.author.name;
     if (c.commit.committer?.name) commit.committerName = c.commit.committer.name;
+    if (c.commit.committer?.date) commit.committedAt = c.commit.committer.date;
     return commit;
   });
   cache.commits.set(key, commits);
@@ -380,6 +384,7 @@ export async function readCheckRuns(
       conclusion: run.conclusion,
       title: run.output.title,
       summary: run.output.summary,
+      text: run.output.text,
       annotationsCount: run.output.annotations_count,
     });
   }

@@ -30,6 +30,7 @@ export interface CheckContent {
   conclusion: Conclusion;
   title: string;
   summary: string;
+  text?: string;
   annotations: CheckAnnotation[];
 }
 
@@ -41,6 +42,7 @@ export interface ExistingCheckRun {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  text: string | null;
   annotationsCount: number;
 }
 
@@ -66,6 +68,8 @@ export async function publishCheck(
 ): Promise<PublishOutcome> {
   const title = clip(redact(content.title), MAX_TITLE_CHARS);
   const summary = clip(redact(content.summary), MAX_SUMMARY_CHARS);
+  const text =
+    content.text === undefined ? undefined : clip(redact(content.text), MAX_SUMMARY_CHARS);
   const annotations = content.annotations.map((a) => ({
     ...a,
     message: clip(redact(a.message), 64_000),
@@ -75,7 +79,8 @@ export async function publishCheck(
     existing.status === "completed" &&
     existing.conclusion === content.conclusion &&
     existing.title === title &&
-    existing.summary === summary &&
+    comparable(existing.summary) === comparable(summary) &&
+    (existing.text ?? undefined) === text &&
     existing.annotationsCount === annotations.length
   ) {
     return "unchanged";
@@ -89,7 +94,7 @@ export async function publishCheck(
     status: "completed" as const,
     conclusion: content.conclusion,
     completed_at: now.toISOString(),
-    output: { title, summary, annotations: first },
+    output: { title, summary, annotations: first, ...(text !== undefined ? { text } : {}) },
   };
   let runId: number;
   let outcome: PublishOutcome;
@@ -139,6 +144,14 @@ export async function postComment(
     body: clip(redact(body), MAX_COMMENT_CHARS),
   });
   return response.data.id;
+}
+
+/**
+ * A summary without the time it was evaluated at: an evaluation that decides the same thing
+ * again is not a change worth a write (the run keeps the time the content was first decided).
+ */
+function comparable(summary: string | null): string | null {
+  return summary === null ? null : summary.replace(/^\| Evaluated at \|[^\n]*$/m, "");
 }
 
 function clip(text: string, max: number): string {

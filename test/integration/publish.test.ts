@@ -32,6 +32,7 @@ function existing(overrides: Partial<ExistingCheckRun> = {}): ExistingCheckRun {
     conclusion: "action_required",
     title: "Waiting for 1 of 2 approvals (credit-scoring)",
     summary: "## Approvals\n\n- alice",
+    text: null,
     annotationsCount: 0,
     ...overrides,
   };
@@ -76,6 +77,19 @@ describe("publishing a check run", () => {
 
   it("writes nothing when the run on the head already says the same", async () => {
     expect(await publishCheck(testClient(), target, content(), existing(), now)).toBe("unchanged");
+  });
+
+  it("does not count the evaluation time as a change", async () => {
+    const at = (time: string) =>
+      `| Repository | acme/models |\n| Evaluated at | ${time} |\n\nWaiting`;
+    const outcome = await publishCheck(
+      testClient(),
+      target,
+      content({ summary: at("2026-11-27T12:05:00.000Z") }),
+      existing({ summary: at("2026-11-27T12:00:00.000Z") }),
+      now,
+    );
+    expect(outcome).toBe("unchanged");
   });
 
   it("updates the run of the same head instead of adding another", async () => {

@@ -1,0 +1,123 @@
+/**
+ * The GitHub App (DESIGN §1): webhooks → reconcile → two check runs and signed attestation
+ * comments. `npm start` runs it with `probot run ./dist/app.js`; everything it does to GitHub
+ * goes through src/github/.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
+import { ConfigurationError } from "./core/errors.js";
+import { type AdapterCache, createAdapterCache } from "./github/cache.js";
+import type { GitHubClient, Log } from "./github/client.js";
+import { loadAppConfig, StartupError } from "./github/config.js";
+import { HANDLED_EVENTS, targetOf } from "./github/events.js";
+import { type ReconcileResult, reconcile } from "./github/reconcile.js";
+import {
+  connectRedis,
+  inProcessSerialiser,
+  redisSerialiser,
+  type Serialiser,
+} from "./github/serialise.js";
+
+/** Where the App publishes the public keys its attestations verify with. */
+export const JWKS_PATH = "/aigate/jwks.json";
+
+export interface AppOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory for the development signing key (default: the server's working directory). */
+  cwd?: string;
+  now?: () => Date;
+  serialiser?: Serialiser;
+  cache?: AdapterCache;
+  /** Told about every reconcile, for tests and the demo. */
+  onReconciled?: (result: ReconcileResult, event: string) => void;
+}
+
+/** The Probot application function, configured from the environment. */
+export function createApp(options: AppOptions = {}): ApplicationFunction {
+  return async (app: Probot, { addHandler, cwd }) => {
+    const env = options.env ?? process.env;
+    const config = loadAppConfig({
+      env,
+      cwd: options.cwd ?? cwd,
+      notice: (message) => app.log.info(message),
+    });
+    const signer = createSigner(config.signingKeyPem);
+    const earlier = config.trustedKeys.filter((k) => k.x !== signer.publicJwk.x);
+    const jwks: Jwks = { keys: [{ ...signer.publicJwk }, ...earlier] };
+    try {
+      trustedKeys(jwks, "AIGATE_TRUSTED_KEYS");
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw new StartupError(error.message);
+      throw error;
+    }
+    const serialiser =
+      options.serialiser ??
+      (env.REDIS_URL ? redisSerialiser(await connectRedis(env.REDIS_URL)) : inProcessSerialiser());
+    const cache = options.cache ?? createAdapterCache();
+    const appId = Number(env.APP_ID) || undefined;
+    const log: Log = {
+      info: (m) => app.log.info(m),
+      warn: (m) => app.log.warn(m),
+      error: (m) => app.log.error(m),
+      debug: (m) => app.log.debug(m),
+    };
+    app.log.info(
+      `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
+    );
+
+    addHandler(jwksHandler(jwks));
+
+    app.on([...HANDLED_EVENTS], async (context: Context) => {
+      const event = `${context.name}.${(context.payload as { action?: string }).action ?? ""}`;
+      const target = targetOf(event, context.payload, appId);
+      if (!target) {
+        app.log.debug(`aigate: ${event} cannot change a gate; dropped`);
+        return;
+      }
+      const key = `${target.owner}/${target.repo}#${target.pullNumber}`.toLowerCase();
+      const result = await serialiser.run(key, () =>
+        reconcile(context.octokit as unknown as GitHubClient, target, {
+          signer,
+          trustedJwks: jwks,
+          issuer: { kind: "app" },
+          now: options.now ?? (() => new Date()),
+          log,
+          cache,
+        }),
+      );
+      app.log.info(
+        `aigate: ${key} after ${target.why}: ${
+          Object.entries(result.checks)
+            .map(([name, outcome]) => `${name} ${outcome}`)
+            .join(", ") ||
+          result.skipped ||
+          "no checks written"
+        }`,
+      );
+      options.onReconciled?.(result, event);
+    });
+  };
+}
+
+/** Serves the JWKS (public keys only) at /aigate/jwks.json. */
+function jwksHandler(jwks: Jwks): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const body = `${JSON.stringify(jwks, null, 2)}\n`;
+  return (req, res) => {
+    const path = req.url?.split("?")[0];
+    if (path !== JWKS_PATH) return false;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" }).end();
+      return true;
+    }
+    res
+      .writeHead(200, {
+        "content-type": "application/jwk-set+json",
+        "cache-control": "public, max-age=300",
+      })
+      .end(req.method === "HEAD" ? undefined : body);
+    return true;
+  };
+}
+
+export default createApp();

@@ -1,0 +1,182 @@
+/**
+ * Which webhook events can change a gate's outcome, and for which pull request. Everything
+ * else is dropped here, before any API call (DESIGN §9). Payloads are parsed with zod at this
+ * edge; a payload that does not have the expected shape is dropped, never trusted.
+ */
+import { z } from "zod";
+import { CHECK_NAMES } from "./checks.js";
+import { parseCommands } from "./commands.js";
+
+/** The events app.yml subscribes to, with the actions that matter. */
+export const HANDLED_EVENTS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+  "pull_request.edited",
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+  "issue_comment.created",
+  "issue_comment.edited",
+  "issue_comment.deleted",
+  "check_run.rerequested",
+  "check_suite.rerequested",
+] as const;
+
+export type HandledEvent = (typeof HANDLED_EVENTS)[number];
+
+export interface EventTarget {
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  /** The head the event names, so an error check can be written even if reading the PR fails. */
+  headSha?: string;
+  /** Why this event is worth a reconcile, for the log. */
+  why: string;
+}
+
+const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
+const Sender = z.looseObject({ type: z.string().optional() }).optional();
+const PullRequest = z.looseObject({
+  number: z.int().positive(),
+  head: z.looseObject({ sha: z.string() }),
+});
+
+const PullRequestEvent = z.looseObject({
+  action: z.string(),
+  repository: Repository,
+  pull_request: PullRequest,
+  changes: z.looseObject({ base: z.unknown().optional() }).optional(),
+});
+const ReviewEvent = z.looseObject({
+  action: z.string(),
+  repository: Repository,
+  pull_request: PullRequest,
+  review: z.looseObject({ state: z.string(), body: z.string().nullable().optional() }),
+  changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
+});
+const CommentEvent = z.looseObject({
+  action: z.string(),
+  repository: Repository,
+  sender: Sender,
+  issue: z.looseObject({ number: z.int().positive(), pull_request: z.unknown().optional() }),
+  comment: z.looseObject({
+    body: z.string().nullable().optional(),
+    performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
+  }),
+  changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
+});
+const CheckRunEvent = z.looseObject({
+  repository: Repository,
+  check_run: z.looseObject({
+    name: z.string(),
+    head_sha: z.string(),
+    pull_requests: z.array(z.looseObject({ number: z.int().positive() })),
+  }),
+});
+const CheckSuiteEvent = z.looseObject({
+  repository: Repository,
+  check_suite: z.looseObject({
+    head_sha: z.string(),
+    pull_requests: z.array(z.looseObject({ number: z.int().positive() })),
+  }),
+});
+
+/** Whether a comment or review text could matter: a command or an attestation marker. */
+function matters(body: string | null | undefined): boolean {
+  if (!body) return false;
+  if (body.includes("aigate-attestation:")) return true;
+  const parsed = parseCommands(body);
+  return parsed.decision !== undefined || parsed.recheck;
+}
+
+/**
+ * The pull request to reconcile for an event, or null when the event cannot change the outcome.
+ * `appId` lets the App ignore the comments it wrote itself.
+ */
+export function targetOf(event: string, payload: unknown, appId?: number): EventTarget | null {
+  const [name, action] = event.split(".");
+  const at = (
+    repository: z.infer<typeof Repository>,
+    pullNumber: number,
+    headSha: string | undefined,
+    why: string,
+  ) => {
+    const t: EventTarget = {
+      owner: repository.owner.login,
+      repo: repository.name,
+      pullNumber,
+      why,
+    };
+    if (headSha) t.headSha = headSha;
+    return t;
+  };
+  switch (name) {
+    case "pull_request": {
+      const p = PullRequestEvent.safeParse(payload);
+      if (!p.success) return null;
+      const { pull_request: pr, repository } = p.data;
+      if (["opened", "synchronize", "reopened", "ready_for_review"].includes(p.data.action)) {
+        return at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
+      }
+      // A retitled PR changes nothing; a new base changes the manifest and the diff.
+      if (p.data.action === "edited" && p.data.changes?.base !== undefined) {
+        return at(repository, pr.number, pr.head.sha, "pull_request.edited (base changed)");
+      }
+      return null;
+    }
+    case "pull_request_review": {
+      const p = ReviewEvent.safeParse(payload);
+      if (!p.success) return null;
+      const { pull_request: pr, repository, review } = p.data;
+      const state = review.state.toLowerCase();
+      const why = `pull_request_review.${p.data.action} (${state})`;
+      if (p.data.action === "dismissed") return at(repository, pr.number, pr.head.sha, why);
+      if (
+        p.data.action === "submitted" &&
+        (state === "approved" || state === "changes_requested")
+      ) {
+        return at(repository, pr.number, pr.head.sha, why);
+      }
+      // An edited or plain review matters only if its text names systems or asks for a recheck.
+      if (matters(review.body) || matters(p.data.changes?.body?.from)) {
+        return at(repository, pr.number, pr.head.sha, why);
+      }
+      return null;
+    }
+    case "issue_comment": {
+      const p = CommentEvent.safeParse(payload);
+      if (!p.success || p.data.issue.pull_request === undefined) return null;
+      const { comment, repository, issue } = p.data;
+      const ours =
+        appId !== undefined &&
+        comment.performed_via_github_app?.id === appId &&
+        p.data.sender?.type === "Bot";
+      if (ours && p.data.action === "created") return null;
+      if (!["created", "edited", "deleted"].includes(action ?? p.data.action)) return null;
+      if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
+        return at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
+      }
+      return null;
+    }
+    case "check_run": {
+      const p = CheckRunEvent.safeParse(payload);
+      if (!p.success || !CHECK_NAMES.includes(p.data.check_run.name)) return null;
+      const pr = p.data.check_run.pull_requests[0];
+      return pr
+        ? at(p.data.repository, pr.number, p.data.check_run.head_sha, "check_run.rerequested")
+        : null;
+    }
+    case "check_suite": {
+      const p = CheckSuiteEvent.safeParse(payload);
+      if (!p.success) return null;
+      const pr = p.data.check_suite.pull_requests[0];
+      return pr
+        ? at(p.data.repository, pr.number, p.data.check_suite.head_sha, "check_suite.rerequested")
+        : null;
+    }
+    default:
+      return null;
+  }
+}
