@@ -1,0 +1,39 @@
+/** A simulated GitHub for end-to-end tests, the demo and benchmarks. See README.md. */
+export { blobSha } from "./git.js";
+export {
+  COMPARE_FILES_CAP,
+  PULL_COMMITS_CAP,
+  PULL_FILES_CAP,
+} from "./handlers.js";
+export {
+  type FailureMatcher,
+  type FailureOptions,
+  type GitHubSim,
+  type RequestRecord,
+  type SimOptions,
+  startGitHubSimulator,
+} from "./server.js";
+export {
+  type CheckRunsAtSha,
+  type CommitInput,
+  type ReviewState,
+  type SimApp,
+  type SimCheckRun,
+  type SimComment,
+  SimError,
+  type SimPullRequest,
+  type SimRepo,
+  type SimReview,
+  SimState,
+  type SimUser,
+} from "./state.js";
+export {
+  checkRunRerequestedEvent,
+  type DeliverOptions,
+  deliver,
+  issueCommentEvent,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+  WEBHOOK_PATH,
+  type WebhookPayload,
+} from "./webhooks.js";
