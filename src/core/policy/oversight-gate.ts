@@ -8,6 +8,7 @@ import type {
   OversightResult,
   RejectedApproval,
 } from "../types.js";
+import { blockedProblem } from "./assessment-gate.js";
 import { actorKey, isBot, isOwnerEligibility, sameActor } from "./eligibility.js";
 
 /** A commit sha as people read it. */
@@ -101,6 +102,7 @@ export function overseeSystem(
 
   if (system.blocked) {
     result.status = "blocked";
+    result.problems.push(blockedProblem(system));
     return { result, recorded: 0 };
   }
   if (system.approvals > 0 && system.approvers.teams.length + system.approvers.users.length === 0) {
