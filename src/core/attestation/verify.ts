@@ -334,24 +334,21 @@ function checkChain(works: Work[]): void {
     else if (!sibling) firstByPrev.set(prev, w);
   }
 
-  const reasons = new Map<Work, Partial<Record<Verdict, string>>>();
+  const revocations = new Map<string, Work[]>();
+  for (const r of chained) {
+    const rp = (r.statement as ApprovalStatement).predicate;
+    if (rp.decision !== "revoked" || rp.revokes === undefined || r.flags.has("missing_predecessor"))
+      continue;
+    revocations.set(rp.revokes, [...(revocations.get(rp.revokes) ?? []), r]);
+  }
+  const revokedBy = new Map<Work, Work>();
   for (const w of chained) {
     const p = (w.statement as ApprovalStatement).predicate;
-    if (p.decision !== "approved") continue;
-    const revocation = chained.find((r) => {
-      const rp = (r.statement as ApprovalStatement).predicate;
-      return (
-        rp.decision === "revoked" &&
-        rp.revokes === w.result.digest &&
-        r.issuedAt >= w.issuedAt &&
-        !r.flags.has("missing_predecessor")
-      );
-    });
+    if (p.decision !== "approved" || w.result.digest === undefined) continue;
+    const revocation = revocations.get(w.result.digest)?.find((r) => r.issuedAt >= w.issuedAt);
     if (revocation) {
       w.flags.add("revoked");
-      reasons.set(w, {
-        revoked: `revoked by ${revocation.result.digest} (comment ${revocation.result.commentId})`,
-      });
+      revokedBy.set(w, revocation);
     }
   }
 
@@ -360,7 +357,7 @@ function checkChain(works: Work[]): void {
     const why: Record<Verdict, string> = {
       missing_predecessor: `prev ${p.prev} is not among the attestations found: one was deleted or edited`,
       duplicate_source: `${p.source.kind} ${p.source.id} is already attested by an earlier statement; counted once`,
-      revoked: reasons.get(w)?.revoked ?? "revoked",
+      revoked: `revoked by ${revokedBy.get(w)?.result.digest} (comment ${revokedBy.get(w)?.result.commentId})`,
       stale: `given on head ${p.pull_request.head_sha}, not the current head`,
       fork: `shares its predecessor ${p.prev ?? "(none)"} with an earlier statement`,
     } as Record<Verdict, string>;
@@ -413,7 +410,11 @@ export function verifyAttestations(
     }
   });
   const groups = new Map<string, Work[]>();
-  for (const w of works) groups.set(w.group, [...(groups.get(w.group) ?? []), w]);
+  for (const w of works) {
+    const group = groups.get(w.group);
+    if (group) group.push(w);
+    else groups.set(w.group, [w]);
+  }
   for (const group of groups.values()) checkChain(group);
 
   const statements = works.map((w) => w.result);
