@@ -102,11 +102,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.now ? { now: options.now } : {}),
     onReconciled: (result) => reconciled.push(result),
   });
-  // Retries as in production, but with millisecond back-off so the 502 scenario stays fast.
-  const Octokit = ProbotOctokit.defaults({
+  // Retries as in production, but with millisecond back-off so the 502 scenario stays fast;
+  // no write throttling (one write a second), which Probot would otherwise merge back in.
+  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
     retry: { retryAfterBaseValue: 1 },
-    throttle: { enabled: false },
-  });
+    throttle: { ...(options.throttle as object | undefined), enabled: false },
+  }));
   const server: Server = await run(app, { env, Octokit, log });
   const appUrl = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,467 @@
+/**
+ * End-to-end scenarios: the real App server, webhooks delivered over HTTP with a valid
+ * X-Hub-Signature-256, against the simulated GitHub on 127.0.0.1. Each test is one scenario.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createSigner,
+  extractAttestation,
+  generateKeyPair,
+  renderAttestationComment,
+  statementFor,
+} from "../../src/core/attestation/index.js";
+import {
+  issueCommentEvent,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+  type SimComment,
+  type SimPullRequest,
+  type SimRepo,
+} from "../sim/index.js";
+import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "./stack.js";
+
+const ASSESSMENT = "AI governance: risk assessment";
+const OVERSIGHT = "AI governance: human oversight";
+const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+let branchCounter = 0;
+
+/** Opens a PR by dave with `files` on a new branch and delivers `pull_request.opened`. */
+async function openPr(
+  repo: SimRepo,
+  files: Record<string, string | null>,
+  author = "dave",
+): Promise<SimPullRequest> {
+  const branch = `feature-${++branchCounter}`;
+  repo.createBranch(branch);
+  repo.commit(branch, { files, author, message: "Change" });
+  const pr = repo.openPullRequest({ head: branch, author, title: "Change" });
+  expect(await stack.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+  return pr;
+}
+
+/** A model change that also updates the assessment, as a high-tier system requires. */
+function modelChange(version = "v2"): Record<string, string> {
+  const assessment = readTree(FIXTURE_REPO)[ASSESSMENT_PATH] ?? "";
+  return {
+    "models/credit/model.py": `def score(application):\n    return 0.6  # ${version}\n`,
+    [ASSESSMENT_PATH]: `${assessment}# reviewed for ${version}\n`,
+  };
+}
+
+async function push(repo: SimRepo, pr: SimPullRequest, files: Record<string, string | null>) {
+  const before = pr.headSha;
+  repo.commit(pr.headRef, { files, author: "dave", message: "Follow-up" });
+  expect(
+    await stack.send("pull_request", pullRequestEvent("synchronize", repo, pr, { before })),
+  ).toBe(200);
+}
+
+async function review(
+  repo: SimRepo,
+  pr: SimPullRequest,
+  user: string,
+  state: "APPROVED" | "CHANGES_REQUESTED" = "APPROVED",
+  body = "",
+) {
+  const r = pr.addReview({ user, state, body });
+  expect(
+    await stack.send("pull_request_review", pullRequestReviewEvent("submitted", repo, pr, r)),
+  ).toBe(200);
+  return r;
+}
+
+async function comment(
+  repo: SimRepo,
+  pr: SimPullRequest,
+  user: string,
+  body: string,
+): Promise<SimComment> {
+  const c = repo.addComment(pr.number, { user, body });
+  expect(await stack.send("issue_comment", issueCommentEvent("created", repo, pr, c))).toBe(200);
+  return c;
+}
+
+function checks(repo: SimRepo, pr: SimPullRequest) {
+  const latest = stack.sim.state.checkRuns(repo, pr.headSha).latest;
+  const view = (name: string) => {
+    const run = latest[name];
+    return run
+      ? {
+          status: run.status,
+          conclusion: run.conclusion,
+          title: run.output.title,
+          summary: run.output.summary ?? "",
+        }
+      : undefined;
+  };
+  return { assessment: view(ASSESSMENT), oversight: view(OVERSIGHT) };
+}
+
+function liveComments(repo: SimRepo, pr: SimPullRequest): SimComment[] {
+  return repo.issueComments(pr.number);
+}
+
+function attestationComments(repo: SimRepo, pr: SimPullRequest): SimComment[] {
+  return liveComments(repo, pr).filter((c) => c.body.includes("<!-- aigate-attestation:v1 "));
+}
+
+function replies(repo: SimRepo, pr: SimPullRequest): SimComment[] {
+  return liveComments(repo, pr).filter((c) => c.body.includes("<!-- aigate-reply:"));
+}
+
+describe("the App end to end", () => {
+  it("happy path: two red checks, an ineligible approval refused, two eligible reviews, signed comments, green checks", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, { "models/credit/model.py": "def score(a):\n    return 0.7\n" });
+    expect(checks(repo, pr).assessment).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+    });
+    expect(checks(repo, pr).oversight).toMatchObject({
+      conclusion: "action_required",
+      title: "Waiting for 2 of 2 approvals (credit-scoring)",
+    });
+
+    await comment(repo, pr, "dave", "/approve");
+    expect(replies(repo, pr).map((c) => c.body)).toEqual([
+      expect.stringContaining(
+        "@dave your `/approve` was not recorded: you opened this pull request",
+      ),
+    ]);
+    expect(attestationComments(repo, pr)).toEqual([]);
+
+    await push(repo, pr, modelChange());
+    expect(checks(repo, pr).assessment).toMatchObject({ conclusion: "success" });
+
+    await review(repo, pr, "alice");
+    await review(repo, pr, "erin");
+    const signed = attestationComments(repo, pr);
+    expect(signed.map((c) => c.user.login)).toEqual(["aigate[bot]", "aigate[bot]"]);
+    expect(signed[0]?.body).toContain("### aigate: approval by @alice");
+    expect(signed[1]?.body).toContain("member of acme/model-risk");
+    expect(checks(repo, pr).oversight).toMatchObject({
+      conclusion: "success",
+      title: "2 of 2 approvals recorded",
+    });
+    expect(checks(repo, pr).assessment).toMatchObject({ conclusion: "success" });
+  });
+
+  it("author self-approval refused", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await comment(repo, pr, "dave", "/approve credit-scoring -- my own change is fine");
+    expect(attestationComments(repo, pr)).toEqual([]);
+    expect(replies(repo, pr)).toHaveLength(1);
+    expect(checks(repo, pr).oversight?.summary).toContain(
+      "the pull request's author cannot approve it",
+    );
+    expect(checks(repo, pr).oversight?.conclusion).toBe("action_required");
+  });
+
+  it("committer approval refused", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    repo.commit(pr.headRef, { files: { "models/credit/extra.py": "x = 1\n" }, author: "erin" });
+    await stack.send("pull_request", pullRequestEvent("synchronize", repo, pr));
+    await review(repo, pr, "erin");
+    expect(attestationComments(repo, pr)).toEqual([]);
+    expect(checks(repo, pr).oversight?.summary).toMatch(
+      /authored commit [0-9a-f]{7} of this pull request/,
+    );
+    expect(checks(repo, pr).oversight?.conclusion).toBe("action_required");
+  });
+
+  it("non-member refused", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await comment(repo, pr, "mallory", "/approve");
+    expect(attestationComments(repo, pr)).toEqual([]);
+    expect(replies(repo, pr)[0]?.body).toContain(
+      "@mallory your `/approve` was not recorded: you are not an approver for credit-scoring",
+    );
+    // The same comment delivered again is not answered twice.
+    const again = liveComments(repo, pr).find((c) => c.user.login === "mallory");
+    if (!again) throw new Error("mallory's comment is missing");
+    await stack.send("issue_comment", issueCommentEvent("created", repo, pr, again));
+    expect(replies(repo, pr)).toHaveLength(1);
+  });
+
+  it("team member accepted", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await comment(repo, pr, "erin", "/approve credit-scoring -- evaluation report checked");
+    const [signed] = attestationComments(repo, pr);
+    expect(signed?.body).toContain("| credit-scoring | member of acme/model-risk |");
+    expect(signed?.body).toContain("- Note: evaluation report checked");
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("a forged attestation comment pasted by a user is ignored and reported", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    const forger = createSigner(generateKeyPair().privateKeyPem);
+    const alice = stack.sim.state.user("alice");
+    const statement = statementFor({
+      decision: "approved",
+      repository: { id: repo.id, full_name: repo.fullName },
+      pull_request: {
+        number: pr.number,
+        base_ref: "main",
+        base_sha: pr.baseSha,
+        head_sha: pr.headSha,
+      },
+      manifest: { path: ".github/ai-governance.yml", base_sha: pr.baseSha, sha256: "0".repeat(64) },
+      assessments: [],
+      systems: [{ id: "credit-scoring", reason: "listed user" }],
+      approver: { id: alice.id, login: "alice" },
+      source: { kind: "review", id: 999_999, at: new Date().toISOString(), commit: pr.headSha },
+      issuer: { kind: "app", key_id: forger.keyId },
+      issued_at: new Date().toISOString(),
+      prev: null,
+    });
+    const forged = forger.sign(statement);
+    const pasted = await comment(
+      repo,
+      pr,
+      "mallory",
+      renderAttestationComment(forged.envelope, statement),
+    );
+    const oversight = checks(repo, pr).oversight;
+    expect(oversight?.title).toBe("Waiting for 2 of 2 approvals (credit-scoring)");
+    expect(oversight?.summary).toContain("Attestations that count for nothing");
+    expect(oversight?.summary).toMatch(
+      new RegExp(`\\| ${pasted.id} \\| mallory \\| unknown\\\\?_key`),
+    );
+  });
+
+  it("an edited attestation is rejected", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    const [signed] = attestationComments(repo, pr);
+    if (!signed) throw new Error("no attestation was issued");
+    const extracted = extractAttestation(signed.body);
+    if (!extracted.ok) throw new Error(extracted.reason);
+    // Widen the approval to every system by rewriting the payload, keeping the old signature.
+    const payload = extracted.envelope.payload
+      .toString("utf8")
+      .replace('"listed user"', '"governance owner"');
+    const tampered = {
+      payload: Buffer.from(payload).toString("base64"),
+      payloadType: extracted.envelope.payloadType,
+      signatures: extracted.envelope.signatures.map((s) => ({
+        keyid: s.keyid,
+        sig: s.sig.toString("base64"),
+      })),
+    };
+    const marker = `<!-- aigate-attestation:v1 ${Buffer.from(JSON.stringify(tampered)).toString("base64")} -->`;
+    const edited = repo.editComment(
+      signed.id,
+      signed.body.replace(/<!-- aigate-attestation:v1 [^ ]+ -->/, marker),
+    );
+    expect(await stack.send("issue_comment", issueCommentEvent("edited", repo, pr, edited))).toBe(
+      200,
+    );
+    const oversight = checks(repo, pr).oversight;
+    expect(oversight?.summary).toMatch(
+      new RegExp(`\\| ${signed.id} \\| aigate\\\\?\\[bot\\\\?\\] \\| bad\\\\?_signature`),
+    );
+  });
+
+  it("approval stale after a push touching governed paths", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    await review(repo, pr, "erin");
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
+    await push(repo, pr, modelChange("v3"));
+    const oversight = checks(repo, pr).oversight;
+    expect(oversight?.conclusion).toBe("action_required");
+    expect(oversight?.summary).toContain("stale");
+    expect(attestationComments(repo, pr)).toHaveLength(2);
+  });
+
+  it("approval kept after a push touching only other paths", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    await review(repo, pr, "erin");
+    await push(repo, pr, { "README.md": "# Demo repository\n\nNow with a longer README.\n" });
+    expect(checks(repo, pr).oversight).toMatchObject({
+      conclusion: "success",
+      title: "2 of 2 approvals recorded",
+    });
+  });
+
+  it("a PR that edits the manifest to drop a system is still gated and needs governance.owners", async () => {
+    const repo = governedRepo(stack.sim);
+    const manifest = readTree(FIXTURE_REPO)[".github/ai-governance.yml"] ?? "";
+    const dropped =
+      manifest.slice(0, manifest.indexOf("  - id: credit-scoring")) +
+      manifest.slice(manifest.indexOf("  - id: support-assistant"));
+    const pr = await openPr(repo, {
+      ".github/ai-governance.yml": dropped,
+      "models/credit/model.py": "def score(a):\n    return 1\n",
+    });
+    const before = checks(repo, pr).oversight;
+    expect(before?.conclusion).toBe("action_required");
+    expect(before?.summary).toContain("credit-scoring");
+    expect(before?.summary).toContain("aigate:manifest");
+    await review(repo, pr, "alice");
+    expect(attestationComments(repo, pr)[0]?.body).not.toContain("aigate:manifest");
+    await review(repo, pr, "frank");
+    const frank = attestationComments(repo, pr)[1];
+    expect(frank?.body).toContain(
+      "| aigate:manifest | governance owner (member of acme/ai-governance) |",
+    );
+    // The owners' approval covers the manifest only; credit-scoring still needs its second approver.
+    expect(checks(repo, pr).oversight?.conclusion).toBe("action_required");
+  });
+
+  it("an invalid manifest on the base gives a red check with annotations", async () => {
+    const files = readTree(FIXTURE_REPO);
+    files[".github/ai-governance.yml"] =
+      readTree(`${FIXTURE_REPO}..`)["invalid-manifest.yml"] ?? "";
+    const repo = governedRepo(stack.sim, files);
+    const pr = await openPr(repo, modelChange());
+    const runs = stack.sim.state.checkRuns(repo, pr.headSha).latest;
+    for (const name of [ASSESSMENT, OVERSIGHT]) {
+      expect(runs[name]).toMatchObject({
+        conclusion: "failure",
+        output: { title: "Invalid governance manifest" },
+      });
+    }
+    const annotations = runs[ASSESSMENT]?.annotations ?? [];
+    expect(annotations.length).toBeGreaterThan(0);
+    expect(annotations[0]).toMatchObject({
+      path: ".github/ai-governance.yml",
+      annotation_level: "failure",
+    });
+  });
+
+  it("a webhook with a bad signature gets 400 and nothing is written", async () => {
+    const repo = governedRepo(stack.sim);
+    repo.createBranch("unsigned");
+    repo.commit("unsigned", { files: modelChange(), author: "dave" });
+    const pr = repo.openPullRequest({ head: "unsigned", author: "dave" });
+    const mark = stack.sim.requests.length;
+    const payload = pullRequestEvent("opened", repo, pr);
+    expect(
+      await stack.send("pull_request", payload, { signature: `sha256=${"0".repeat(64)}` }),
+    ).toBe(400);
+    expect(await stack.send("pull_request", payload, { signature: null })).toBe(400);
+    expect(stack.sim.requests.slice(mark)).toEqual([]);
+    expect(stack.sim.state.checkRuns(repo, pr.headSha).all).toEqual([]);
+  });
+
+  it("a GitHub 502 on a write ends in a red check with the request id after retries", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    stack.sim.failNext("issues/create-comment", 502, 4);
+    const mark = stack.sim.requests.length;
+    const approval = await review(repo, pr, "alice");
+    const attempts = stack.sim.requests
+      .slice(mark)
+      .filter((r) => r.operationId === "issues/create-comment");
+    expect(attempts.map((r) => r.status)).toEqual([502, 502, 502, 502]);
+    const requestId = attempts.at(-1)?.requestId;
+    for (const check of Object.values(checks(repo, pr))) {
+      expect(check).toMatchObject({
+        status: "completed",
+        conclusion: "failure",
+        title: `aigate could not evaluate: GitHub 502 (request id ${requestId})`,
+      });
+      expect(check?.summary).toContain(`POST /repos/${repo.fullName}/issues/${pr.number}/comments`);
+    }
+    // The next event heals it.
+    await stack.send(
+      "pull_request_review",
+      pullRequestReviewEvent("submitted", repo, pr, approval),
+    );
+    expect(attestationComments(repo, pr)).toHaveLength(1);
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("a redelivered webhook adds no attestation", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    const r = pr.addReview({ user: "alice", state: "APPROVED" });
+    const payload = pullRequestReviewEvent("submitted", repo, pr, r);
+    const deliveryId = "5e1d2a3b-0000-4000-8000-000000000001";
+    await stack.send("pull_request_review", payload, { deliveryId });
+    await stack.send("pull_request_review", payload, { deliveryId });
+    // Two at once, as two deliveries racing to the same replica.
+    await Promise.all([
+      stack.send("pull_request_review", payload, { deliveryId }),
+      stack.send("pull_request_review", payload, { deliveryId }),
+    ]);
+    expect(attestationComments(repo, pr)).toHaveLength(1);
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("a PR with no AI change gets two green checks without reading reviews or comments", async () => {
+    const repo = governedRepo(stack.sim);
+    const mark = stack.sim.requests.length;
+    const pr = await openPr(repo, { "README.md": "# Demo\n\nDocs only.\n" });
+    const operations = stack.sim.requests.slice(mark).map((r) => r.operationId);
+    expect(checks(repo, pr).assessment).toMatchObject({
+      conclusion: "success",
+      title: "No AI systems affected",
+    });
+    expect(checks(repo, pr).oversight).toMatchObject({
+      conclusion: "success",
+      title: "No AI systems affected",
+    });
+    expect(operations).not.toContain("pulls/list-reviews");
+    expect(operations).not.toContain("issues/list-comments");
+    expect(operations).not.toContain("pulls/list-commits");
+  });
+
+  it("serves the public keys at /aigate/jwks.json, and never a private part", async () => {
+    const response = await fetch(`${stack.appUrl}/aigate/jwks.json`);
+    expect(response.status).toBe(200);
+    const jwks = (await response.json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys).toEqual([
+      expect.objectContaining({ kty: "OKP", crv: "Ed25519", use: "sig", alg: "EdDSA" }),
+    ]);
+    expect(jwks.keys[0]).not.toHaveProperty("d");
+    expect(jwks.keys[0]?.kid).toBe(createSigner(stack.signingKeyPem).keyId);
+  });
+
+  it("secrets never reach logs, check runs or comments", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    await comment(repo, pr, "mallory", "/approve");
+    const written = [
+      ...stack.logs,
+      ...stack.sim.state
+        .allRepos()
+        .flatMap((r) => [
+          ...r.checkRuns.map((c) => JSON.stringify(c.history ?? c.output)),
+          ...[...r.comments.values()].map((c) => c.body),
+        ]),
+    ].join("\n");
+    expect(written.length).toBeGreaterThan(1000);
+    for (const secret of stack.secrets) {
+      for (const line of secret
+        .split("\n")
+        .filter((l) => l.length > 20 && !l.startsWith("-----"))) {
+        expect(written).not.toContain(line);
+      }
+      expect(written).not.toContain(secret);
+    }
+    expect(written).not.toContain("PRIVATE KEY");
+    // Installation tokens the simulated GitHub issued to the App.
+    expect(written).not.toMatch(/ghs_[0-9a-f]{36}/);
+  });
+});
