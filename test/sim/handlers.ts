@@ -253,7 +253,11 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
             (p.headRef === headRef &&
               (!headOwner || headOwner.toLowerCase() === repo.owner.login.toLowerCase())),
         )
-        .sort((a, b) => b.number - a.number);
+        .sort((a, b) =>
+          req.query.sort === "updated"
+            ? b.updatedAt.localeCompare(a.updatedAt) || b.number - a.number
+            : b.number - a.number,
+        );
       if (req.query.direction === "asc") pulls.reverse();
       return paginate(
         req,
@@ -446,6 +450,21 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
         .map((c) => commentJson(repo, c, req.urls));
       return paginate(req, comments);
     }),
+    "issues/list-comments-for-repo": withRepo((repo, req) => {
+      const since = req.query.since;
+      const comments = [...repo.comments.values()]
+        .filter((c) => !c.deleted && (!since || c.updatedAt >= since))
+        .sort((a, b) =>
+          req.query.sort === "updated"
+            ? a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id
+            : a.id - b.id,
+        );
+      if (req.query.direction === "desc") comments.reverse();
+      return paginate(
+        req,
+        comments.map((c) => commentJson(repo, c, req.urls)),
+      );
+    }),
     "issues/create-comment": withRepo((repo, req) => {
       const number = int(req.params.issue_number);
       if (!repo.pulls.has(number)) return notFound();
@@ -519,6 +538,25 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       const run = repo.checkRuns.find((r) => r.id === int(req.params.check_run_id));
       return run ? { status: 200, json: checkRunJson(repo, run, req.urls) } : notFound();
     }),
+    "checks/list-annotations": withRepo((repo, req) => {
+      const run = repo.checkRuns.find((r) => r.id === int(req.params.check_run_id));
+      if (!run) return notFound();
+      return paginate(
+        req,
+        run.annotations.map((a) => ({
+          path: a.path,
+          start_line: a.start_line,
+          end_line: a.end_line,
+          start_column: a.start_column ?? null,
+          end_column: a.end_column ?? null,
+          annotation_level: a.annotation_level,
+          title: a.title ?? "",
+          message: a.message,
+          raw_details: a.raw_details ?? "",
+          blob_href: `${req.urls.web}/${repo.fullName}/blob/${run.headSha}/${a.path}`,
+        })),
+      );
+    }),
     "checks/list-for-ref": withRepo((repo, req) => {
       const sha = repo.resolveRef(req.params.ref ?? "");
       if (!sha) return errorReply(422, `No commit found for SHA: ${req.params.ref ?? ""}`);
@@ -543,13 +581,14 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
     // --- people -------------------------------------------------------------------------------
     "teams/get-membership-for-user-in-org": (req) => {
       const { org = "", team_slug: slug = "", username = "" } = req.params;
-      if (!state.isTeamMember(org, slug, username)) return notFound();
+      const membership = state.teamMembership(org, slug, username);
+      if (!membership) return notFound();
       return {
         status: 200,
         json: {
           url: `${req.urls.api}/organizations/${org}/team/${slug}/memberships/${username}`,
           role: "member",
-          state: "active",
+          state: membership,
         },
       };
     },

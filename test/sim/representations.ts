@@ -410,6 +410,9 @@ export function checkRunJson(repo: SimRepo, run: SimCheckRun, urls: Urls): Json 
   };
 }
 
+/** Files larger than this come back from `repos/get-content` without their content. */
+export const CONTENT_INLINE_LIMIT = 1024 * 1024;
+
 /** `repos/get-content` for a file: base64 in 60-column lines, like GitHub. */
 export function contentFileJson(
   repo: SimRepo,
@@ -419,13 +422,11 @@ export function contentFileJson(
   urls: Urls,
 ): Json {
   const bytes = Buffer.from(blob.content, "utf8");
-  const b64 = bytes.toString("base64");
-  const lines = b64.match(/.{1,60}/g) ?? [];
-  return {
-    ...contentEntryJson(repo, path, ref, "file", blob.sha, bytes.length, urls),
-    encoding: "base64",
-    content: lines.length ? `${lines.join("\n")}\n` : "",
-  };
+  const entry = contentEntryJson(repo, path, ref, "file", blob.sha, bytes.length, urls);
+  // Above 1 MB GitHub leaves the content out; clients fetch the blob or the raw media type.
+  if (bytes.length > CONTENT_INLINE_LIMIT) return { ...entry, encoding: "none", content: "" };
+  const lines = bytes.toString("base64").match(/.{1,60}/g) ?? [];
+  return { ...entry, encoding: "base64", content: lines.length ? `${lines.join("\n")}\n` : "" };
 }
 
 export function contentEntryJson(

@@ -260,6 +260,12 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
     requestCounter++;
     const requestId = `5150:${requestCounter.toString(16).toUpperCase().padStart(4, "0")}:SIM`;
     res.setHeader("x-github-request-id", requestId);
+    // Plenty of quota, so retry and throttling plugins see GitHub's headers but never wait.
+    res.setHeader("x-ratelimit-limit", "5000");
+    res.setHeader("x-ratelimit-remaining", String(5000 - (requestCounter % 4000)));
+    res.setHeader("x-ratelimit-used", String(requestCounter % 4000));
+    res.setHeader("x-ratelimit-reset", String(Math.floor(Date.now() / 1000) + 3600));
+    res.setHeader("x-ratelimit-resource", "core");
     res.on("finish", () => {
       const path = (req.url ?? "/").split("?")[0] ?? "/";
       const operationId = operationOf.get(res);

@@ -94,6 +94,14 @@ describe("app installation authentication", () => {
     expect(data.performed_via_github_app?.slug).toBe("aigate");
   });
 
+  it("refuses a token for an installation that does not exist", async () => {
+    await expect(
+      gh.apps.createInstallationAccessToken({ installation_id: 424242 }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
   it("finds the installation of a repository and 404s for an unknown one", async () => {
     const { repo, name } = governedRepo();
     const { data } = await gh.apps.getRepoInstallation({ owner: "acme", repo: name });
@@ -290,6 +298,26 @@ describe("contents at a ref", () => {
     ]);
   });
 
+  it("leaves the content of a file over 1 MB out, as GitHub does, and serves it as a blob", async () => {
+    const big = `${"x".repeat(1024 * 1024)}\n`;
+    const { name } = governedRepo({ "data/credit/big.csv": big });
+    const { data } = await gh.repos.getContent({
+      owner: "acme",
+      repo: name,
+      path: "data/credit/big.csv",
+      ref: "feature",
+    });
+    if (Array.isArray(data) || data.type !== "file") throw new Error("expected a file");
+    expect(data).toMatchObject({
+      encoding: "none",
+      content: "",
+      size: big.length,
+      sha: blobSha(big),
+    });
+    const blob = await gh.git.getBlob({ owner: "acme", repo: name, file_sha: data.sha });
+    expect(Buffer.from(blob.data.content, "base64").toString()).toBe(big);
+  });
+
   it("serves blobs by sha", async () => {
     const { name } = governedRepo();
     const { data } = await gh.git.getBlob({
@@ -473,6 +501,24 @@ describe("issue comments", () => {
     expect(all[1]?.user?.login).toBe("alice");
   });
 
+  it("lists a repository's comments updated since a time", async () => {
+    const { repo, name, pr } = governedRepo();
+    sim.state.setNow(new Date("2026-01-01T00:00:00Z"));
+    const old = repo.addComment(pr.number, { user: "alice", body: "old" });
+    sim.state.setNow(new Date("2026-02-01T00:00:00Z"));
+    const recent = repo.addComment(pr.number, { user: "alice", body: "new" });
+    sim.state.setNow(() => new Date());
+    const all = await gh.issues.listCommentsForRepo({ owner: "acme", repo: name });
+    expect(all.data.map((c) => c.id)).toEqual([old.id, recent.id]);
+    const since = await gh.issues.listCommentsForRepo({
+      owner: "acme",
+      repo: name,
+      since: "2026-01-15T00:00:00Z",
+    });
+    expect(since.data.map((c) => c.id)).toEqual([recent.id]);
+    expect(since.data[0]?.created_at).toBe("2026-02-01T00:00:00Z");
+  });
+
   it("shows comments edited or deleted through the builder", async () => {
     const { repo, name, pr } = governedRepo();
     const a = repo.addComment(pr.number, { user: "alice", body: "/approve" });
@@ -555,6 +601,61 @@ describe("check runs", () => {
     );
   });
 
+  it("lists a run's annotations, accumulated over updates", async () => {
+    const { name, headSha } = governedRepo();
+    const annotation = (line: number) => ({
+      path: ".github/ai-governance.yml",
+      start_line: line,
+      end_line: line,
+      annotation_level: "failure" as const,
+      message: `problem on line ${line}`,
+    });
+    const { data } = await gh.checks.create({
+      owner: "acme",
+      repo: name,
+      name: "AI governance: risk assessment",
+      head_sha: headSha,
+      output: { title: "Invalid governance manifest", summary: "s", annotations: [annotation(1)] },
+    });
+    await gh.checks.update({
+      owner: "acme",
+      repo: name,
+      check_run_id: data.id,
+      conclusion: "failure",
+      output: { title: "Invalid governance manifest", summary: "s", annotations: [annotation(2)] },
+    });
+    const { data: annotations } = await gh.checks.listAnnotations({
+      owner: "acme",
+      repo: name,
+      check_run_id: data.id,
+    });
+    expect(annotations.map((a) => a.start_line)).toEqual([1, 2]);
+    const { data: run } = await gh.checks.get({ owner: "acme", repo: name, check_run_id: data.id });
+    expect(run.output.annotations_count).toBe(2);
+  });
+
+  it("refuses an update from an app that did not create the run (403)", async () => {
+    const { name, headSha } = governedRepo();
+    const { data } = await gh.checks.create({
+      owner: "acme",
+      repo: name,
+      name: "x",
+      head_sha: headSha,
+    });
+    sim.state.addToken("other-app-token", {
+      app: { id: 99, slug: "other", name: "Other", ownerLogin: "acme" },
+    });
+    const other = new Octokit({ baseUrl: sim.apiUrl, auth: "other-app-token", log: quiet });
+    await expect(
+      other.checks.update({
+        owner: "acme",
+        repo: name,
+        check_run_id: data.id,
+        conclusion: "success",
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+
   it("rejects a check run without head_sha by OpenAPI validation (400)", async () => {
     const { name } = governedRepo();
     const response = await fetch(`${sim.apiUrl}/repos/acme/${name}/check-runs`, {
@@ -634,6 +735,16 @@ describe("team membership", () => {
         username: "alice",
       }),
     ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("answers 200 with state pending for an invited member", async () => {
+    sim.state.setTeamMember("acme/ai-governance", "ivan", "pending");
+    const { data } = await gh.teams.getMembershipForUserInOrg({
+      org: "acme",
+      team_slug: "ai-governance",
+      username: "ivan",
+    });
+    expect(data.state).toBe("pending");
   });
 });
 

@@ -10,6 +10,8 @@ import {
 
 export type UserType = "User" | "Bot" | "Organization";
 
+export type MembershipState = "active" | "pending";
+
 export interface SimUser {
   id: number;
   login: string;
@@ -173,7 +175,7 @@ export class SimState {
   readonly installationId: number;
   private readonly users = new Map<string, SimUser>();
   private readonly repos = new Map<string, SimRepo>();
-  private readonly teams = new Map<string, Set<string>>();
+  private readonly teams = new Map<string, Map<string, MembershipState>>();
   private readonly tokens = new Map<string, Actor>();
   readonly blobs = new Map<string, string>();
   /** Where the simulator is served; webhook payloads and API responses link here. */
@@ -249,32 +251,35 @@ export class SimState {
     return this.user(`${this.app.slug}[bot]`);
   }
 
-  /** Declares a team `org/slug` with active members. */
+  /** Declares a team `org/slug` with active members (replacing any earlier declaration). */
   addTeam(orgSlug: string, logins: string[]): void {
-    const members = new Set(logins.map((l) => this.user(l).login.toLowerCase()));
+    const members = new Map<string, MembershipState>();
+    for (const login of logins) members.set(this.user(login).login.toLowerCase(), "active");
     this.teams.set(orgSlug.toLowerCase(), members);
   }
 
-  /** Adds or removes one team member. */
-  setTeamMember(orgSlug: string, login: string, member: boolean): void {
+  /**
+   * Adds (`true` or `"active"`), invites (`"pending"`: GitHub answers 200 with
+   * `state: "pending"`) or removes (`false`) one member of a team, creating the team if needed.
+   */
+  setTeamMember(orgSlug: string, login: string, member: boolean | MembershipState): void {
     const key = orgSlug.toLowerCase();
-    const members = this.teams.get(key) ?? new Set<string>();
-    if (member) members.add(this.user(login).login.toLowerCase());
-    else members.delete(login.toLowerCase());
+    const members = this.teams.get(key) ?? new Map<string, MembershipState>();
+    if (member === false) members.delete(login.toLowerCase());
+    else members.set(this.user(login).login.toLowerCase(), member === true ? "active" : member);
     this.teams.set(key, members);
   }
 
-  /** undefined when the team does not exist. */
-  isTeamMember(org: string, slug: string, login: string): boolean | undefined {
-    const members = this.teams.get(`${org}/${slug}`.toLowerCase());
-    return members === undefined ? undefined : members.has(login.toLowerCase());
+  /** The membership state, or undefined when the team or the membership does not exist. */
+  teamMembership(org: string, slug: string, login: string): MembershipState | undefined {
+    return this.teams.get(`${org}/${slug}`.toLowerCase())?.get(login.toLowerCase());
   }
 
   /** Whether `login` is in any team of `org`. */
   isOrgMember(org: string, login: string): boolean {
     const prefix = `${org.toLowerCase()}/`;
     for (const [key, members] of this.teams) {
-      if (key.startsWith(prefix) && members.has(login.toLowerCase())) return true;
+      if (key.startsWith(prefix) && members.get(login.toLowerCase()) === "active") return true;
     }
     return false;
   }
