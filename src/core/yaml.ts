@@ -9,6 +9,7 @@ import {
   type Node,
   parseDocument,
   visit,
+  YAMLParseError,
 } from "yaml";
 import type { z } from "zod";
 import type { LocatedError } from "./types.js";
@@ -23,6 +24,8 @@ import type { LocatedError } from "./types.js";
 export const MAX_YAML_CHARS = 1_048_576;
 /** Alias expansions allowed when building the value; guards against "billion laughs". */
 export const MAX_ALIAS_COUNT = 100;
+/** Errors reported for one file; past this, a count. Nobody fixes a thousand at once. */
+export const MAX_REPORTED_ERRORS = 100;
 
 /** A parsed YAML document with what is needed to locate a path in it. */
 export interface YamlSource {
@@ -61,12 +64,17 @@ export function parseYaml(text: string, file: string): YamlResult {
     const lineCounter = new LineCounter();
     const document = parseDocument(text, {
       lineCounter,
-      uniqueKeys: true,
+      // The library's own check compares every pair of keys (quadratic in a mapping's
+      // size); `duplicateKeyErrors` does the same job in linear time.
+      uniqueKeys: false,
       prettyErrors: false,
       version: "1.2",
       strict: true,
+      // Collection keys are stringified (and then rejected by the schema): no process warning.
+      logLevel: "error",
     });
     const source: YamlSource = { file, document, lineCounter };
+    if (document.errors.length === 0) document.errors.push(...duplicateKeyErrors(document));
     if (document.errors.length > 0) {
       const located = sortErrors(
         document.errors.map((error) => {
@@ -156,20 +164,47 @@ export function zodIssuesToErrors(
   allowedKeys: ReadonlyMap<string, readonly string[]> = new Map(),
 ): LocatedError[] {
   const errors: LocatedError[] = [];
+  let unreported = 0;
   for (const issue of issues) {
     const path = issue.path.filter(isPathSegment);
     if (issue.code === "unrecognized_keys") {
       const allowed = allowedKeys.get(pathKey(path)) ?? [];
       for (const key of issue.keys) {
-        errors.push(errorAt(source, [...path, key], unknownKeyMessage(key, allowed), "key"));
+        if (errors.length >= MAX_REPORTED_ERRORS) unreported++;
+        else errors.push(errorAt(source, [...path, key], unknownKeyMessage(key, allowed), "key"));
       }
+    } else if (errors.length >= MAX_REPORTED_ERRORS) {
+      unreported++;
     } else if (issue.code === "invalid_key") {
       errors.push(errorAt(source, path, issue.message, "key"));
     } else {
       errors.push(errorAt(source, path, issue.message));
     }
   }
-  return sortErrors(dedupe(errors));
+  const located = sortErrors(dedupe(errors));
+  return unreported > 0 ? [...located, moreErrors(source.file, unreported)] : located;
+}
+
+/**
+ * Sorts errors by position and keeps the first `MAX_REPORTED_ERRORS`, ending with a
+ * count of the rest, so that a pathological file cannot flood a check run or a terminal.
+ */
+export function limitErrors(errors: LocatedError[]): LocatedError[] {
+  const sorted = sortErrors(errors);
+  if (sorted.length <= MAX_REPORTED_ERRORS) return sorted;
+  const file = sorted[0]?.file ?? "";
+  const shown = sorted.slice(0, MAX_REPORTED_ERRORS);
+  return [...shown, moreErrors(file, sorted.length - shown.length)];
+}
+
+function moreErrors(file: string, count: number): LocatedError {
+  return {
+    file,
+    line: 0,
+    column: 0,
+    field: "",
+    message: `${count} more error${count === 1 ? "" : "s"} not shown: fix the ones above first`,
+  };
 }
 
 /** A located error at `path`: the value (or, with `target: "key"`, the key) or its nearest existing parent. */
@@ -397,6 +432,31 @@ function yamlErrorMessage(
     default:
       return `invalid YAML: ${lowerFirst(error.message)}`;
   }
+}
+
+/**
+ * A key repeated in a mapping, as the parser's `uniqueKeys` would report it. Keys are
+ * compared as the plain value sees them (`1` and `"1"` are the same key there).
+ */
+function duplicateKeyErrors(document: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(document, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) {
+          const start = pair.key.range?.[0] ?? 0;
+          errors.push(
+            new YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"),
+          );
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return errors;
 }
 
 /**

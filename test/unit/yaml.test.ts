@@ -7,6 +7,7 @@ import {
   formatField,
   locate,
   MAX_ALIAS_COUNT,
+  MAX_REPORTED_ERRORS,
   MAX_YAML_CHARS,
   parseYaml,
   validateYaml,
@@ -58,6 +59,44 @@ describe("parseYaml", () => {
       [3, 1, 'duplicate key "a": a key may appear only once in a mapping'],
       [6, 3, 'duplicate key "d": a key may appear only once in a mapping'],
     ]);
+  });
+
+  it('treats keys that read the same as one key, like 1 and "1"', () => {
+    const result = parseYaml('1: a\n"1": b\n', FILE);
+    if (result.ok) throw new Error("expected errors");
+    expect(result.errors.map((e) => [e.line, e.column])).toEqual([[2, 1]]);
+  });
+
+  it("finds duplicate keys in a mapping of any size", () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`);
+    const result = parseYaml([...keys, "k7: again"].join("\n"), FILE);
+    if (result.ok) throw new Error("expected errors");
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        line: 20_001,
+        column: 1,
+        message: expect.stringContaining('"k7"'),
+      }),
+    ]);
+  });
+
+  it("reports only the first of a cascade of syntax errors", () => {
+    const result = parseYaml("a:\n\tb: 1\n\tc: 2\n\td: 3\n", FILE);
+    if (result.ok) throw new Error("expected errors");
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ line: 2, column: 1 });
+  });
+
+  it("reports nesting too deep to read as an error, not a crash", () => {
+    const result = parseYaml(`a: ${"[".repeat(20_000)}`, FILE);
+    expect(result.ok).toBe(false);
+  });
+
+  it("reads a __proto__ key as an ordinary key, without touching any prototype", () => {
+    const result = parseYaml("__proto__: { polluted: true }\n", FILE);
+    if (!result.ok) throw new Error("expected the document to parse");
+    expect(Object.keys(result.value as object)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("names a quoted duplicate key without its quotes", () => {
@@ -221,6 +260,22 @@ describe("validateYaml: zod issues become located errors a person can act on", (
         message: "the file is empty: expected a mapping (key: value)",
       },
     ]);
+  });
+
+  it(`reports at most ${MAX_REPORTED_ERRORS} errors, then how many more there are`, () => {
+    const extra = Array.from({ length: 250 }, (_, i) => `extra${i}: 1`);
+    const errors = errorsOf(
+      ["name: n", "size: small", "nested: { count: 1 }", ...extra].join("\n"),
+    );
+    expect(errors).toHaveLength(MAX_REPORTED_ERRORS + 1);
+    expect(errors[0]).toMatchObject({ line: 4, field: "extra0" });
+    expect(errors[MAX_REPORTED_ERRORS]).toEqual({
+      file: FILE,
+      line: 0,
+      column: 0,
+      field: "",
+      message: "150 more errors not shown: fix the ones above first",
+    });
   });
 
   it("returns the schema's output when valid", () => {

@@ -1,5 +1,5 @@
 import type { LocatedError } from "../types.js";
-import { errorAt, validateYaml } from "../yaml.js";
+import { errorAt, limitErrors, validateYaml } from "../yaml.js";
 import { type RiskAssessment, RiskAssessmentSchema } from "./schema.js";
 
 export type AssessmentParseResult =
@@ -43,7 +43,7 @@ export function parseAssessment(text: string, file: string): AssessmentParseResu
     );
   });
   if (errors.length > 0) {
-    return { ok: false, errors: errors.sort((a, b) => a.line - b.line || a.column - b.column) };
+    return { ok: false, errors: limitErrors(errors) };
   }
   return { ok: true, assessment };
 }

@@ -1,5 +1,5 @@
 import type { LocatedError } from "../types.js";
-import { errorAt, type PathSegment, validateYaml, type YamlSource } from "../yaml.js";
+import { errorAt, limitErrors, type PathSegment, validateYaml, type YamlSource } from "../yaml.js";
 import {
   type AiSystem,
   BUILTIN_TIERS,
@@ -177,7 +177,7 @@ function checkManifest(
       );
     }
   });
-  return errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  return limitErrors(errors);
 }
 
 function countOf(n: number, noun: string): string {

@@ -190,6 +190,25 @@ describe("parseManifest: each malformed manifest gives one located, actionable e
     expect(MANIFEST_PATH).toBe(".github/ai-governance.yml");
   });
 
+  it("reports at most 100 cross-field errors, then how many more there are", () => {
+    const system =
+      "  - { id: same, name: n, purpose: p, owner: o, lifecycle: design, tier: minimal, paths: { model: [m/**] } }";
+    const text = [
+      "version: 1",
+      "governance: { owners: { teams: [acme/gov] }, policy: p.md }",
+      "systems:",
+      ...Array.from({ length: 130 }, () => system),
+    ].join("\n");
+    const result = parseManifest(text);
+    if (result.ok) throw new Error("expected errors");
+    expect(result.errors).toHaveLength(101);
+    expect(result.errors[0]).toMatchObject({ line: 5, field: "systems[1].id" });
+    expect(result.errors[100]).toMatchObject({
+      line: 0,
+      message: expect.stringContaining("29 more errors"),
+    });
+  });
+
   it("refuses a file over the size limit without parsing it", () => {
     const result = parseManifest(`version: 1\n${"#".repeat(2_000_000)}\n`);
     expect(result.ok).toBe(false);
