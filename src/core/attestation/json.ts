@@ -64,10 +64,19 @@ function findDuplicateKey(text: string): string | undefined {
     const c = text[i];
     if (c === '"') {
       let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      let escaped = false;
+      while (end < text.length && text[end] !== '"') {
+        if (text[end] === "\\") {
+          escaped = true;
+          end += 2;
+        } else end += 1;
+      }
       const top = stack[stack.length - 1];
       if (top?.expectKey) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Only a key with escapes needs unescaping before it is compared.
+        const key = escaped
+          ? (JSON.parse(text.slice(i, end + 1)) as string)
+          : text.slice(i + 1, end);
         if (top.keys.has(key)) return key;
         top.keys.add(key);
         top.expectKey = false;
