@@ -1,0 +1,393 @@
+/**
+ * The App inside Probot against a mocked GitHub (nock): which calls each event makes, what the
+ * check runs and comments say (snapshots of what people read), and how errors end.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+
+const fixtures = fileURLToPath(new URL("../fixtures/github/", import.meta.url));
+const read = (path: string) => readFileSync(join(fixtures, path), "utf8");
+const APP_KEY = read("test-app-key.pem");
+const SIGNING_KEY = read("test-signing-key.pem");
+const NOW = new Date("2026-11-27T12:00:00.000Z");
+const API = "https://api.github.com";
+const REPO = "/repos/acme/models";
+const BASE = "1".repeat(40);
+const HEAD = "2".repeat(40);
+const OLD_HEAD = "3".repeat(40);
+const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
+
+const files: Record<string, string> = {
+  ".github/ai-governance.yml": read("repo/.github/ai-governance.yml"),
+  [ASSESSMENT_PATH]: read(`repo/${ASSESSMENT_PATH}`),
+  "docs/ai-policy.md": read("repo/docs/ai-policy.md"),
+  "docs/model-cards/credit-scoring.md": read("repo/docs/model-cards/credit-scoring.md"),
+  "docs/data/credit.md": read("repo/docs/data/credit.md"),
+};
+
+const user = (login: string, id: number, type = "User") => ({ login, id, type });
+const DAVE = user("dave", 11);
+const ALICE = user("alice", 12);
+const MALLORY = user("mallory", 13);
+const BOT = user("aigate[bot]", 99, "Bot");
+
+const repository = {
+  id: 500,
+  name: "models",
+  full_name: "acme/models",
+  owner: user("acme", 1, "Organization"),
+};
+
+function pullRequest(changedFiles = 2) {
+  return {
+    number: 7,
+    state: "open",
+    title: "Tune the credit model",
+    draft: false,
+    user: DAVE,
+    changed_files: changedFiles,
+    base: { ref: "main", sha: BASE, repo: repository },
+    head: { ref: "feature", sha: HEAD, repo: repository },
+  };
+}
+
+const installation = { id: 4242 };
+
+function contentOf(path: string) {
+  const text = files[path];
+  if (text === undefined) return undefined;
+  const blob = createHash("sha1")
+    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+    .digest("hex");
+  return {
+    type: "file",
+    name: path.split("/").pop(),
+    path,
+    sha: blob,
+    size: Buffer.byteLength(text),
+    encoding: "base64",
+    content: Buffer.from(text).toString("base64"),
+  };
+}
+
+/** GitHub as this test needs it: each route answers from the fixtures, writes are captured. */
+interface Written {
+  comments: string[];
+  checks: Array<Record<string, unknown>>;
+  calls: string[];
+}
+
+function mockGitHub(options: {
+  changed?: Array<{ filename: string; status: string }>;
+  reviews?: unknown[];
+  comments?: unknown[];
+  checkRuns?: unknown[];
+  members?: Record<string, boolean>;
+}): Written {
+  const written: Written = { comments: [], checks: [], calls: [] };
+  const scope = nock(API).persist();
+  scope.on("request", (req: { method: string; path: string }) => {
+    written.calls.push(`${req.method} ${req.path.split("?")[0]}`);
+  });
+  scope
+    .post(`/app/installations/${installation.id}/access_tokens`)
+    .reply(201, {
+      token: "ghs_nocktoken0000000000000000000000000",
+      expires_at: "2099-01-01T00:00:00Z",
+    })
+    .get(`${REPO}/pulls/7`)
+    .reply(200, pullRequest(options.changed?.length ?? 2))
+    .get(`${REPO}/pulls/7/files`)
+    .query(true)
+    .reply(
+      200,
+      options.changed ?? [
+        { filename: "models/credit/model.py", status: "modified" },
+        { filename: ASSESSMENT_PATH, status: "modified" },
+      ],
+    )
+    .get(/\/repos\/acme\/models\/contents\/.*/)
+    .query(true)
+    .reply((uri) => {
+      const path = decodeURIComponent(uri.split("/contents/")[1]?.split("?")[0] ?? "");
+      const content = contentOf(path);
+      return content ? [200, content] : [404, { message: "Not Found" }];
+    })
+    .get(`${REPO}/pulls/7/commits`)
+    .query(true)
+    .reply(200, [
+      {
+        sha: HEAD,
+        author: DAVE,
+        committer: DAVE,
+        commit: {
+          author: { name: "Dave", date: "2026-11-27T10:00:00Z" },
+          committer: { name: "Dave", date: "2026-11-27T10:00:00Z" },
+        },
+      },
+    ])
+    .get(`${REPO}/pulls/7/reviews`)
+    .query(true)
+    .reply(200, options.reviews ?? [])
+    .get("/repos/acme/models/issues/7/comments")
+    .query(true)
+    .reply(200, () => [
+      ...(options.comments ?? []),
+      ...written.comments.map((body, i) => ({
+        id: 9000 + i,
+        user: BOT,
+        body,
+        created_at: NOW.toISOString(),
+        updated_at: NOW.toISOString(),
+      })),
+    ])
+    .get(/\/orgs\/acme\/teams\/[^/]+\/memberships\/.+/)
+    .reply((uri) => {
+      const [, team, login] = /teams\/([^/]+)\/memberships\/(.+)$/.exec(uri) ?? [];
+      return options.members?.[`${team}:${login}`]
+        ? [200, { state: "active", role: "member" }]
+        : [404, { message: "Not Found" }];
+    })
+    .get(`${REPO}/commits/${HEAD}/check-runs`)
+    .query(true)
+    .reply(200, {
+      total_count: options.checkRuns?.length ?? 0,
+      check_runs: options.checkRuns ?? [],
+    })
+    .post("/repos/acme/models/issues/7/comments")
+    .reply(201, (_uri, body) => {
+      const text = (body as { body: string }).body;
+      written.comments.push(text);
+      return { id: 9000 + written.comments.length - 1, body: text, user: BOT };
+    })
+    .post(`${REPO}/check-runs`)
+    .reply(201, (_uri, body) => {
+      written.checks.push(body as Record<string, unknown>);
+      return { id: 100 + written.checks.length };
+    })
+    .patch(/\/repos\/acme\/models\/check-runs\/\d+/)
+    .reply(200, (_uri, body) => {
+      written.checks.push(body as Record<string, unknown>);
+      return { id: 1 };
+    });
+  return written;
+}
+
+const logs: string[] = [];
+
+async function probot(): Promise<Probot> {
+  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    retry: { enabled: false },
+    throttle: { ...(options.throttle as object | undefined), enabled: false },
+  }));
+  const instance = new Probot({
+    appId: 123,
+    privateKey: APP_KEY,
+    secret: "test-secret",
+    Octokit,
+    log: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
+  });
+  await instance.load(
+    createApp({
+      env: { AIGATE_SIGNING_KEY: SIGNING_KEY, APP_ID: "123" },
+      cwd: mkdtempSync(join(tmpdir(), "aigate-nock-")),
+      now: () => NOW,
+    }),
+    { cwd: process.cwd(), addHandler: () => {} },
+  );
+  return instance;
+}
+
+function review(id: number, reviewer: object, state: string, commit = HEAD, body = "") {
+  return {
+    id,
+    user: reviewer,
+    state,
+    body,
+    commit_id: commit,
+    submitted_at: "2026-11-27T11:00:00Z",
+  };
+}
+
+async function receive(app: Probot, name: string, payload: Record<string, unknown>): Promise<void> {
+  await app.ready();
+  await app.receive({
+    id: "delivery-1",
+    name,
+    payload: { ...payload, repository, installation },
+  } as unknown as Parameters<Probot["receive"]>[0]);
+}
+
+const opened = { action: "opened", pull_request: pullRequest(), sender: DAVE };
+
+beforeAll(() => nock.disableNetConnect());
+beforeEach(() => {
+  logs.length = 0;
+});
+afterEach(() => {
+  nock.cleanAll();
+});
+
+/** A check-run body with the parts that vary between runs of the test replaced. */
+function readable(check: Record<string, unknown>) {
+  const output = check.output as { title: string; summary: string; annotations: unknown[] };
+  return {
+    name: check.name,
+    conclusion: check.conclusion,
+    title: output.title,
+    summary: output.summary,
+  };
+}
+
+describe("the App with a mocked GitHub", () => {
+  it("writes both checks for an opened pull request that needs approvals", async () => {
+    const written = mockGitHub({});
+    await receive(await probot(), "pull_request", opened);
+    expect(written.comments).toEqual([]);
+    expect(written.checks.map(readable)).toMatchSnapshot();
+  });
+
+  it("records an eligible review as a signed attestation comment and counts it", async () => {
+    const written = mockGitHub({ reviews: [review(301, ALICE, "APPROVED")] });
+    await receive(await probot(), "pull_request_review", {
+      action: "submitted",
+      review: review(301, ALICE, "APPROVED"),
+      pull_request: pullRequest(),
+      sender: ALICE,
+    });
+    expect(written.comments).toHaveLength(1);
+    expect(written.comments[0]).toMatchSnapshot();
+    expect(written.checks.map(readable)[1]).toMatchSnapshot();
+  });
+
+  it("answers an ineligible /approve once, saying why, without an attestation", async () => {
+    const comment = {
+      id: 555,
+      user: MALLORY,
+      body: "/approve credit-scoring",
+      created_at: "2026-11-27T11:30:00Z",
+      updated_at: "2026-11-27T11:30:00Z",
+    };
+    const written = mockGitHub({ comments: [comment] });
+    await receive(await probot(), "issue_comment", {
+      action: "created",
+      issue: { number: 7, pull_request: { url: "…" } },
+      comment,
+      sender: MALLORY,
+    });
+    expect(written.comments).toMatchSnapshot();
+  });
+
+  it("reports a stale /approve written before the latest push", async () => {
+    const comment = {
+      id: 556,
+      user: ALICE,
+      body: "/approve",
+      created_at: "2026-11-27T09:00:00Z",
+      updated_at: "2026-11-27T09:00:00Z",
+    };
+    const written = mockGitHub({ comments: [comment] });
+    await receive(await probot(), "issue_comment", {
+      action: "created",
+      issue: { number: 7, pull_request: { url: "…" } },
+      comment,
+      sender: ALICE,
+    });
+    expect(written.comments).toEqual([
+      expect.stringContaining("@alice your `/approve` was not recorded: it is stale"),
+    ]);
+  });
+
+  it("writes nothing when the checks on the head already say the same", async () => {
+    const app = await probot();
+    const first = mockGitHub({});
+    await receive(app, "pull_request", opened);
+    nock.cleanAll();
+    const runs = first.checks.map((c, i) => {
+      const output = c.output as { title: string; summary: string };
+      return {
+        id: 100 + i,
+        name: c.name,
+        status: "completed",
+        conclusion: c.conclusion,
+        output: { title: output.title, summary: output.summary, text: null, annotations_count: 0 },
+      };
+    });
+    const second = mockGitHub({ checkRuns: runs });
+    await receive(app, "pull_request", { ...opened, action: "synchronize" });
+    expect(second.checks).toEqual([]);
+    // The event that changes nothing costs five requests: what is immutable is cached.
+    expect(second.calls).toEqual([
+      "GET /repos/acme/models/pulls/7",
+      "GET /repos/acme/models/pulls/7/files",
+      "GET /repos/acme/models/pulls/7/reviews",
+      "GET /repos/acme/models/issues/7/comments",
+      `GET /repos/acme/models/commits/${HEAD}/check-runs`,
+    ]);
+  });
+
+  it("drops an event that cannot change the outcome before any API call", async () => {
+    const written = mockGitHub({});
+    await receive(await probot(), "pull_request", { ...opened, action: "labeled" });
+    await receive(await probot(), "issue_comment", {
+      action: "created",
+      issue: { number: 7, pull_request: { url: "…" } },
+      comment: { id: 1, user: MALLORY, body: "Nice work!" },
+      sender: MALLORY,
+    });
+    expect(written.calls).toEqual([]);
+  });
+
+  it("ends in two red checks naming the failing call and GitHub's request id", async () => {
+    nock(API)
+      .post(`/app/installations/${installation.id}/access_tokens`)
+      .reply(201, {
+        token: "ghs_nocktoken0000000000000000000000000",
+        expires_at: "2099-01-01T00:00:00Z",
+      })
+      .get(`${REPO}/pulls/7`)
+      .reply(200, pullRequest())
+      .get(/\/repos\/acme\/models\/contents\/.*/)
+      .query(true)
+      .reply(200, contentOf(".github/ai-governance.yml"))
+      .get(`${REPO}/pulls/7/files`)
+      .query(true)
+      .reply(502, { message: "Server Error" }, { "x-github-request-id": "C0FF:EE00:1234" });
+    const checks: Array<Record<string, unknown>> = [];
+    nock(API)
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO}/check-runs`)
+      .times(2)
+      .reply(201, (_uri, body) => {
+        checks.push(body as Record<string, unknown>);
+        return { id: 1 };
+      });
+    await receive(await probot(), "pull_request", opened);
+    expect(checks.map(readable)).toMatchSnapshot();
+    expect(logs.join("")).toContain(
+      "GitHub 502 on GET /repos/acme/models/pulls/7/files (request id C0FF:EE00:1234)",
+    );
+  });
+
+  it("fails closed when GitHub cannot list every changed file", async () => {
+    // The PR reports more files than the files API lists (GitHub lists at most 3000).
+    nock(API).get(`${REPO}/pulls/7`).reply(200, pullRequest(4000));
+    const written = mockGitHub({});
+    await receive(await probot(), "pull_request", opened);
+    const [assessment, oversight] = written.checks.map(readable);
+    expect(assessment?.conclusion).toBe("failure");
+    expect(assessment?.summary).toContain("more than 3000 files changed");
+    expect(oversight?.conclusion).toBe("failure");
+  });
+});
