@@ -166,13 +166,25 @@ const LIMITED = euAiAct(
   "disclosure evidence",
 );
 
+const PLANNING_OF_CHANGES = clause(
+  "6.3",
+  "Planning of changes",
+  "the governance owners approve changes to the manifest",
+);
+
 /**
  * The references a gate evidences for a change touching systems of these tiers: Art. 5 when a
- * prohibited system is touched (both gates), Art. 50 when a limited one is (risk assessment).
+ * prohibited system is touched (both gates), Art. 50 when a limited one is (risk assessment),
+ * cl. 6.3 when the change modifies the manifest (human oversight).
  */
-export function referencesFor(gate: Gate, tiers: readonly Tier[] = []): ControlReference[] {
+export function referencesFor(
+  gate: Gate,
+  tiers: readonly Tier[] = [],
+  manifestChanged = false,
+): ControlReference[] {
   const refs = [...(gate === "assessment" ? ASSESSMENT_REFERENCES : OVERSIGHT_REFERENCES)];
   if (tiers.includes("prohibited")) refs.push(PROHIBITED);
   if (gate === "assessment" && tiers.includes("limited")) refs.push(LIMITED);
+  if (gate === "oversight" && manifestChanged) refs.push(PLANNING_OF_CHANGES);
   return refs;
 }

@@ -99,9 +99,10 @@ export function matchChanges(
       file.previousPath && file.previousPath !== file.path
         ? kindsOf(compiled, file.previousPath)
         : undefined;
-    const systems = new Set<number>([...viaPath.keys(), ...(viaPrevious?.keys() ?? [])]);
+    if (!viaPath && !viaPrevious) continue;
+    const systems = new Set<number>([...(viaPath?.keys() ?? []), ...(viaPrevious?.keys() ?? [])]);
     for (const system of systems) {
-      const kinds = [...(viaPath.get(system) ?? []), ...(viaPrevious?.get(system) ?? [])];
+      const kinds = [...(viaPath?.get(system) ?? []), ...(viaPrevious?.get(system) ?? [])];
       const hit = hits.get(system) ?? { kinds: new Set<PathKind>(), files: [], total: 0 };
       for (const kind of kinds) hit.kinds.add(kind);
       hit.total++;
@@ -165,18 +166,21 @@ export function manifestChanged(compiled: CompiledMatcher, changedFiles: Changed
  * assessment, an evidence file or the AI policy. Used to decide whether an approval went stale.
  */
 export function touchesGoverned(compiled: CompiledMatcher, paths: string[]): boolean {
-  return paths.some((path) => compiled.governedFiles.has(path) || kindsOf(compiled, path).size > 0);
+  return paths.some(
+    (path) => compiled.governedFiles.has(path) || kindsOf(compiled, path) !== undefined,
+  );
 }
 
-/** The systems (by manifest index) and kinds one path matches. */
-function kindsOf(compiled: CompiledMatcher, path: string): Map<number, PathKind[]> {
-  const found = new Map<number, PathKind[]>();
+/** The systems (by manifest index) and kinds one path matches; undefined when none. */
+function kindsOf(compiled: CompiledMatcher, path: string): Map<number, PathKind[]> | undefined {
+  let found: Map<number, PathKind[]> | undefined;
   const test = (rules: Rule[] | undefined): void => {
     if (!rules) return;
     for (const rule of rules) {
       if (!rule.include.test(path)) continue;
       const excluded = compiled.exclude.get(excludeKey(rule.system, rule.kind));
       if (excluded?.test(path)) continue;
+      found ??= new Map();
       const kinds = found.get(rule.system);
       if (!kinds) found.set(rule.system, [rule.kind]);
       else if (!kinds.includes(rule.kind)) kinds.push(rule.kind);

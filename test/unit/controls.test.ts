@@ -136,4 +136,10 @@ describe("controls: what each gate evidences", () => {
     expect(ids(referencesFor("assessment", ["limited"]))).toContain("Art. 50");
     expect(ids(referencesFor("assessment", ["high"]))).not.toContain("Art. 50");
   });
+
+  it("adds cl. 6.3 planning of changes to the oversight gate when the manifest changes", () => {
+    expect(ids(referencesFor("oversight", [], true))).toContain("cl. 6.3");
+    expect(ids(referencesFor("oversight", [], false))).not.toContain("cl. 6.3");
+    expect(ids(referencesFor("assessment", [], true))).not.toContain("cl. 6.3");
+  });
 });

@@ -364,7 +364,8 @@ function rejectedAttestations(decision: Decision): Section | undefined {
 
 function referencesSection(decision: Decision, gate: Gate): Section {
   const tiers = decision.affected.filter((a) => a.id !== MANIFEST_SYSTEM_ID).map((a) => a.tier);
-  const refs = referencesFor(gate, tiers);
+  const manifestChanged = decision.affected.some((a) => a.id === MANIFEST_SYSTEM_ID);
+  const refs = referencesFor(gate, tiers, manifestChanged);
   const line = (r: ControlReference) =>
     `${md(r.framework)} ${md(r.id)}: ${md(r.title)}${r.note ? ` (${md(r.note)})` : ""}`;
   return { heading: "Standards this check evidences", body: bullets(refs.map(line)) };
