@@ -103,7 +103,7 @@ describe("renderCheck: the summaries people read", () => {
             : []),
           "",
         ].join("\n");
-        await expect(rendered).toMatchFileSnapshot(`__snapshots__/${name}.${gate}.md`);
+        await expect(rendered).toMatchFileSnapshot(`__snapshots__/${name}.${gate}.txt`);
       });
     }
   }
