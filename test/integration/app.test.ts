@@ -91,6 +91,8 @@ function mockGitHub(options: {
   comments?: unknown[];
   checkRuns?: unknown[];
   members?: Record<string, boolean>;
+  /** Files changed between OLD_HEAD and HEAD. */
+  since?: string[];
 }): Written {
   const written: Written = { comments: [], checks: [], calls: [] };
   const scope = nock(API).persist();
@@ -156,6 +158,12 @@ function mockGitHub(options: {
         ? [200, { state: "active", role: "member" }]
         : [404, { message: "Not Found" }];
     })
+    .get(`${REPO}/compare/${OLD_HEAD}...${HEAD}`)
+    .query(true)
+    .reply(200, () => ({
+      status: "ahead",
+      files: (options.since ?? []).map((filename) => ({ filename, status: "modified" })),
+    }))
     .get(`${REPO}/commits/${HEAD}/check-runs`)
     .query(true)
     .reply(200, {
@@ -269,6 +277,31 @@ describe("the App with a mocked GitHub", () => {
     expect(written.checks.map(readable)[1]).toMatchSnapshot();
   });
 
+  it("keeps an approval given on an earlier head when only other files changed since", async () => {
+    const written = mockGitHub({
+      reviews: [review(302, ALICE, "APPROVED", OLD_HEAD)],
+      since: ["README.md"],
+    });
+    await receive(await probot(), "pull_request", { ...opened, action: "synchronize" });
+    expect(written.calls).toContain(`GET /repos/acme/models/compare/${OLD_HEAD}...${HEAD}`);
+    expect(written.checks.map(readable)[1]?.title).toBe(
+      "Waiting for 1 of 2 approvals (credit-scoring)",
+    );
+  });
+
+  it("lists an approval given on an earlier head as stale when governed files changed since", async () => {
+    const written = mockGitHub({
+      reviews: [review(303, ALICE, "APPROVED", OLD_HEAD)],
+      since: ["models/credit/model.py"],
+    });
+    await receive(await probot(), "pull_request", { ...opened, action: "synchronize" });
+    const oversight = written.checks.map(readable)[1];
+    expect(oversight?.title).toBe("Waiting for 2 of 2 approvals (credit-scoring)");
+    expect(oversight?.summary).toContain(
+      "stale: given on 3333333, and governed files changed since",
+    );
+  });
+
   it("answers an ineligible /approve once, saying why, without an attestation", async () => {
     const comment = {
       id: 555,
@@ -364,6 +397,12 @@ describe("the App with a mocked GitHub", () => {
       .reply(502, { message: "Server Error" }, { "x-github-request-id": "C0FF:EE00:1234" });
     const checks: Array<Record<string, unknown>> = [];
     nock(API)
+      .get(`${REPO}/compare/${OLD_HEAD}...${HEAD}`)
+      .query(true)
+      .reply(200, () => ({
+        status: "ahead",
+        files: (options.since ?? []).map((filename) => ({ filename, status: "modified" })),
+      }))
       .get(`${REPO}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] })
