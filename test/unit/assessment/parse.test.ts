@@ -80,6 +80,17 @@ describe("parseAssessment: each malformed assessment gives one located, actionab
       { file, line, column, field, message: expect.stringContaining(fragment) },
     ]);
   });
+  it("never shows zod's own wording or JSON in a message", () => {
+    for (const [name] of malformed) {
+      const { result } = parseFixture(name);
+      if (result.ok) continue;
+      for (const error of result.errors) {
+        expect(error.message).not.toMatch(
+          /Invalid input|Invalid option|Unrecognized key|"code"|\{\s*"/,
+        );
+      }
+    }
+  });
 });
 
 describe("parseAssessment: valid documents", () => {
