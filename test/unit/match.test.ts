@@ -199,6 +199,48 @@ describe("matchChanges: which systems a change touches", () => {
   });
 });
 
+describe("matchChanges: same answer as testing each glob on its own", () => {
+  const globPool = [
+    "a/**",
+    "a/b/**",
+    "a/*/c.py",
+    "{a,d}/b/*",
+    "**/c.py",
+    "a/b[0-9]/**",
+    "a/?.py",
+    "a/b",
+    "d/**/.h/*",
+    "d/b/c.py",
+    "./a/b/*",
+  ];
+  const pathSegment = fc.constantFrom("a", "b", "b1", "c.py", "d", ".h", "x.py", "e");
+
+  it("agrees with picomatch for random manifests and paths", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.subarray(globPool, { minLength: 1, maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.array(fc.array(pathSegment, { minLength: 1, maxLength: 5 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (systems, paths) => {
+          const m = manifestOf(...systems.map((globs, i) => system(`s${i}`, { model: globs })));
+          const files = modified(...paths.map((p) => p.join("/")));
+          const expected = systems.flatMap((globs, i) =>
+            files.some((f) => globs.some((g) => picomatch(g, { dot: true })(f.path)))
+              ? [`s${i}`]
+              : [],
+          );
+          expect(matchChanges(compileMatcher(m), files).map((a) => a.id)).toEqual(expected);
+        },
+      ),
+    );
+  });
+});
+
 describe("touchesGoverned: whether paths changed since an approval are governed", () => {
   const governed = compileMatcher(
     manifestOf(
