@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/index.js";
-import { type Issued, issue, issuerKey, NEW_HEAD, PR, REPO } from "../unit/attestation/helpers.js";
+import {
+  type Issued,
+  issue,
+  issuer,
+  issuerKey,
+  NEW_HEAD,
+  PR,
+  REPO,
+} from "../unit/attestation/helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "bin", "aigate.js");
 
@@ -145,6 +153,72 @@ describe("aigate keys jwks", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("notes.txt: not a PEM-encoded key");
     expect((await aigate("keys", "jwks")).code).toBe(2);
+  });
+});
+
+describe("rotating keys with aigate keys jwks", () => {
+  it("retires the old key with --not-after and merges the new key into the JWKS", async () => {
+    write("old.pem", issuerKey.privateKeyPem);
+    await aigate("keys", "generate", "--out", "new.pem");
+    const retired = await aigate(
+      "keys",
+      "jwks",
+      "--key",
+      "old.pem",
+      "--not-after",
+      "2026-03-02T12:00:00Z",
+    );
+    expect(retired.code).toBe(0);
+    write("old-jwks.json", retired.stdout);
+    const merged = await aigate("keys", "jwks", "--key", "new.pem", "--merge", "old-jwks.json");
+    expect(merged.code).toBe(0);
+    write("jwks.json", merged.stdout);
+    const jwks = JSON.parse(merged.stdout) as { keys: Array<Record<string, string>> };
+    expect(jwks.keys).toHaveLength(2);
+    expect(jwks.keys[0]).toMatchObject({ kid: issuer.keyId, not_after: "2026-03-02T12:00:00Z" });
+
+    const late = issue({
+      issued_at: "2026-03-02T12:00:00Z",
+      source: { kind: "comment", id: 777, at: "2026-03-02T11:59:00Z", commit: NEW_HEAD },
+      prev: approval.digest,
+    });
+    write("before.jsonl", jsonl(apiComment(approval, 1)));
+    write("after.jsonl", jsonl(apiComment(approval, 1), apiComment(late, 2)));
+    expect((await aigate("verify", "--evidence", "before.jsonl", "--jwks", "jwks.json")).code).toBe(
+      0,
+    );
+    const after = await aigate("verify", "--evidence", "after.jsonl", "--jwks", "jwks.json");
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/^key_not_valid_at_issued_at +line 2 /m);
+  });
+
+  it("replaces a key listed in the merged JWKS, e.g. to revoke it", async () => {
+    write("old.pem", issuerKey.privateKeyPem);
+    write("old-jwks.json", (await aigate("keys", "jwks", "--key", "old.pem")).stdout);
+    const run = await aigate(
+      "keys",
+      "jwks",
+      "--key",
+      "old.pem",
+      "--revoked-at",
+      "2026-03-01T00:00:00Z",
+      "--merge",
+      "old-jwks.json",
+    );
+    expect(JSON.parse(run.stdout)).toEqual({
+      keys: [expect.objectContaining({ kid: issuer.keyId, revoked_at: "2026-03-01T00:00:00Z" })],
+    });
+  });
+
+  it("exits 2 for a validity time that is not ISO-8601 or a JWKS to merge that is invalid", async () => {
+    write("old.pem", issuerKey.privateKeyPem);
+    const badTime = await aigate("keys", "jwks", "--key", "old.pem", "--not-after", "next year");
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toContain("--not-after next year: give an ISO-8601 time");
+    write("broken.json", '{"keys":[{"kty":"RSA"}]}');
+    const badMerge = await aigate("keys", "jwks", "--key", "old.pem", "--merge", "broken.json");
+    expect(badMerge.code).toBe(2);
+    expect(badMerge.stderr).toMatch(/^broken\.json: not a valid Ed25519 JWKS/m);
   });
 });
 

@@ -1,7 +1,17 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { generateKeyPair, jwksFrom, publicJwkFromPem } from "../../core/attestation/index.js";
+import { z } from "zod";
+import {
+  generateKeyPair,
+  type Jwk,
+  type JwksEntry,
+  jwksFrom,
+  parseStrictJson,
+  publicJwkFromPem,
+  trustedKeys,
+} from "../../core/attestation/index.js";
+import { ConfigurationError } from "../../core/errors.js";
 import { type CliContext, UsageError } from "../context.js";
 
 interface GenerateOptions {
@@ -12,6 +22,10 @@ interface GenerateOptions {
 
 interface JwksOptions {
   key?: string[];
+  notBefore?: string;
+  notAfter?: string;
+  revokedAt?: string;
+  merge?: string;
 }
 
 /** Reads a file named on the command line; a missing or unreadable file is a usage error. */
@@ -38,7 +52,8 @@ function writePrivateKey(ctx: CliContext, file: string, pem: string, force: bool
 }
 
 /**
- * `aigate keys generate [--out FILE [--force] | --stdout]` and `aigate keys jwks --key FILE…`:
+ * `aigate keys generate [--out FILE [--force] | --stdout]` and
+ * `aigate keys jwks --key FILE… [--not-before|--not-after|--revoked-at TIME] [--merge JWKS]`:
  * the Ed25519 key that signs attestations, and the public JWKS verifiers trust.
  */
 export function registerKeys(program: Command, ctx: CliContext): void {
@@ -77,11 +92,23 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .command("jwks")
     .description("print the public JWKS for keys given as private or public PEM files")
     .option("--key <file...>", "a PEM key file (repeatable)")
+    .option("--not-before <time>", "the keys sign no statement issued before TIME (ISO-8601)")
+    .option("--not-after <time>", "the keys sign no statement issued at or after TIME (rotation)")
+    .option("--revoked-at <time>", "the keys were compromised or withdrawn at TIME")
+    .option(
+      "--merge <file>",
+      "add the keys to this existing JWKS (a key listed in both is replaced)",
+    )
     .action((options: JwksOptions) => {
       const files = options.key ?? [];
       if (files.length === 0)
         throw new UsageError("name at least one key: aigate keys jwks --key FILE");
-      const pems = new Map<string, string>();
+      const validity = {
+        notBefore: isoTime("--not-before", options.notBefore),
+        notAfter: isoTime("--not-after", options.notAfter),
+        revokedAt: isoTime("--revoked-at", options.revokedAt),
+      };
+      const entries = new Map<string, JwksEntry>();
       for (const file of files) {
         const pem = readArgumentFile(ctx, file, "key file");
         let keyId: string;
@@ -92,9 +119,28 @@ export function registerKeys(program: Command, ctx: CliContext): void {
             `${file}: ${(error as Error).message} (expected an Ed25519 PEM key)`,
           );
         }
-        if (!pems.has(keyId)) pems.set(keyId, pem);
+        if (!entries.has(keyId)) entries.set(keyId, { pem, ...validity });
       }
-      const jwks = jwksFrom([...pems.values()]);
-      ctx.stdout(`${JSON.stringify(jwks, null, 2)}\n`);
+      const added = jwksFrom([...entries.values()]).keys;
+      const earlier = options.merge === undefined ? [] : mergedKeys(ctx, options.merge);
+      const kept = earlier.filter((jwk) => !added.some((k) => k.x === jwk.x));
+      ctx.stdout(`${JSON.stringify({ keys: [...kept, ...added] }, null, 2)}\n`);
     });
+}
+
+function isoTime(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
+    throw new UsageError(`${flag} ${value}: give an ISO-8601 time, e.g. 2026-11-27T00:00:00Z`);
+  }
+  return value;
+}
+
+/** The keys of an existing JWKS, checked like any trusted key set. */
+function mergedKeys(ctx: CliContext, file: string): Jwk[] {
+  const parsed = parseStrictJson(readArgumentFile(ctx, file, "JWKS"));
+  if (!parsed.ok) {
+    throw new ConfigurationError([{ file, line: 0, column: 0, field: "", message: parsed.reason }]);
+  }
+  return trustedKeys(parsed.value, file).map((k) => k.jwk);
 }
