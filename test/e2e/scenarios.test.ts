@@ -426,6 +426,54 @@ describe("the App end to end", () => {
     expect(operations).not.toContain("pulls/list-commits");
   });
 
+  it("a dismissed review is revoked by a signed revocation and stops counting", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    const approval = await review(repo, pr, "alice");
+    await review(repo, pr, "erin");
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
+    const dismissed = pr.dismissReview(approval.id);
+    await stack.send(
+      "pull_request_review",
+      pullRequestReviewEvent("dismissed", repo, pr, dismissed, { sender: "frank" }),
+    );
+    const signed = attestationComments(repo, pr);
+    expect(signed).toHaveLength(3);
+    expect(signed[2]?.body).toContain("### aigate: approval revoked by @alice");
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("/revoke withdraws the approver's own approval, and a deleted /approve is revoked too", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    const erin = await comment(repo, pr, "erin", "/approve");
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
+    await comment(repo, pr, "alice", "/revoke credit-scoring");
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+    repo.deleteComment(erin.id);
+    await stack.send("issue_comment", issueCommentEvent("deleted", repo, pr, erin));
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 2 of 2 approvals (credit-scoring)");
+    const revocations = attestationComments(repo, pr).filter((c) =>
+      c.body.includes("approval revoked"),
+    );
+    expect(revocations.map((c) => c.body.match(/revoked by @(\w+)/)?.[1])).toEqual([
+      "alice",
+      "erin",
+    ]);
+  });
+
+  it("a request for changes by an eligible approver blocks until they approve", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    await review(repo, pr, "erin", "CHANGES_REQUESTED");
+    expect(checks(repo, pr).oversight?.conclusion).not.toBe("success");
+    expect(checks(repo, pr).oversight?.summary).toContain("changes requested by erin");
+    await review(repo, pr, "erin");
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
+  });
+
   it("serves the public keys at /aigate/jwks.json, and never a private part", async () => {
     const response = await fetch(`${stack.appUrl}/aigate/jwks.json`);
     expect(response.status).toBe(200);
