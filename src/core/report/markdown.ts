@@ -13,7 +13,8 @@ export function md(text: string): string {
 
 /** An inline code span holding any text (paths, digests), fenced longer than any backtick run. */
 export function code(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, " ").replace(/\|/g, "\u2758");
+  // A pipe is escaped even inside a code span, or it would end the table cell (GFM).
+  const clean = text.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

@@ -49,6 +49,8 @@ export interface CheckOutput {
 interface Section {
   heading: string;
   body: string;
+  /** Kept whatever the size (small and essential: the overview, the standards). */
+  keep?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export function renderCheck(
   const annotations = errors.slice(0, MAX_ANNOTATIONS).map(toAnnotation);
   const annotationsLeftOut = Math.max(0, errors.length - MAX_ANNOTATIONS);
 
-  const sections: Section[] = [overview(decision, gate)];
+  const sections: Section[] = [{ ...overview(decision, gate), keep: true }];
   const problems = problemsOf(decision, gate);
   if (problems.length > 0) sections.push({ heading: "Problems", body: bullets(problems.map(md)) });
   if (errors.length > 0) {
@@ -90,7 +92,7 @@ export function renderCheck(
   }
   // A decision that could not look at the change evidences nothing.
   if (!decision.error && decision.manifest.status === "ok") {
-    sections.push(referencesSection(decision, gate));
+    sections.push({ ...referencesSection(decision, gate), keep: true });
   }
 
   const header = `## ${CHECK_NAMES[gate]} — ${md(result.conclusion.replace("_", " "))}\n\n**${md(title)}**`;
@@ -119,17 +121,26 @@ export function renderCheck(
 function pack(header: string, sections: Section[], limit: number) {
   const render = (s: Section) => `### ${s.heading}\n\n${s.body}`;
   const reserve = 400; // room for the closing note
-  let summary = header;
+  // Sections to keep come first in the budget; the others are added in order while they fit.
+  let size = header.length + reserve;
+  for (const s of sections) if (s.keep) size += render(s).length + 2;
+  const included = new Set<Section>(sections.filter((s) => s.keep));
   const leftOut: string[] = [];
   for (const section of sections) {
-    const next = `${summary}\n\n${render(section)}`;
-    if (next.length + reserve <= limit) summary = next;
-    else leftOut.push(section.heading);
+    if (section.keep) continue;
+    const cost = render(section).length + 2;
+    if (size + cost <= limit) {
+      included.add(section);
+      size += cost;
+    } else {
+      leftOut.push(section.heading);
+    }
   }
+  let summary = [header, ...sections.filter((s) => included.has(s)).map(render)].join("\n\n");
   if (leftOut.length > 0) {
     summary += `\n\n---\n_${leftOut.length} section${leftOut.length === 1 ? "" : "s"} left out to stay within GitHub's size limit; the check's details say which._`;
   }
-  return { summary: summary.slice(0, limit), leftOut };
+  return { summary: cut(summary, limit), leftOut };
 }
 
 function overview(decision: Decision, gate: Gate): Section {

@@ -228,5 +228,7 @@ describe("renderCheck: GitHub's limits", () => {
     expect(full.length).toBeGreaterThan(2_000);
     for (const heading of small.summary.match(/^### .*$/gm) ?? []) expect(full).toContain(heading);
     expect(small.text).toMatch(/leaves out \d+ sections?/);
+    expect(small.summary).toContain("### Overview");
+    expect(small.summary).toContain("### Standards this check evidences");
   });
 });
