@@ -32,7 +32,7 @@ export function parseManifest(text: string, file: string = MANIFEST_PATH): Manif
   const source = validated.source;
   try {
     const manifest = resolveManifest(document);
-    const errors = checkManifest(document, manifest, source);
+    const errors = checkManifest(manifest, source);
     if (errors.length > 0) return { ok: false, errors };
     return { ok: true, manifest, document };
   } catch (error) {
@@ -107,11 +107,7 @@ function resolveManifest(document: ManifestDocument): Manifest {
 }
 
 /** The rules that span fields; each broken rule is located at the field to edit. */
-function checkManifest(
-  document: ManifestDocument,
-  manifest: Manifest,
-  source: YamlSource,
-): LocatedError[] {
+function checkManifest(manifest: Manifest, source: YamlSource): LocatedError[] {
   const errors: LocatedError[] = [];
   const at = (path: PathSegment[], message: string, target?: "key" | "value") =>
     errors.push(errorAt(source, path, message, target));
@@ -143,6 +139,9 @@ function checkManifest(
       firstIndex.set(system.id, index);
     }
 
+    // A blocked system fails every pull request that touches it: it needs no paperwork.
+    if (system.blocked) return;
+
     if (system.assessmentRequired && system.assessment === undefined) {
       at(
         [...base, "assessment"],
@@ -152,18 +151,13 @@ function checkManifest(
 
     for (const kind of system.requiredEvidence) {
       if (system.evidence[kind] === undefined) {
-        const path: PathSegment[] =
-          document.systems[index]?.evidence === undefined
-            ? [...base, "evidence"]
-            : [...base, "evidence", kind];
         at(
-          path,
+          [...base, "evidence", kind],
           `tier "${system.tier}" requires evidence "${kind}": add ${kind}: with the path of the document under evidence`,
         );
       }
     }
 
-    if (system.blocked) return;
     const { teams, users } = system.approvers;
     if (system.approvals > 0 && teams.length === 0 && users.length === 0) {
       at(

@@ -102,7 +102,7 @@ const malformed: [string, number, number, string, string][] = [
     "tier-default-evidence-missing.yml",
     10,
     5,
-    "systems[0].evidence",
+    "systems[0].evidence.transparency_notice",
     'tier "limited" requires evidence "transparency_notice"',
   ],
   [

@@ -167,9 +167,11 @@ describe("parseManifest on manifest-shaped documents", () => {
         ).toBeGreaterThan(0);
         for (const s of manifest.systems) {
           expect(Number.isInteger(s.approvals) && s.approvals >= 0).toBe(true);
+          // A blocked system fails every pull request anyway; the rest must be able to pass.
+          if (s.blocked) continue;
           for (const kind of s.requiredEvidence) expect(s.evidence[kind]).toBeDefined();
           if (s.assessmentRequired) expect(s.assessment).toBeDefined();
-          if (!s.blocked && s.approvals > 0 && s.approvers.teams.length === 0) {
+          if (s.approvals > 0 && s.approvers.teams.length === 0) {
             expect(s.approvers.users.length).toBeGreaterThanOrEqual(s.approvals);
           }
         }

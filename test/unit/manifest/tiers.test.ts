@@ -182,3 +182,21 @@ describe("tier defaults merge under system fields", () => {
     expect(JSON.stringify(BUILTIN_TIERS)).toBe(before);
   });
 });
+
+describe("a blocked tier", () => {
+  it("needs no assessment, evidence or approvers, since every pull request touching it fails", () => {
+    const text = manifestWith("high", [
+      "defaults:",
+      "  tiers:",
+      "    high: { blocked: true, approvals: 2 }",
+    ]).replace("    approvers: { teams: [acme/reviewers] }\n", "");
+    const result = parseManifest(text);
+    if (!result.ok) throw new Error(result.errors.map(formatLocatedError).join("\n"));
+    expect(result.manifest.systems[0]).toMatchObject({
+      blocked: true,
+      assessmentRequired: true,
+      requiredEvidence: ["model_card", "data_sheet"],
+      approvals: 2,
+    });
+  });
+});
