@@ -138,6 +138,7 @@ let repoCounter = 0;
 export function governedRepo(
   sim: GitHubSim,
   files: Record<string, string> = readTree(FIXTURE_REPO),
+  name = `models-${++repoCounter}`,
 ): SimRepo {
   const state = sim.state;
   for (const login of ["dave", "alice", "erin", "frank", "mallory", "carol"]) {
@@ -145,7 +146,7 @@ export function governedRepo(
   }
   state.addTeam("acme/model-risk", ["erin", "carol"]);
   state.addTeam("acme/ai-governance", ["frank"]);
-  const repo = state.createRepo({ owner: "acme", name: `models-${++repoCounter}` });
+  const repo = state.createRepo({ owner: "acme", name });
   repo.commit("main", { files, author: "carol", message: "Initial governed repository" });
   return repo;
 }
