@@ -1,0 +1,76 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseStrictJson, trustedKeys } from "../../core/attestation/index.js";
+import { ConfigurationError } from "../../core/errors.js";
+import { readArgumentFile } from "../commands/keys.js";
+import { type CliContext, UsageError } from "../context.js";
+import { createExportClient } from "./client.js";
+import { toCsv } from "./csv.js";
+import { toHtml } from "./html.js";
+import { type ExportOptions, exportSettings } from "./options.js";
+import { buildEvidencePack } from "./pack.js";
+import { type EvidenceRecord, type SummaryRecord, toJsonLines } from "./records.js";
+
+/** The trusted keys, read and checked before any request is made: a bad JWKS is exit 2. */
+function readJwks(ctx: CliContext, file: string): unknown {
+  const parsed = parseStrictJson(readArgumentFile(ctx, file, "JWKS"));
+  if (!parsed.ok) {
+    throw new ConfigurationError([{ file, line: 0, column: 0, field: "", message: parsed.reason }]);
+  }
+  trustedKeys(parsed.value, file);
+  return parsed.value;
+}
+
+function render(records: readonly EvidenceRecord[], format: "jsonl" | "csv" | "html"): string {
+  if (format === "csv") return toCsv(records);
+  if (format === "html") return toHtml(records);
+  return toJsonLines(records);
+}
+
+/**
+ * `aigate export`: reads the evidence from GitHub, writes the pack to standard output or
+ * `--out`, and settles the exit code: 1 only when a JWKS was given and an attestation does not
+ * verify. Nothing is written when a read fails.
+ */
+export async function runExport(options: ExportOptions, ctx: CliContext): Promise<void> {
+  const settings = exportSettings(options, ctx.env);
+  const jwks = settings.jwksFile !== undefined ? readJwks(ctx, settings.jwksFile) : undefined;
+  const client = createExportClient({
+    token: settings.token,
+    apiUrl: settings.apiUrl,
+    notice: (message) => ctx.stderr(`aigate: ${message}\n`),
+  });
+  const records = await buildEvidencePack(client, settings, {
+    ...(jwks !== undefined ? { jwks } : {}),
+    now: new Date(),
+  });
+  const output = render(records, settings.format);
+  if (settings.outFile !== undefined) {
+    try {
+      writeFileSync(resolve(ctx.cwd, settings.outFile), output, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unwritable";
+      throw new UsageError(`cannot write ${settings.outFile} (${code})`);
+    }
+  } else {
+    ctx.stdout(output);
+  }
+
+  const summary = records.find((r): r is SummaryRecord => r.type === "summary");
+  const pulls = summary?.pull_requests.length ?? 0;
+  if (settings.outFile !== undefined) {
+    ctx.stderr(
+      `aigate: wrote ${records.length} record(s) for ${pulls} pull request(s) to ${settings.outFile}\n`,
+    );
+  }
+  const verification = summary?.verification;
+  if (verification && !verification.ok) {
+    const bad = Object.entries(verification.counts)
+      .map(([verdict, n]) => `${n} ${verdict}`)
+      .join(", ");
+    ctx.stderr(`aigate: evidence INVALID: ${verification.total} attestation(s): ${bad}\n`);
+    ctx.exitCode = 1;
+  } else {
+    ctx.exitCode = 0;
+  }
+}

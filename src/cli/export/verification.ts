@@ -1,0 +1,67 @@
+import {
+  type FoundAttestation,
+  INFORMATIONAL_VERDICTS,
+  verifyAttestations,
+} from "../../core/attestation/index.js";
+import type { PullEvidence } from "./collect.js";
+import type { SummaryRecord, VerificationRecord } from "./records.js";
+
+/**
+ * Verifies each pull request's attestation comments against the trusted keys, exactly as
+ * `aigate verify` does with the pack: one verdict per comment, chain checks per pull request,
+ * statements for an older head reported as stale (informational).
+ */
+export function verifyPull(evidence: PullEvidence, jwks: unknown): VerificationRecord[] {
+  const { pull } = evidence;
+  const found: FoundAttestation[] = evidence.attestations.map((line) => {
+    const item: FoundAttestation = {
+      body: line.comment.body,
+      repository: line.repository,
+      repositoryId: line.repository_id,
+      pullRequest: line.pull_request,
+      commentId: line.comment.id,
+      createdAt: line.comment.created_at,
+      updatedAt: line.comment.updated_at,
+    };
+    if (line.comment.user) item.commentAuthor = line.comment.user.login;
+    return item;
+  });
+  const report = verifyAttestations(found, jwks, {
+    repo: pull.repository,
+    pr: pull.number,
+    head: pull.head_sha,
+  });
+  return report.statements.map((s) => {
+    const p = s.statement?.predicate;
+    return {
+      type: "verification",
+      repository: pull.repository,
+      pull_request: pull.number,
+      comment_id: s.commentId,
+      verdict: s.verdict,
+      reason: s.reason,
+      also: [...s.also],
+      digest: s.digest ?? null,
+      key_id: s.keyId ?? null,
+      decision: p?.decision ?? null,
+      approver: p ? { id: p.approver.id, login: p.approver.login } : null,
+      systems: p ? p.systems.map((system) => system.id) : [],
+      head_sha: p?.pull_request.head_sha ?? null,
+      issued_at: p?.issued_at ?? null,
+    };
+  });
+}
+
+/** Whether a verdict leaves the evidence valid (valid or informational). */
+export function isAcceptable(verdict: string): boolean {
+  return (INFORMATIONAL_VERDICTS as ReadonlySet<string>).has(verdict);
+}
+
+/** The verification part of the summary: counts of each verdict that occurred, and the outcome. */
+export function verificationSummary(
+  records: readonly VerificationRecord[],
+): NonNullable<SummaryRecord["verification"]> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
+  return { total: records.length, counts, ok: records.every((r) => isAcceptable(r.verdict)) };
+}
