@@ -131,6 +131,16 @@ const checkBodySchema = z.object({
 });
 
 const commentBodySchema = z.object({ body: z.string() });
+/** GitHub refuses longer comment bodies with 422. */
+export const COMMENT_BODY_LIMIT = 65_536;
+
+const commentTooLong = (body: string): OpReply | undefined =>
+  body.length > COMMENT_BODY_LIMIT
+    ? errorReply(
+        422,
+        `Validation Failed: body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`,
+      )
+    : undefined;
 
 /** Builds the stateful operation handlers over `state`, keyed by GitHub operation id. */
 export function createHandlers(state: SimState): Record<string, OpHandler> {
@@ -469,6 +479,8 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       const number = int(req.params.issue_number);
       if (!repo.pulls.has(number)) return notFound();
       const body = commentBodySchema.parse(req.body).body;
+      const tooLong = commentTooLong(body);
+      if (tooLong) return tooLong;
       const user = state.actorUser(req.actor);
       const via = req.actor.kind === "app" ? req.actor.app : null;
       const comment = repo.addComment(number, { user, body }, via);
@@ -483,7 +495,10 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
     "issues/update-comment": withRepo((repo, req) => {
       const comment = repo.comments.get(int(req.params.comment_id));
       if (!comment || comment.deleted) return notFound();
-      const updated = repo.editComment(comment.id, commentBodySchema.parse(req.body).body);
+      const body = commentBodySchema.parse(req.body).body;
+      const tooLong = commentTooLong(body);
+      if (tooLong) return tooLong;
+      const updated = repo.editComment(comment.id, body);
       return { status: 200, json: commentJson(repo, updated, req.urls) };
     }),
     "issues/delete-comment": withRepo((repo, req) => {
@@ -502,6 +517,12 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       }
       const problem = checkProblems(body.output);
       if (problem) return errorReply(422, problem);
+      if (body.status === "completed" && body.conclusion === undefined) {
+        return errorReply(
+          422,
+          "Invalid request.\n\nNo conclusion given for a completed check run.",
+        );
+      }
       const now = state.timestamp();
       const run: SimCheckRun = {
         id: state.newId(),

@@ -1,6 +1,7 @@
 /** A simulated GitHub for end-to-end tests, the demo and benchmarks. See README.md. */
 export { blobSha } from "./git.js";
 export {
+  COMMENT_BODY_LIMIT,
   COMPARE_FILES_CAP,
   PULL_COMMITS_CAP,
   PULL_FILES_CAP,

@@ -140,6 +140,18 @@ describe("pull requests", () => {
     expect(data.commits).toBe(2);
   });
 
+  it("merges into the base branch with a merge commit and closes the pull request", async () => {
+    const { repo, name, pr, headSha } = governedRepo();
+    const mainHead = repo.commit("main", { files: { "README.md": "meanwhile\n" } });
+    const mergeSha = pr.merge();
+    expect(repo.getCommit(mergeSha).parents).toEqual([mainHead, headSha]);
+    expect(repo.fileAt("main", "models/credit/model.py")?.content).toBe("v2\n");
+    expect(repo.fileAt("main", "README.md")?.content).toBe("meanwhile\n");
+    const { data } = await gh.pulls.get({ owner: "acme", repo: name, pull_number: pr.number });
+    expect(data).toMatchObject({ state: "closed", merged: true });
+    expect(pullRequestEvent("closed", repo, pr)).toMatchObject({ pull_request: { merged: true } });
+  });
+
   it("answers 404 for a pull request that does not exist", async () => {
     const { name } = governedRepo();
     await expect(
@@ -492,6 +504,18 @@ describe("issue comments", () => {
     });
   });
 
+  it("refuses a comment body over 65 536 characters (422)", async () => {
+    const { name, pr } = governedRepo();
+    await expect(
+      gh.issues.createComment({
+        owner: "acme",
+        repo: name,
+        issue_number: pr.number,
+        body: "x".repeat(65_537),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+
   it("paginates comments in creation order", async () => {
     const { repo, name, pr } = governedRepo();
     for (let i = 0; i < 45; i++)
@@ -666,6 +690,15 @@ describe("check runs", () => {
         conclusion: "success",
       }),
     ).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("refuses a completed check run without a conclusion (400, schema)", async () => {
+    const { name, headSha } = governedRepo();
+    const error: unknown = await gh.checks
+      .create({ owner: "acme", repo: name, name: "x", head_sha: headSha, status: "completed" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestError);
+    expect(error).toMatchObject({ status: 400 });
   });
 
   it("rejects a check run without head_sha by OpenAPI validation (400)", async () => {
@@ -936,6 +969,13 @@ describe("webhook payloads", () => {
         user: { login: "dave" },
       },
     });
+  });
+
+  it("takes a synchronize event's before from the previous head", () => {
+    const pr = repo.pullRequest(1);
+    const before = pr.headSha;
+    repo.commit("feature", { files: { "c.txt": "c\n" }, author: "dave" });
+    expect(pullRequestEvent("synchronize", repo, pr)).toMatchObject({ before, after: pr.headSha });
   });
 
   it("builds pull_request_review events with the reviewer as sender", () => {

@@ -604,6 +604,8 @@ export class SimPullRequest {
   readonly author: SimUser;
   readonly createdAt: string;
   readonly reviews: SimReview[] = [];
+  /** Every head sha the pull request has had, oldest first (the last is the current head). */
+  readonly heads: string[] = [];
   title: string;
   body: string;
   draft: boolean;
@@ -636,6 +638,7 @@ export class SimPullRequest {
     this.createdAt = repo.state.timestamp();
     this.updatedAt = this.createdAt;
     this.baseSha = repo.resolveRef(init.baseRef) ?? "";
+    this.heads.push(this.headSha);
   }
 
   get headSha(): string {
@@ -646,6 +649,12 @@ export class SimPullRequest {
   synchronize(): void {
     this.baseSha = this.repo.resolveRef(this.baseRef) ?? this.baseSha;
     this.updatedAt = this.repo.state.timestamp();
+    this.heads.push(this.headSha);
+  }
+
+  /** The head before the latest push (what a `synchronize` event calls `before`). */
+  get previousHeadSha(): string | undefined {
+    return this.heads.at(-2);
   }
 
   /** Files the pull request changes (three-dot diff of base and head). */
@@ -681,6 +690,33 @@ export class SimPullRequest {
   close(): void {
     this.state = "closed";
     this.updatedAt = this.repo.state.timestamp();
+  }
+
+  /**
+   * Merges into the base branch with a merge commit (parents: base head, PR head) whose tree is
+   * the base tree plus the pull request's changes, and closes the pull request.
+   * Returns the merge commit sha.
+   */
+  merge(by: UserRef = this.author): string {
+    if (this.state !== "open")
+      throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
+    const baseHead = this.repo.resolveRef(this.baseRef);
+    if (!baseHead) throw new SimError(`${this.repo.fullName}: no branch ${this.baseRef}`);
+    const files: Record<string, string | null> = {};
+    for (const change of this.repo.diff(baseHead, this.headSha)) {
+      files[change.filename] =
+        change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
+    }
+    const sha = this.repo.commit(this.baseRef, {
+      files,
+      parents: [baseHead, this.headSha],
+      author: by,
+      committer: by,
+      message: `Merge pull request #${this.number} from ${this.headRef}`,
+    });
+    this.merged = true;
+    this.close();
+    return sha;
   }
 }
 

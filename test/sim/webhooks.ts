@@ -93,8 +93,8 @@ export type PullRequestAction =
   | "converted_to_draft";
 
 /**
- * A `pull_request` event for the pull request's current state. For `synchronize`, pass
- * `before` (the previous head sha); `after` is the current head.
+ * A `pull_request` event for the pull request's current state. For `synchronize`, `before`
+ * defaults to the head before the latest push and `after` is the current head.
  */
 export function pullRequestEvent(
   action: PullRequestAction,
@@ -107,7 +107,9 @@ export function pullRequestEvent(
   return {
     action,
     number: p.number,
-    ...(action === "synchronize" ? { before: options.before ?? p.baseSha, after: p.headSha } : {}),
+    ...(action === "synchronize"
+      ? { before: options.before ?? p.previousHeadSha ?? p.baseSha, after: p.headSha }
+      : {}),
     ...(options.changes ? { changes: options.changes } : {}),
     pull_request: pullJson(p, repo.state.urls),
     ...common(repo, sender),
