@@ -14,6 +14,11 @@ export function isBot(actor: Actor): boolean {
   return actor.type === "Bot" || /\[bot\]$/i.test(actor.login);
 }
 
+/** Whether an actor can be an approver at all: a person, not a bot or an organisation. */
+export function isPerson(actor: Actor): boolean {
+  return actor.type === "User" && !isBot(actor);
+}
+
 /** Whether two actors are the same account: by numeric id when both have one, else by login. */
 export function sameActor(a: Actor, b: Actor): boolean {
   if (a.id !== undefined && b.id !== undefined) return a.id === b.id;
@@ -46,7 +51,7 @@ export function eligibility(
   approver: Actor,
   teamsOf: string[],
 ): Eligibility | null {
-  if (isBot(approver)) return null;
+  if (!isPerson(approver)) return null;
   const reason = approverReason(system.approvers, approver, teamsOf);
   if (!reason) return null;
   return {
@@ -65,9 +70,31 @@ export function governanceEligibility(
   teamsOf: string[],
   system: string = MANIFEST_SYSTEM_ID,
 ): Eligibility | null {
-  if (isBot(approver)) return null;
+  if (!isPerson(approver)) return null;
   const reason = approverReason(manifest.governance.owners, approver, teamsOf);
   return reason ? { system, reason: `${OWNER_REASON_PREFIX} (${reason})` } : null;
+}
+
+/**
+ * Whether a recorded eligibility still holds under the base manifest: the listed user is still
+ * listed, the team is still a listed team. Team membership itself cannot be re-checked here (it
+ * was checked when the approval was recorded). An unrecognised reason does not hold.
+ */
+export function eligibilityHolds(
+  manifest: Manifest,
+  system: ResolvedSystem,
+  approver: Actor,
+  recorded: Eligibility,
+): boolean {
+  const owner = recorded.reason.match(/^governance owner \((.*)\)$/);
+  const approvers = owner || system.pseudo ? manifest.governance.owners : system.approvers;
+  const reason = owner?.[1] ?? recorded.reason;
+  if (reason === "listed user") {
+    const login = approver.login.toLowerCase();
+    return approvers.users.some((u) => u.toLowerCase() === login);
+  }
+  const team = reason.match(/^member of (.+)$/)?.[1]?.toLowerCase();
+  return team !== undefined && approvers.teams.some((t) => t.toLowerCase() === team);
 }
 
 /** Whether a recorded eligibility is a governance owner's. */

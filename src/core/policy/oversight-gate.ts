@@ -9,7 +9,7 @@ import type {
   RejectedApproval,
 } from "../types.js";
 import { blockedProblem } from "./assessment-gate.js";
-import { actorKey, isBot, isOwnerEligibility, sameActor } from "./eligibility.js";
+import { actorKey, eligibilityHolds, isBot, isOwnerEligibility, sameActor } from "./eligibility.js";
 
 /** A commit sha as people read it. */
 export function shortSha(sha: string): string {
@@ -119,7 +119,11 @@ export function overseeSystem(
   }
 
   const approvals = [...facts.approvals].sort((a, b) => b.source.at.localeCompare(a.source.at));
-  const vetoes = facts.vetoes.filter((v) => v.systems.some((e) => e.system === system.id));
+  const vetoes = facts.vetoes.filter((v) =>
+    v.systems.some(
+      (e) => e.system === system.id && eligibilityHolds(manifest, system, v.approver, e),
+    ),
+  );
   const countedKeys = new Set<string>();
   let own = 0;
   let owners = 0;
@@ -133,11 +137,23 @@ export function overseeSystem(
       rejected(reason);
       continue;
     }
-    const entries = approval.systems.filter((e) => e.system === system.id);
+    const recorded = approval.systems.filter((e) => e.system === system.id);
+    if (recorded.length === 0) {
+      rejected(`does not cover ${system.id}`);
+      continue;
+    }
+    // Eligibility is recorded with the approval; it must still hold under the base manifest,
+    // so an approver added by this change (or removed since) never counts.
+    const entries = recorded.filter((e) =>
+      eligibilityHolds(manifest, system, approval.approver, e),
+    );
     const asApprover = entries.find((e) => system.pseudo || !isOwnerEligibility(e));
     const asOwner = retired ? entries.find(isOwnerEligibility) : undefined;
     if (!asApprover && !asOwner) {
-      rejected(`does not cover ${system.id}`);
+      const was = recorded.map((e) => e.reason).join("; ");
+      rejected(
+        `${approval.approver.login} is not an approver of ${system.id} in the base manifest (recorded as: ${was})`,
+      );
       continue;
     }
     const stale = staleReason(approval, ctx);
@@ -229,6 +245,7 @@ function needsLine(system: ResolvedSystem, manifest: Manifest, ownerRequired: nu
 function ineligibleReason(approval: ApprovalRecord, ctx: OversightContext): string | null {
   const { approver } = approval;
   if (isBot(approver)) return "bots cannot approve";
+  if (approver.type !== "User") return "only people can approve";
   const author = ctx.facts.pullRequest?.author;
   if (author && sameActor(author, approver)) return "the pull request's author cannot approve it";
   if (ctx.duties.unattributable) return ctx.duties.unattributable;

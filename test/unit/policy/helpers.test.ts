@@ -59,6 +59,10 @@ describe("eligibility: who may approve a system", () => {
     expect(eligibility(credit(), { ...BOT, login: "alice" }, [])).toBeNull();
   });
 
+  it("refuses organisations", () => {
+    expect(eligibility(credit(), { id: 5, login: "alice", type: "Organization" }, [])).toBeNull();
+  });
+
   it("makes governance owners eligible for the manifest pseudo-system", () => {
     expect(governanceEligibility(manifest(), CAROL, ["acme/ai-governance"])).toEqual({
       system: "aigate:manifest",

@@ -93,7 +93,54 @@ describe("oversight: the quorum", () => {
   });
 });
 
+describe("oversight: eligibility is the base manifest's", () => {
+  it("does not count an approver the base manifest does not list (a PR never relaxes its own gate)", () => {
+    const result = credit({ approvals: [approval(BOB, ["credit-scoring"]), alice()] });
+    expect(result.counted.map((c) => c.approver)).toEqual(["alice"]);
+    expect(result.rejected[0]?.reason).toBe(
+      "bob is not an approver of credit-scoring in the base manifest (recorded as: listed user)",
+    );
+  });
+
+  it("does not count membership of a team the base manifest does not list", () => {
+    const result = credit({
+      approvals: [approval(BOB, [{ system: "credit-scoring", reason: "member of acme/interns" }])],
+    });
+    expect(result.counted).toEqual([]);
+  });
+
+  it("does not count an eligibility whose reason it does not recognise (fail closed)", () => {
+    const result = credit({
+      approvals: [approval(ALICE, [{ system: "credit-scoring", reason: "trusted" }])],
+    });
+    expect(result.counted).toEqual([]);
+  });
+
+  it("ignores a request for changes from someone who is not an approver", () => {
+    const result = credit({
+      approvals: [alice(), carol()],
+      vetoes: [
+        {
+          approver: BOB,
+          systems: [{ system: "credit-scoring", reason: "listed user" }],
+          reviewId: 56,
+          at: "2026-11-27T11:00:00Z",
+          commit: HEAD_SHA,
+        },
+      ],
+    });
+    expect(result.status).toBe("met");
+  });
+});
+
 describe("oversight: separation of duties", () => {
+  it("rejects organisations", () => {
+    const result = credit({
+      approvals: [approval({ id: 77, login: "alice", type: "Organization" }, ["credit-scoring"])],
+    });
+    expect(result.rejected[0]?.reason).toBe("only people can approve");
+  });
+
   it("rejects the pull request's author", () => {
     const result = credit({ approvals: [approval(AUTHOR, ["credit-scoring"])] });
     expect(result.counted).toEqual([]);
@@ -222,6 +269,7 @@ describe("oversight: stale approvals", () => {
 });
 
 describe("oversight: vetoes", () => {
+  const bobRisk = [{ system: "credit-scoring", reason: "member of acme/model-risk" }];
   const veto = (at = "2026-11-27T11:00:00Z") => ({
     approver: BOB,
     systems: [{ system: "credit-scoring", reason: "member of acme/model-risk" }],
@@ -247,7 +295,7 @@ describe("oversight: vetoes", () => {
 
   it("does not count an approval its author later replaced by a request for changes", () => {
     const result = credit({
-      approvals: [approval(BOB, ["credit-scoring"], { at: "2026-11-27T09:00:00Z" })],
+      approvals: [approval(BOB, bobRisk, { at: "2026-11-27T09:00:00Z" })],
       vetoes: [veto("2026-11-27T11:00:00Z")],
     });
     expect(result.counted).toEqual([]);
@@ -256,7 +304,7 @@ describe("oversight: vetoes", () => {
 
   it("lets a later approval by the same person replace their veto", () => {
     const result = credit({
-      approvals: [approval(BOB, ["credit-scoring"], { at: "2026-11-27T11:30:00Z" }), alice()],
+      approvals: [approval(BOB, bobRisk, { at: "2026-11-27T11:30:00Z" }), alice()],
       vetoes: [veto("2026-11-27T11:00:00Z")],
     });
     expect(result.vetoes).toEqual([]);
