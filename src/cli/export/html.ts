@@ -39,11 +39,15 @@ function link(url: string | null, text: string): string {
 const who = (a: AccountRef | null): string =>
   a ? `${e(a.login)}${a.type !== "User" ? ` <span class="muted">(${e(a.type)})</span>` : ""}` : "—";
 
+/** A time or an identifier: kept on one line. */
+const nowrap = (value: string | number | null | undefined): string =>
+  `<span class="nowrap">${e(value)}</span>`;
+
 const code = (value: string | null): string =>
   value === null || value === "" ? "—" : `<code>${escapeHtml(value)}</code>`;
 
 const short = (sha: string | null): string =>
-  sha ? `<code title="${escapeHtml(sha)}">${escapeHtml(sha.slice(0, 12))}</code>` : "—";
+  sha ? `<code class="sha" title="${escapeHtml(sha)}">${escapeHtml(sha.slice(0, 12))}</code>` : "—";
 
 function table(caption: string, headers: string[], rows: string[][], empty: string): string {
   if (rows.length === 0) return `<h3>${caption}</h3>\n<p class="empty">${empty}</p>\n`;
@@ -84,9 +88,9 @@ function checkRunsTable(runs: CheckRunRecord[]): string {
       r.summary
         ? `<details><summary>${e(r.title)}</summary><pre>${escapeHtml(r.summary)}</pre></details>`
         : e(r.title),
-      e(r.started_at),
-      e(r.completed_at),
-      e(r.app),
+      nowrap(r.started_at),
+      nowrap(r.completed_at),
+      nowrap(r.app),
       link(r.html_url, String(r.id)),
     ]),
     "No runs of aigate's checks were found on this pull request's commits.",
@@ -122,7 +126,7 @@ function approvalsTable(
       return [
         link(c.html_url, String(c.id)),
         who(c.user),
-        `${e(c.created_at)}${edited}`,
+        `${nowrap(c.created_at)}${edited}`,
         e(v?.decision),
         v?.approver ? e(v.approver.login) : "—",
         e(v?.systems.join(", ")),
@@ -146,7 +150,7 @@ function reviewsTable(reviews: ReviewRecord[]): string {
       who(r.user),
       e(r.state),
       short(r.commit_id),
-      e(r.submitted_at),
+      nowrap(r.submitted_at),
       r.body === "" ? "—" : `<div class="text">${escapeHtml(r.body)}</div>`,
     ]),
     "No reviews.",
@@ -160,8 +164,8 @@ function editsTable(edits: CommentEditRecord[]): string {
     edits.map((c) => [
       link(c.html_url, String(c.comment_id)),
       who(c.user),
-      e(c.created_at),
-      e(c.updated_at),
+      nowrap(c.created_at),
+      nowrap(c.updated_at),
       c.attestation ? '<span class="badge bad">attestation</span>' : "comment",
       `<div class="text">${escapeHtml(c.body)}</div>`,
     ]),
@@ -256,11 +260,14 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; mar
 dt { font-weight: 600; color: #59636e; }
 dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: .25rem 0 1rem; font-size: 13px; }
-th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+th, .nowrap { white-space: nowrap; }
+td code { word-break: break-all; }
+code.sha { white-space: nowrap; word-break: normal; }
 thead th { background: #f6f8fa; }
 tr { break-inside: avoid; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre, .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+pre, .text { white-space: pre-wrap; overflow-wrap: break-word; margin: 0; }
 pre { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa; padding: .5rem; }
 .badge { display: inline-block; border-radius: 1em; padding: 0 .55em; background: #eaeef2; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .badge.ok { background: #dafbe1; color: #116329; }
