@@ -58,6 +58,8 @@ export const errorReply = (status: number, message: string): OpReply => ({
 });
 
 const notFound = () => errorReply(404, "Not Found");
+/** Check runs can only be written by GitHub Apps (a workflow token is one). */
+const onlyApps = () => errorReply(403, "You must authenticate via a GitHub App.");
 
 /** GitHub's `pulls/list-files` stops at this many files. */
 export const PULL_FILES_CAP = 3000;
@@ -69,9 +71,18 @@ const CHECK_TEXT_LIMIT = 65_535;
 const ANNOTATIONS_PER_REQUEST = 50;
 
 /** Slices `items` by `per_page`/`page` and sets GitHub's `Link` header. */
-export function paginate(req: OpRequest, items: readonly unknown[], max = 100): OpReply {
+/**
+ * Slices `items` by `per_page`/`page`, renders only that page with `toJson`, and sets GitHub's
+ * `Link` header.
+ */
+export function paginate<T>(
+  req: OpRequest,
+  items: readonly T[],
+  toJson: (item: T) => unknown,
+  max = 100,
+): OpReply {
   const { page, perPage } = pageParams(req, max);
-  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const slice = items.slice((page - 1) * perPage, page * perPage).map(toJson);
   const link = linkHeader(req, page, perPage, items.length);
   return { status: 200, json: slice, headers: link ? { link } : {} };
 }
@@ -269,34 +280,20 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
             : b.number - a.number,
         );
       if (req.query.direction === "asc") pulls.reverse();
-      return paginate(
-        req,
-        pulls.map((p) => pullSimpleJson(p, req.urls)),
-      );
+      return paginate(req, pulls, (p) => pullSimpleJson(p, req.urls));
     }),
     "pulls/list-files": withPull((pr, req) =>
-      paginate(
-        req,
-        pr
-          .files()
-          .slice(0, PULL_FILES_CAP)
-          .map((f) => fileJson(pr.repo, f, pr.headSha, req.urls)),
+      paginate(req, pr.files().slice(0, PULL_FILES_CAP), (f) =>
+        fileJson(pr.repo, f, pr.headSha, req.urls),
       ),
     ),
     "pulls/list-commits": withPull((pr, req) =>
-      paginate(
-        req,
-        pr
-          .commits()
-          .slice(0, PULL_COMMITS_CAP)
-          .map((c) => commitJson(pr.repo, c, req.urls)),
+      paginate(req, pr.commits().slice(0, PULL_COMMITS_CAP), (c) =>
+        commitJson(pr.repo, c, req.urls),
       ),
     ),
     "pulls/list-reviews": withPull((pr, req) =>
-      paginate(
-        req,
-        pr.reviews.map((r) => reviewJson(pr, r, req.urls)),
-      ),
+      paginate(req, pr.reviews, (r) => reviewJson(pr, r, req.urls)),
     ),
     "pulls/get-review": withPull((pr, req) => {
       const review = pr.reviews.find((r) => r.id === int(req.params.review_id));
@@ -396,10 +393,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
           const before = parent ? repo.getCommit(parent).tree.get(path) : undefined;
           return before !== c.tree.get(path);
         });
-      return paginate(
-        req,
-        commits.map((c) => commitJson(repo, c, req.urls)),
-      );
+      return paginate(req, commits, (c) => commitJson(repo, c, req.urls));
     }),
     "repos/compare-commits": withRepo((repo, req) => {
       const basehead = req.params.basehead ?? "";
@@ -454,11 +448,8 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       const number = int(req.params.issue_number);
       if (!repo.pulls.has(number)) return notFound();
       const since = req.query.since;
-      const comments = repo
-        .issueComments(number)
-        .filter((c) => !since || c.updatedAt >= since)
-        .map((c) => commentJson(repo, c, req.urls));
-      return paginate(req, comments);
+      const comments = repo.issueComments(number).filter((c) => !since || c.updatedAt >= since);
+      return paginate(req, comments, (c) => commentJson(repo, c, req.urls));
     }),
     "issues/list-comments-for-repo": withRepo((repo, req) => {
       const since = req.query.since;
@@ -470,10 +461,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
             : a.id - b.id,
         );
       if (req.query.direction === "desc") comments.reverse();
-      return paginate(
-        req,
-        comments.map((c) => commentJson(repo, c, req.urls)),
-      );
+      return paginate(req, comments, (c) => commentJson(repo, c, req.urls));
     }),
     "issues/create-comment": withRepo((repo, req) => {
       const number = int(req.params.issue_number);
@@ -510,6 +498,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
 
     // --- check runs -------------------------------------------------------------------------
     "checks/create": withRepo((repo, req) => {
+      if (req.actor.kind === "user") return onlyApps();
       const body = checkBodySchema.parse(req.body);
       const headSha = repo.resolveRef(body.head_sha ?? "");
       if (!headSha || headSha !== body.head_sha) {
@@ -546,7 +535,8 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
     "checks/update": withRepo((repo, req) => {
       const run = repo.checkRuns.find((r) => r.id === int(req.params.check_run_id));
       if (!run) return notFound();
-      if (req.actor.kind === "app" && req.actor.app.id !== run.app.id) {
+      if (req.actor.kind === "user") return onlyApps();
+      if (req.actor.app.id !== run.app.id) {
         return errorReply(403, "Resource not accessible by integration");
       }
       const body = checkBodySchema.parse(req.body);
@@ -562,21 +552,18 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
     "checks/list-annotations": withRepo((repo, req) => {
       const run = repo.checkRuns.find((r) => r.id === int(req.params.check_run_id));
       if (!run) return notFound();
-      return paginate(
-        req,
-        run.annotations.map((a) => ({
-          path: a.path,
-          start_line: a.start_line,
-          end_line: a.end_line,
-          start_column: a.start_column ?? null,
-          end_column: a.end_column ?? null,
-          annotation_level: a.annotation_level,
-          title: a.title ?? "",
-          message: a.message,
-          raw_details: a.raw_details ?? "",
-          blob_href: `${req.urls.web}/${repo.fullName}/blob/${run.headSha}/${a.path}`,
-        })),
-      );
+      return paginate(req, run.annotations, (a) => ({
+        path: a.path,
+        start_line: a.start_line,
+        end_line: a.end_line,
+        start_column: a.start_column ?? null,
+        end_column: a.end_column ?? null,
+        annotation_level: a.annotation_level,
+        title: a.title ?? "",
+        message: a.message,
+        raw_details: a.raw_details ?? "",
+        blob_href: `${req.urls.web}/${repo.fullName}/blob/${run.headSha}/${a.path}`,
+      }));
     }),
     "checks/list-for-ref": withRepo((repo, req) => {
       const sha = repo.resolveRef(req.params.ref ?? "");
@@ -592,10 +579,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
         runs = [...newest.values()];
       }
       runs = [...runs].sort((a, b) => b.id - a.id);
-      const page = paginate(
-        req,
-        runs.map((r) => checkRunJson(repo, r, req.urls)),
-      );
+      const page = paginate(req, runs, (r) => checkRunJson(repo, r, req.urls));
       return { ...page, json: { total_count: runs.length, check_runs: page.json } };
     }),
 

@@ -17,6 +17,7 @@ export {
 export {
   type CheckRunsAtSha,
   type CommitInput,
+  GITHUB_ACTIONS_APP,
   type ReviewState,
   type SimApp,
   type SimCheckRun,

@@ -10,6 +10,7 @@ import {
   blobSha,
   checkRunRerequestedEvent,
   deliver,
+  GITHUB_ACTIONS_APP,
   type GitHubSim,
   issueCommentEvent,
   PULL_FILES_CAP,
@@ -699,6 +700,34 @@ describe("check runs", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestError);
     expect(error).toMatchObject({ status: 400 });
+  });
+
+  it("writes check runs as the app a token belongs to, and refuses user tokens (403)", async () => {
+    const { repo, name, headSha } = governedRepo();
+    sim.state.addToken("workflow-token", { app: GITHUB_ACTIONS_APP });
+    const workflow = new Octokit({ baseUrl: sim.apiUrl, auth: "workflow-token", log: quiet });
+    await workflow.checks.create({
+      owner: "acme",
+      repo: name,
+      name: "from-action",
+      head_sha: headSha,
+    });
+    expect(sim.state.checkRuns(repo, headSha).latest["from-action"]?.app.slug).toBe(
+      "github-actions",
+    );
+    sim.state.addToken("alice-pat", { user: "alice" });
+    const alice = new Octokit({ baseUrl: sim.apiUrl, auth: "alice-pat", log: quiet });
+    await expect(
+      alice.checks.create({ owner: "acme", repo: name, name: "from-alice", head_sha: headSha }),
+    ).rejects.toMatchObject({ status: 403 });
+    const { data } = await alice.issues.createComment({
+      owner: "acme",
+      repo: name,
+      issue_number: 1,
+      body: "/approve",
+    });
+    expect(data.user?.login).toBe("alice");
+    expect(data.performed_via_github_app).toBeNull();
   });
 
   it("rejects a check run without head_sha by OpenAPI validation (400)", async () => {

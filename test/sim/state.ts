@@ -28,6 +28,14 @@ export interface SimApp {
   ownerLogin: string;
 }
 
+/** The app a workflow's `GITHUB_TOKEN` acts as: `sim.state.addToken(token, { app: GITHUB_ACTIONS_APP })`. */
+export const GITHUB_ACTIONS_APP: SimApp = {
+  id: 15368,
+  slug: "github-actions",
+  name: "GitHub Actions",
+  ownerLogin: "github",
+};
+
 /** Someone or something a request acts as (decided by its token). */
 export type Actor = { kind: "app"; app: SimApp } | { kind: "user"; user: SimUser };
 
