@@ -51,6 +51,9 @@ function decide(facts: Facts, now: Date): Decision {
   if (!parsed.ok) {
     decision.manifest.status = "invalid";
     decision.manifest.errors = parsed.errors;
+    // A change that fixes the manifest is still judged by the base; its version is validated.
+    const proposed = validateProposed(facts);
+    if (proposed) decision.proposedManifest = proposed;
     const problems = [`the governance manifest on ${baseName} is invalid: fix it there first`];
     const title = "Invalid governance manifest";
     decision.assessment = { ...decision.assessment, conclusion: "failure", title, problems };

@@ -206,11 +206,11 @@ export function overseeSystem(
   }
   if (result.vetoes.length > 0) {
     result.status = "blocked";
-    for (const v of result.vetoes) {
-      result.problems.unshift(
-        `${system.id}: changes requested by ${v.approver} (review ${v.reviewId})`,
-      );
-    }
+    result.problems.unshift(
+      ...result.vetoes.map(
+        (v) => `${system.id}: changes requested by ${v.approver} (review ${v.reviewId})`,
+      ),
+    );
   } else if (own >= system.approvals && owners >= ownerRequired) {
     result.status = required > 0 ? "met" : "not_required";
   } else {

@@ -65,9 +65,9 @@ export function renderCheck(
 ): CheckOutput {
   const result = gate === "assessment" ? decision.assessment : decision.oversight;
   const title = truncateTitle(result.title);
-  const errors = locatedErrors(decision, gate);
-  const annotations = errors.slice(0, MAX_ANNOTATIONS).map(toAnnotation);
-  const annotationsLeftOut = Math.max(0, errors.length - MAX_ANNOTATIONS);
+  const { listed: errors, annotated } = locatedErrors(decision, gate);
+  const annotations = annotated.slice(0, MAX_ANNOTATIONS).map(toAnnotation);
+  const annotationsLeftOut = Math.max(0, annotated.length - MAX_ANNOTATIONS);
 
   const sections: Section[] = [{ ...overview(decision, gate), keep: true }];
   const problems = problemsOf(decision, gate);
@@ -106,7 +106,7 @@ export function renderCheck(
   }
   if (annotationsLeftOut > 0) {
     notes.push(
-      `${errors.length} located errors: the first ${MAX_ANNOTATIONS} are annotations; ${annotationsLeftOut} more are listed under "Errors in files".`,
+      `${annotated.length} located errors: the first ${MAX_ANNOTATIONS} are annotations; ${annotationsLeftOut} more are listed under "Errors in files".`,
     );
   }
   if (leftOut.includes("Errors in files")) {
@@ -382,18 +382,32 @@ function referencesSection(decision: Decision, gate: Gate): Section {
   return { heading: "Standards this check evidences", body: bullets(refs.map(line)) };
 }
 
-/** The located errors a gate reports: the base manifest's on both, the others on the assessment gate. */
-function locatedErrors(decision: Decision, gate: Gate): LocatedError[] {
-  const errors = [...decision.manifest.errors];
+/**
+ * The located errors a gate reports (the base manifest's on both gates, the others on the
+ * assessment gate) and those to annotate. Annotations land on the head's files, so the base
+ * manifest's errors are annotated only when this change leaves the manifest as it is.
+ */
+function locatedErrors(
+  decision: Decision,
+  gate: Gate,
+): { listed: LocatedError[]; annotated: LocatedError[] } {
+  const base = decision.manifest.errors;
+  const others: LocatedError[] = [];
   if (gate === "assessment") {
-    for (const s of decision.assessment.systems) errors.push(...s.errors);
+    for (const s of decision.assessment.systems) others.push(...s.errors);
     // The pseudo-system already carries the proposed manifest's errors.
     const proposed = decision.proposedManifest;
     if (proposed && !decision.assessment.systems.some((s) => s.system === MANIFEST_SYSTEM_ID)) {
-      errors.push(...proposed.errors);
+      others.push(...proposed.errors);
     }
   }
-  return errors;
+  const baseListed = decision.proposedManifest
+    ? base.map((e) => ({ ...e, message: `(on the base branch) ${e.message}` }))
+    : base;
+  return {
+    listed: [...baseListed, ...others],
+    annotated: decision.proposedManifest ? others : [...base, ...others],
+  };
 }
 
 function toAnnotation(error: LocatedError): CheckAnnotation {

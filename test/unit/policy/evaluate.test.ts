@@ -71,6 +71,29 @@ describe("evaluate: the base manifest decides", () => {
     expect(decision.manifest.errors[0]?.line).toBeGreaterThan(0);
   });
 
+  it("still fails on an invalid base manifest when the change fixes it, and validates the fix", () => {
+    const broken = MANIFEST_YAML.replace("tier: high", "tier: hihg");
+    const decision = evaluate(
+      facts({
+        manifest: {
+          status: "present",
+          path: MANIFEST_FILE,
+          baseSha: BASE_SHA,
+          sha256: "x",
+          text: broken,
+        },
+        changedFiles: changed(MANIFEST_FILE),
+        proposedManifest: { text: MANIFEST_YAML, sha256: "p" },
+      }),
+      NOW,
+    );
+    expect(decision.assessment).toMatchObject({
+      conclusion: "failure",
+      title: "Invalid governance manifest",
+    });
+    expect(decision.proposedManifest).toMatchObject({ status: "ok" });
+  });
+
   it("passes with 'No AI systems affected' when no governed path changes", () => {
     const decision = evaluate(facts({ changedFiles: changed("README.md") }), NOW);
     expect(decision.affected).toEqual([]);

@@ -193,6 +193,31 @@ describe("renderCheck: GitHub's limits", () => {
     });
   });
 
+  it("does not annotate the base manifest's errors when the change modifies the manifest", () => {
+    const broken = MANIFEST_YAML.replace("tier: high", "tier: hihg");
+    const decision = evaluate(
+      facts({
+        manifest: {
+          status: "present",
+          path: MANIFEST_FILE,
+          baseSha: BASE_SHA,
+          sha256: "x",
+          text: broken,
+        },
+        changedFiles: changed(MANIFEST_FILE),
+        proposedManifest: { text: `${broken}\nextra: 1\n`, sha256: "p" },
+      }),
+      NOW,
+    );
+    const output = renderCheck(decision, "assessment");
+    expect(decision.proposedManifest?.errors.length).toBeGreaterThan(1);
+    // Only the proposed (head) manifest's errors are annotated: their lines are the head's.
+    expect(output.annotations.map((a) => a.message)).toEqual(
+      decision.proposedManifest?.errors.map((e) => e.message),
+    );
+    expect(output.summary).toContain("(on the base branch)");
+  });
+
   it("annotates a file-level error on line 1", () => {
     const decision = withErrors(0);
     decision.manifest.errors = [
