@@ -59,6 +59,8 @@ export interface AdapterCache {
   memberships: BoundedCache<boolean>;
   /** `owner/repo#pr@base..head` → the PR's commits. */
   commits: BoundedCache<unknown>;
+  /** Manifest sha256 → its parse (and compiled globs), so each manifest is parsed once. */
+  manifests: BoundedCache<unknown>;
 }
 
 export function createAdapterCache(clock: () => number = Date.now): AdapterCache {
@@ -68,5 +70,6 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     compares: new BoundedCache(2_000, Number.POSITIVE_INFINITY, clock),
     memberships: new BoundedCache(5_000, 60_000, clock),
     commits: new BoundedCache(500, Number.POSITIVE_INFINITY, clock),
+    manifests: new BoundedCache(100, Number.POSITIVE_INFINITY, clock),
   };
 }

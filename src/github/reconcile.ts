@@ -21,7 +21,7 @@ import {
 } from "../core/attestation/index.js";
 import { parseManifest } from "../core/manifest/parse.js";
 import { MANIFEST_PATH, MANIFEST_SYSTEM_ID, type Manifest } from "../core/manifest/schema.js";
-import { compileMatcher, matchChanges } from "../core/match.js";
+import { type CompiledMatcher, compileMatcher, matchChanges } from "../core/match.js";
 import {
   approverEligibilities,
   evaluate,
@@ -188,10 +188,10 @@ async function gatherAndAttest(
       : { removed: true };
   }
   if (manifestFacts.status !== "present") return facts;
-  const parsed = parseManifest(manifestFacts.text, manifestPath);
-  if (!parsed.ok) return facts;
-  const manifest = parsed.manifest;
-  const affected = matchChanges(compileMatcher(manifest, manifestPath), changed.files);
+  const parsed = parsedManifest(deps.cache, manifestFacts.text, manifestFacts.sha256, manifestPath);
+  if (!parsed) return facts;
+  const { manifest, compiled } = parsed;
+  const affected = matchChanges(compiled, changed.files);
   // A change that touches no AI system needs no reviews, comments or commits (DESIGN §9).
   if (affected.length === 0) return facts;
 
@@ -254,6 +254,29 @@ async function gatherAndAttest(
     );
   }
   return facts;
+}
+
+interface ParsedManifest {
+  manifest: Manifest;
+  compiled: CompiledMatcher;
+}
+
+/** The manifest parsed and its globs compiled once per content (null when it is invalid). */
+function parsedManifest(
+  cache: AdapterCache,
+  text: string,
+  sha256: string,
+  path: string,
+): ParsedManifest | null {
+  const key = `${path}:${sha256}`;
+  const hit = cache.manifests.get(key) as ParsedManifest | null | undefined;
+  if (hit !== undefined) return hit;
+  const parsed = parseManifest(text, path);
+  const value = parsed.ok
+    ? { manifest: parsed.manifest, compiled: compileMatcher(parsed.manifest, path) }
+    : null;
+  cache.manifests.set(key, value);
+  return value;
 }
 
 interface AttestContext {
