@@ -355,7 +355,11 @@ function oversightSection(decision: Decision, affected: AffectedSystem): Section
   if (result.status === "waiting" && decision.pullRequest) {
     const missing = result.required - Math.min(result.counted.length, result.required);
     if (missing > 0) {
-      parts.push(`Still needed: ${missing} more approval${missing === 1 ? "" : "s"} from ${who}.`);
+      const names = [...result.eligible.teams, ...result.eligible.users].map(md);
+      const anyOf = names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : who;
+      parts.push(
+        `Still needed: ${missing} more approval${missing === 1 ? "" : "s"} from ${anyOf}.`,
+      );
     }
   }
   return { heading: md(systemHeading(affected)), body: parts.join("\n\n") };
