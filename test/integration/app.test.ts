@@ -397,12 +397,6 @@ describe("the App with a mocked GitHub", () => {
       .reply(502, { message: "Server Error" }, { "x-github-request-id": "C0FF:EE00:1234" });
     const checks: Array<Record<string, unknown>> = [];
     nock(API)
-      .get(`${REPO}/compare/${OLD_HEAD}...${HEAD}`)
-      .query(true)
-      .reply(200, () => ({
-        status: "ahead",
-        files: (options.since ?? []).map((filename) => ({ filename, status: "modified" })),
-      }))
       .get(`${REPO}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] })
