@@ -153,6 +153,20 @@ describe("pull requests", () => {
     expect(pullRequestEvent("closed", repo, pr)).toMatchObject({ pull_request: { merged: true } });
   });
 
+  it("keeps the base's changes out of the files after the base is merged into the head", async () => {
+    const { repo, name, pr } = governedRepo();
+    repo.commit("main", { files: { "docs/ai-policy.md": "policy\n" } });
+    const update = repo.merge("main", "feature", { author: "dave" });
+    expect(pr.headSha).toBe(update);
+    expect(repo.fileAt("feature", "docs/ai-policy.md")?.content).toBe("policy\n");
+    const { data } = await gh.pulls.listFiles({
+      owner: "acme",
+      repo: name,
+      pull_number: pr.number,
+    });
+    expect(data.map((f) => f.filename)).toEqual(["models/credit/model.py"]);
+  });
+
   it("answers 404 for a pull request that does not exist", async () => {
     const { name } = governedRepo();
     await expect(

@@ -454,6 +454,32 @@ export class SimRepo {
     return sha;
   }
 
+  /**
+   * Merges branch (or sha) `from` into branch `into` with a merge commit whose parents are
+   * `into`'s head and `from`'s head, and whose tree is `into`'s tree plus `from`'s changes since
+   * their merge base (conflicts resolve to `from`). "Update branch" is `merge("main", "feature")`.
+   * Returns the merge commit sha.
+   */
+  merge(from: string, into: string, input: { author?: UserRef; message?: string } = {}): string {
+    const fromSha = this.resolveRef(from);
+    const intoSha = this.resolveRef(into);
+    if (!fromSha) throw new SimError(`${this.fullName}: unknown ref ${from}`);
+    if (!intoSha) throw new SimError(`${this.fullName}: unknown ref ${into}`);
+    const files: Record<string, string | null> = {};
+    for (const change of this.diff(intoSha, fromSha)) {
+      files[change.filename] =
+        change.status === "removed" ? null : (this.state.blobs.get(change.sha) ?? null);
+    }
+    const author = input.author ?? this.state.user("octocat");
+    return this.commit(into, {
+      files,
+      parents: [intoSha, fromSha],
+      author,
+      committer: author,
+      message: input.message ?? `Merge ${from} into ${into}`,
+    });
+  }
+
   /** Creates `name` pointing at `from` (a branch or sha; default branch by default). */
   createBranch(name: string, from: string = this.defaultBranch): string {
     const sha = this.resolveRef(from);
@@ -708,18 +734,8 @@ export class SimPullRequest {
   merge(by: UserRef = this.author): string {
     if (this.state !== "open")
       throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
-    const baseHead = this.repo.resolveRef(this.baseRef);
-    if (!baseHead) throw new SimError(`${this.repo.fullName}: no branch ${this.baseRef}`);
-    const files: Record<string, string | null> = {};
-    for (const change of this.repo.diff(baseHead, this.headSha)) {
-      files[change.filename] =
-        change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
-    }
-    const sha = this.repo.commit(this.baseRef, {
-      files,
-      parents: [baseHead, this.headSha],
+    const sha = this.repo.merge(this.headRef, this.baseRef, {
       author: by,
-      committer: by,
       message: `Merge pull request #${this.number} from ${this.headRef}`,
     });
     this.merged = true;
