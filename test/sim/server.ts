@@ -13,7 +13,7 @@ export interface RequestRecord {
   method: string;
   /** URL path without the query string, e.g. `/api/v3/repos/acme/models/pulls/1`. */
   path: string;
-  /** GitHub's operation id, e.g. `pulls/get`; absent when the request matched no operation or failed validation. */
+  /** GitHub's operation id, e.g. `pulls/get`; absent when the request matched no operation. */
   operationId?: string;
   status: number;
   /** Epoch milliseconds when the request arrived. */
@@ -44,7 +44,7 @@ export interface GitHubSim {
   /** `127.0.0.1:PORT`, ready for `GHE_HOST`. */
   host: string;
   state: SimState;
-  /** Every request answered so far, in arrival order. */
+  /** Every request answered so far, in the order the responses were sent. */
   requests: RequestRecord[];
   /** Empties `requests` (the same array object stays in place). */
   resetRequests(): void;
