@@ -35,19 +35,26 @@ let app: Octokit;
 let dir: string;
 let repoCounter = 0;
 
+const dirs: string[] = [];
+
+/** A new working directory for the CLI; all of them go when the file's tests are done. */
+function freshDir(): void {
+  dir = mkdtempSync(join(tmpdir(), "aigate-export-"));
+  dirs.push(dir);
+}
+
 beforeAll(async () => {
+  freshDir();
   sim = await startGitHubSimulator();
   app = new Octokit({ baseUrl: sim.apiUrl, auth: "app-installation-token", log: quiet });
 });
 
 afterAll(async () => {
   await sim.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "aigate-export-"));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
+beforeEach(freshDir);
 
 const at = (iso: string) => sim.state.setNow(new Date(iso));
 
