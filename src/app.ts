@@ -43,10 +43,15 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       notice: (message) => app.log.info(message),
     });
     const signer = createSigner(config.signingKeyPem);
-    const earlier = config.trustedKeys.filter((k) => k.x !== signer.publicJwk.x);
-    const jwks: Jwks = { keys: [{ ...signer.publicJwk }, ...earlier] };
+    // The current key is trusted as published in AIGATE_TRUSTED_KEYS (with its validity) when
+    // listed there, and as is otherwise.
+    const listed = config.trustedKeys.some((k) => k.x === signer.publicJwk.x);
+    const jwks: Jwks = {
+      keys: listed ? config.trustedKeys : [{ ...signer.publicJwk }, ...config.trustedKeys],
+    };
     try {
-      trustedKeys(jwks, "AIGATE_TRUSTED_KEYS");
+      trustedKeys({ keys: config.trustedKeys }, "AIGATE_TRUSTED_KEYS");
+      trustedKeys(jwks, "the signing key");
     } catch (error) {
       if (error instanceof ConfigurationError) throw new StartupError(error.message);
       throw error;

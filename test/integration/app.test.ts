@@ -424,3 +424,78 @@ describe("the App with a mocked GitHub", () => {
     expect(oversight?.conclusion).toBe("failure");
   });
 });
+
+describe("starting the App", () => {
+  const load = async (env: NodeJS.ProcessEnv) => {
+    const handlers: Array<(req: unknown, res: unknown) => unknown> = [];
+    const instance = new Probot({
+      appId: 123,
+      privateKey: APP_KEY,
+      log: pino({ level: "silent" }),
+    });
+    await instance.load(createApp({ env, cwd: mkdtempSync(join(tmpdir(), "aigate-start-")) }), {
+      cwd: process.cwd(),
+      addHandler: (handler) =>
+        void handlers.push(handler as (req: unknown, res: unknown) => unknown),
+    });
+    return handlers;
+  };
+
+  it("refuses to start in production without a webhook secret or a signing key", async () => {
+    await expect(load({ NODE_ENV: "production", AIGATE_SIGNING_KEY: SIGNING_KEY })).rejects.toThrow(
+      /refuses to start in production without WEBHOOK_SECRET/,
+    );
+    await expect(load({ NODE_ENV: "production", WEBHOOK_SECRET: "s" })).rejects.toThrow(
+      /without AIGATE_SIGNING_KEY/,
+    );
+  });
+
+  it("serves the current and the earlier public keys at /aigate/jwks.json", async () => {
+    const earlier = {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: "B".repeat(43),
+      use: "sig",
+      alg: "EdDSA",
+      not_after: "2026-01-01T00:00:00Z",
+    };
+    const [handler] = await load({
+      AIGATE_SIGNING_KEY: SIGNING_KEY,
+      AIGATE_TRUSTED_KEYS: JSON.stringify({ keys: [earlier] }),
+    });
+    let status = 0;
+    let body = "";
+    const res = {
+      writeHead(code: number) {
+        status = code;
+        return this;
+      },
+      end(text?: string) {
+        body = text ?? "";
+      },
+    };
+    expect(handler?.({ method: "GET", url: "/aigate/jwks.json" }, res)).toBe(true);
+    expect(status).toBe(200);
+    const jwks = JSON.parse(body) as { keys: Array<{ x: string; d?: string }> };
+    expect(jwks.keys.map((k) => k.x)).toEqual([expect.any(String), earlier.x]);
+    expect(jwks.keys.some((k) => "d" in k)).toBe(false);
+    expect(handler?.({ method: "GET", url: "/other" }, res)).toBe(false);
+  });
+
+  it("refuses an AIGATE_TRUSTED_KEYS entry that is not a valid key, naming it", async () => {
+    const bad = {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: "B".repeat(43),
+      use: "sig",
+      alg: "EdDSA",
+      kid: "wrong",
+    };
+    await expect(
+      load({
+        AIGATE_SIGNING_KEY: SIGNING_KEY,
+        AIGATE_TRUSTED_KEYS: JSON.stringify({ keys: [bad] }),
+      }),
+    ).rejects.toThrow(/AIGATE_TRUSTED_KEYS.*keys\[0\]\.kid/);
+  });
+});
