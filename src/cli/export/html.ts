@@ -66,7 +66,7 @@ function conclusionBadge(run: CheckRunRecord): string {
         : state === "action_required"
           ? "wait"
           : "";
-  return `<span class="badge ${tone}">${e(state.replace("_", " "))}</span>`;
+  return `<span class="badge ${tone}">${e(state.replaceAll("_", " "))}</span>`;
 }
 
 function verdictBadge(v: VerificationRecord | undefined): string {

@@ -78,4 +78,8 @@ describe("toCsv", () => {
       /^summary,acme\/models,,,,2026-03-02T00:00:00.000Z,,invalid,pull requests,7,pull_request=1 /,
     );
   });
+
+  it("writes the rows auditors read (snapshot)", () => {
+    expect(csv).toMatchSnapshot();
+  });
 });

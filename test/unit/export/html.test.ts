@@ -55,4 +55,8 @@ describe("toHtml", () => {
     expect(empty).toContain("No attestation comments on this pull request.");
     expect(empty).toContain("No comment was edited after it was posted.");
   });
+
+  it("renders the page auditors read (snapshot)", () => {
+    expect(html).toMatchSnapshot();
+  });
 });
