@@ -62,14 +62,20 @@ import {
 import { type PublishOutcome, postComment, publishCheck } from "./publish.js";
 
 export interface ReconcileDeps {
-  signer: Signer;
+  /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
+  signer?: Signer | undefined;
   /** Every key whose attestations count: the signer's and earlier ones. */
   trustedJwks: Jwks;
   issuer: { kind: "app" | "action" };
   now: () => Date;
   log: Log;
   cache: AdapterCache;
-  manifestPath?: string;
+  manifestPath?: string | undefined;
+  /**
+   * False where the token cannot write (a fork's pull_request event): the decision is made but
+   * no comment or check run is written. Default true.
+   */
+  write?: boolean | undefined;
 }
 
 export interface ReconcileResult {
@@ -135,6 +141,7 @@ async function writeChecks(
   deps: ReconcileDeps,
   result: ReconcileResult,
 ): Promise<void> {
+  if (deps.write === false) return;
   const repo = { owner: target.owner, repo: target.repo };
   const existing = await readCheckRuns(client, repo, headSha, CHECK_NAMES);
   for (const content of checks) {
@@ -220,6 +227,16 @@ async function gatherAndAttest(
   };
   let report = verify(comments, ctx);
   const work = await planWork(reviews, comments, report, ctx);
+  // Without a signing key or write access nothing can be recorded; the evaluation still runs.
+  if (!deps.signer || deps.write === false) {
+    if (work.issues.length > 0) {
+      deps.log.warn(
+        `aigate: ${work.issues.length} approval source(s) left unrecorded: ${deps.signer ? "read-only token" : "no signing key"}`,
+      );
+    }
+    work.issues = [];
+    if (deps.write === false) work.replies = [];
+  }
   if (work.issues.length > 0) {
     // Another replica or an earlier delivery may have issued some meanwhile: read again.
     const fresh = await readComments(client, target);
@@ -624,7 +641,8 @@ async function issue(
   result: ReconcileResult,
 ): Promise<{ approvals: ApprovalRecord[]; revokedDigests: string[] }> {
   const out = { approvals: [] as ApprovalRecord[], revokedDigests: [] as string[] };
-  if (planned.length === 0) return out;
+  const signer = ctx.deps.signer;
+  if (planned.length === 0 || !signer) return out;
   let prev = newestDigest(report);
   const { pr, deps, facts } = ctx;
   const assessments = ctx.affected.flatMap((a) => {
@@ -649,14 +667,14 @@ async function issue(
       systems: p.systems.map((e) => ({ id: e.system, reason: e.reason })),
       approver: { id: p.approver.id, login: p.approver.login },
       source: p.source,
-      issuer: { kind: deps.issuer.kind, key_id: deps.signer.keyId },
+      issuer: { kind: deps.issuer.kind, key_id: signer.keyId },
       issued_at: deps.now().toISOString(),
       prev,
     };
     if (p.note !== undefined) predicate.note = p.note;
     if (p.revokes !== undefined) predicate.revokes = p.revokes;
     const statement = statementFor(predicate);
-    const signed = deps.signer.sign(statement);
+    const signed = signer.sign(statement);
     await postComment(ctx.client, ctx.target, renderAttestationComment(signed.envelope, statement));
     prev = signed.digest;
     if (p.decision === "approved") {

@@ -2,192 +2,32 @@
  * The App inside Probot against a mocked GitHub (nock): which calls each event makes, what the
  * check runs and comments say (snapshots of what people read), and how errors end.
  */
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-
-const fixtures = fileURLToPath(new URL("../fixtures/github/", import.meta.url));
-const read = (path: string) => readFileSync(join(fixtures, path), "utf8");
-const APP_KEY = read("test-app-key.pem");
-const SIGNING_KEY = read("test-signing-key.pem");
-const NOW = new Date("2026-11-27T12:00:00.000Z");
-const API = "https://api.github.com";
-const REPO = "/repos/acme/models";
-const BASE = "1".repeat(40);
-const HEAD = "2".repeat(40);
-const OLD_HEAD = "3".repeat(40);
-const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
-
-const files: Record<string, string> = {
-  ".github/ai-governance.yml": read("repo/.github/ai-governance.yml"),
-  [ASSESSMENT_PATH]: read(`repo/${ASSESSMENT_PATH}`),
-  "docs/ai-policy.md": read("repo/docs/ai-policy.md"),
-  "docs/model-cards/credit-scoring.md": read("repo/docs/model-cards/credit-scoring.md"),
-  "docs/data/credit.md": read("repo/docs/data/credit.md"),
-};
-
-const user = (login: string, id: number, type = "User") => ({ login, id, type });
-const DAVE = user("dave", 11);
-const ALICE = user("alice", 12);
-const MALLORY = user("mallory", 13);
-const BOT = user("aigate[bot]", 99, "Bot");
-
-const repository = {
-  id: 500,
-  name: "models",
-  full_name: "acme/models",
-  owner: user("acme", 1, "Organization"),
-};
-
-function pullRequest(changedFiles = 2) {
-  return {
-    number: 7,
-    state: "open",
-    title: "Tune the credit model",
-    draft: false,
-    user: DAVE,
-    changed_files: changedFiles,
-    base: { ref: "main", sha: BASE, repo: repository },
-    head: { ref: "feature", sha: HEAD, repo: repository },
-  };
-}
-
-const installation = { id: 4242 };
-
-function contentOf(path: string) {
-  const text = files[path];
-  if (text === undefined) return undefined;
-  const blob = createHash("sha1")
-    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
-    .digest("hex");
-  return {
-    type: "file",
-    name: path.split("/").pop(),
-    path,
-    sha: blob,
-    size: Buffer.byteLength(text),
-    encoding: "base64",
-    content: Buffer.from(text).toString("base64"),
-  };
-}
-
-/** GitHub as this test needs it: each route answers from the fixtures, writes are captured. */
-interface Written {
-  comments: string[];
-  checks: Array<Record<string, unknown>>;
-  calls: string[];
-}
-
-function mockGitHub(options: {
-  changed?: Array<{ filename: string; status: string }>;
-  reviews?: unknown[];
-  comments?: unknown[];
-  checkRuns?: unknown[];
-  members?: Record<string, boolean>;
-  /** Files changed between OLD_HEAD and HEAD. */
-  since?: string[];
-}): Written {
-  const written: Written = { comments: [], checks: [], calls: [] };
-  const scope = nock(API).persist();
-  scope.on("request", (req: { method: string; path: string }) => {
-    written.calls.push(`${req.method} ${req.path.split("?")[0]}`);
-  });
-  scope
-    .post(`/app/installations/${installation.id}/access_tokens`)
-    .reply(201, {
-      token: "ghs_nocktoken0000000000000000000000000",
-      expires_at: "2099-01-01T00:00:00Z",
-    })
-    .get(`${REPO}/pulls/7`)
-    .reply(200, pullRequest(options.changed?.length ?? 2))
-    .get(`${REPO}/pulls/7/files`)
-    .query(true)
-    .reply(
-      200,
-      options.changed ?? [
-        { filename: "models/credit/model.py", status: "modified" },
-        { filename: ASSESSMENT_PATH, status: "modified" },
-      ],
-    )
-    .get(/\/repos\/acme\/models\/contents\/.*/)
-    .query(true)
-    .reply((uri) => {
-      const path = decodeURIComponent(uri.split("/contents/")[1]?.split("?")[0] ?? "");
-      const content = contentOf(path);
-      return content ? [200, content] : [404, { message: "Not Found" }];
-    })
-    .get(`${REPO}/pulls/7/commits`)
-    .query(true)
-    .reply(200, [
-      {
-        sha: HEAD,
-        author: DAVE,
-        committer: DAVE,
-        commit: {
-          author: { name: "Dave", date: "2026-11-27T10:00:00Z" },
-          committer: { name: "Dave", date: "2026-11-27T10:00:00Z" },
-        },
-      },
-    ])
-    .get(`${REPO}/pulls/7/reviews`)
-    .query(true)
-    .reply(200, options.reviews ?? [])
-    .get("/repos/acme/models/issues/7/comments")
-    .query(true)
-    .reply(200, () => [
-      ...(options.comments ?? []),
-      ...written.comments.map((body, i) => ({
-        id: 9000 + i,
-        user: BOT,
-        body,
-        created_at: NOW.toISOString(),
-        updated_at: NOW.toISOString(),
-      })),
-    ])
-    .get(/\/orgs\/acme\/teams\/[^/]+\/memberships\/.+/)
-    .reply((uri) => {
-      const [, team, login] = /teams\/([^/]+)\/memberships\/(.+)$/.exec(uri) ?? [];
-      return options.members?.[`${team}:${login}`]
-        ? [200, { state: "active", role: "member" }]
-        : [404, { message: "Not Found" }];
-    })
-    .get(`${REPO}/compare/${OLD_HEAD}...${HEAD}`)
-    .query(true)
-    .reply(200, () => ({
-      status: "ahead",
-      files: (options.since ?? []).map((filename) => ({ filename, status: "modified" })),
-    }))
-    .get(`${REPO}/commits/${HEAD}/check-runs`)
-    .query(true)
-    .reply(200, {
-      total_count: options.checkRuns?.length ?? 0,
-      check_runs: options.checkRuns ?? [],
-    })
-    .post("/repos/acme/models/issues/7/comments")
-    .reply(201, (_uri, body) => {
-      const text = (body as { body: string }).body;
-      written.comments.push(text);
-      return { id: 9000 + written.comments.length - 1, body: text, user: BOT };
-    })
-    .post(`${REPO}/check-runs`)
-    .reply(201, (_uri, body) => {
-      written.checks.push(body as Record<string, unknown>);
-      return { id: 100 + written.checks.length };
-    })
-    .patch(/\/repos\/acme\/models\/check-runs\/\d+/)
-    .reply(200, (_uri, body) => {
-      written.checks.push(body as Record<string, unknown>);
-      return { id: 1 };
-    });
-  return written;
-}
+import {
+  ALICE,
+  API,
+  APP_KEY,
+  contentOf,
+  DAVE,
+  HEAD,
+  installation,
+  MALLORY,
+  mockGitHub,
+  NOW,
+  OLD_HEAD,
+  pullRequest,
+  REPO,
+  repository,
+  review,
+  SIGNING_KEY,
+} from "./mock-github.js";
 
 const logs: string[] = [];
 
@@ -213,17 +53,6 @@ async function probot(): Promise<Probot> {
     { cwd: process.cwd(), addHandler: () => {} },
   );
   return instance;
-}
-
-function review(id: number, reviewer: object, state: string, commit = HEAD, body = "") {
-  return {
-    id,
-    user: reviewer,
-    state,
-    body,
-    commit_id: commit,
-    submitted_at: "2026-11-27T11:00:00Z",
-  };
 }
 
 async function receive(app: Probot, name: string, payload: Record<string, unknown>): Promise<void> {
