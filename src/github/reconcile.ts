@@ -261,6 +261,8 @@ async function gatherAndAttest(
   facts.rejectedAttestations = rejectedFrom(report);
   facts.vetoes = await vetoes(reviews, ctx);
   for (const approval of facts.approvals) {
+    // Ineligible sources (no systems) never count, so their staleness needs no compare.
+    if (approval.systems.length === 0) continue;
     if (approval.commit === headSha || approval.commit in facts.changedSince) continue;
     facts.changedSince[approval.commit] = await readChangedSince(
       client,
