@@ -547,6 +547,15 @@ describe("aigate export, usage and configuration errors (exit 2)", () => {
     );
   });
 
+  it("when the token cannot read check runs, saying which tokens can", async () => {
+    sim.failNext("checks/list-for-ref", 403, 1, { message: "Resource not accessible" });
+    const { code, stdout, stderr } = await aigate(["export", "--repo", s.fullName, "--pr", "7"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/GitHub 403 on GET \/repos\/.+\/commits\/[0-9a-f]{40}\/check-runs/);
+    expect(stderr).toContain("the token cannot read check runs");
+  });
+
   it("retries a server error through the retry plugin and completes", async () => {
     sim.failNext("pulls/get", 502, 1);
     const { code, stdout } = await aigate(["export", "--repo", s.fullName, "--pr", "7"]);

@@ -195,6 +195,13 @@ async function checkRunsOn(
     // A commit only a review names may be gone after a force push: it has no runs to show.
     const status = statusOf(error);
     if (sha !== pull.head_sha && (status === 404 || status === 422)) return [];
+    if (status === 403) {
+      throw new UsageError(
+        `${describeFailure(error).description}: the token cannot read check runs. A ` +
+          "fine-grained personal access token cannot be granted the Checks permission; use a " +
+          "workflow token with checks: read, an App installation token or a classic token",
+      );
+    }
     throw failure(error);
   }
   return runs
