@@ -13,8 +13,6 @@ export interface ExportClientOptions {
   apiUrl: string;
   /** Where notices go (rate-limit waits); never receives the token. */
   notice: (message: string) => void;
-  /** Milliseconds per unit of the retry plugin's back-off (1000 in use; tests shorten it). */
-  retryAfterBaseValue?: number;
 }
 
 /**
@@ -33,7 +31,6 @@ export function createExportClient(options: ExportClientOptions): GitHubClient {
       warn: (message: string) => notice(message),
       error: (message: string) => notice(message),
     },
-    retry: { retryAfterBaseValue: options.retryAfterBaseValue ?? 1000 },
     throttle: {
       onRateLimit: (
         retryAfter: number,

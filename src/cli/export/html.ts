@@ -202,7 +202,6 @@ ${checkRunsTable(s.runs)}${approvalsTable(s.comments, s.verdicts)}${reviewsTable
 function sections(records: readonly EvidenceRecord[]): PullSection[] {
   const byNumber = new Map<number, PullSection>();
   const order: PullSection[] = [];
-  const sectionOf = (n: number): PullSection | undefined => byNumber.get(n);
   for (const r of records) {
     if (r.type === "pull_request") {
       const s: PullSection = {
@@ -218,7 +217,7 @@ function sections(records: readonly EvidenceRecord[]): PullSection[] {
       continue;
     }
     if (r.type === "summary") continue;
-    const s = sectionOf(r.pull_request);
+    const s = byNumber.get(r.pull_request);
     if (!s) continue;
     if (r.type === "check_run") s.runs.push(r);
     else if (r.type === "review") s.reviews.push(r);
