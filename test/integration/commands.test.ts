@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   MAX_BODY_CHARS,
@@ -115,5 +116,34 @@ describe("comment commands", () => {
 
   it("names the systems the manifest does not know", () => {
     expect(unknownSystems(["credit-scoring", "typo"], ["credit-scoring"])).toEqual(["typo"]);
+  });
+});
+
+describe("comment commands under arbitrary input", () => {
+  it("never throws, and only ever records system ids the grammar allows", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 60 }), (noise, tail) => {
+        const parsed = parseCommands(`${noise}\n/approve ${tail}\n${noise}`);
+        for (const id of parsed.decision?.systems ?? []) {
+          expect(id).toMatch(/^(?:[a-z0-9][a-z0-9-]{0,99}|aigate:manifest)$/);
+        }
+      }),
+    );
+  });
+
+  it("never finds a command in a line that does not start with one", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ minLength: 1, maxLength: 40 })
+          .filter((s) => !s.includes("\n") && !s.startsWith("/")),
+        fc.constantFrom("/approve", "/revoke", "/aigate recheck"),
+        (prefix, command) => {
+          const parsed = parseCommands(`${prefix}${command}`);
+          expect(parsed.decision).toBeUndefined();
+          expect(parsed.recheck).toBe(false);
+        },
+      ),
+    );
   });
 });
