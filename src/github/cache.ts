@@ -61,6 +61,12 @@ export interface AdapterCache {
   commits: BoundedCache<unknown>;
   /** Manifest sha256 → its parse (and compiled globs), so each manifest is parsed once. */
   manifests: BoundedCache<unknown>;
+  /**
+   * Digest of (trusted keys, attestation comments as found) → their verification. The same
+   * comments verify the same way against the same keys, so an event that changes nothing
+   * does not verify every signature again.
+   */
+  verifications: BoundedCache<unknown>;
 }
 
 export function createAdapterCache(clock: () => number = Date.now): AdapterCache {
@@ -71,5 +77,6 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     memberships: new BoundedCache(5_000, 60_000, clock),
     commits: new BoundedCache(500, Number.POSITIVE_INFINITY, clock),
     manifests: new BoundedCache(100, Number.POSITIVE_INFINITY, clock),
+    verifications: new BoundedCache(1_000, Number.POSITIVE_INFINITY, clock),
   };
 }

@@ -4,6 +4,7 @@
  * the verified attestations, and write both check runs. It remembers nothing between events:
  * a missed webhook is healed by the next event.
  */
+import { createHash } from "node:crypto";
 import {
   type ApprovalPredicate,
   type ApprovalStatement,
@@ -356,10 +357,15 @@ function verify(comments: CommentFacts[], ctx: AttestContext): VerificationRepor
       if (c.author) item.commentAuthor = c.author.login;
       return item;
     });
-  return verifyAttestations(found, ctx.deps.trustedJwks, {
-    repo: ctx.pr.repository.fullName,
-    pr: ctx.pr.pullRequest.number,
-  });
+  const expect = { repo: ctx.pr.repository.fullName, pr: ctx.pr.pullRequest.number };
+  const key = createHash("sha256")
+    .update(JSON.stringify([ctx.deps.trustedJwks, expect, found]))
+    .digest("hex");
+  const cached = ctx.deps.cache.verifications.get(key) as VerificationReport | undefined;
+  if (cached) return cached;
+  const report = verifyAttestations(found, ctx.deps.trustedJwks, expect);
+  ctx.deps.cache.verifications.set(key, report);
+  return report;
 }
 
 /** `decision:kind:id` of every source an intact attestation already covers. */
