@@ -11,6 +11,7 @@ import {
   statementFor,
 } from "../../src/core/attestation/index.js";
 import {
+  checkRunRerequestedEvent,
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
@@ -471,6 +472,20 @@ describe("the App end to end", () => {
     expect(checks(repo, pr).oversight?.conclusion).not.toBe("success");
     expect(checks(repo, pr).oversight?.summary).toContain("changes requested by erin");
     await review(repo, pr, "erin");
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
+  });
+
+  it("a missed webhook is healed by /aigate recheck or a re-run of the check", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    pr.addReview({ user: "alice", state: "APPROVED" }); // its webhook never arrives
+    await comment(repo, pr, "mallory", "/aigate recheck");
+    expect(attestationComments(repo, pr)).toHaveLength(1);
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+    pr.addReview({ user: "erin", state: "APPROVED" }); // missed too
+    const run = stack.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT];
+    if (!run) throw new Error("no oversight check");
+    expect(await stack.send("check_run", checkRunRerequestedEvent(repo, run))).toBe(200);
     expect(checks(repo, pr).oversight?.conclusion).toBe("success");
   });
 
