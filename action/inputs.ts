@@ -1,4 +1,8 @@
-import { createSigner, type Jwk, trustedKeys as importTrustedKeys } from "../src/core/attestation/keys.js";
+import {
+  createSigner,
+  trustedKeys as importTrustedKeys,
+  type Jwk,
+} from "../src/core/attestation/keys.js";
 import { ConfigurationError } from "../src/core/errors.js";
 
 /**
@@ -31,7 +35,10 @@ export class InputError extends Error {
 export function readSettings(getInput: (name: string) => string): ActionSettings {
   const token = getInput("token").trim();
   if (!token) {
-    throw new InputError("token", "is empty: pass a token, e.g. ${{ github.token }} or a GitHub App token");
+    throw new InputError(
+      "token",
+      "is empty: pass the workflow token (github.token) or a GitHub App token",
+    );
   }
 
   const pem = getInput("signing-key").trim();
@@ -54,19 +61,29 @@ export function readSettings(getInput: (name: string) => string): ActionSettings
     try {
       parsed = JSON.parse(trustedText);
     } catch {
-      throw new InputError("trusted-keys", 'is not JSON: give a JWKS, e.g. {"keys": [ … ]} from `aigate keys jwks`');
+      throw new InputError(
+        "trusted-keys",
+        'is not JSON: give a JWKS, e.g. {"keys": [ … ]} from `aigate keys jwks`',
+      );
     }
     try {
       trustedKeys = importTrustedKeys(parsed, "trusted-keys").map((key) => key.jwk);
     } catch (error) {
       const first = error instanceof ConfigurationError ? error.errors[0] : undefined;
       const where = first?.field ? ` at ${first.field}` : "";
-      throw new InputError("trusted-keys", `is not a usable Ed25519 JWKS${where}: ${first?.message ?? "invalid"}`);
+      throw new InputError(
+        "trusted-keys",
+        `is not a usable Ed25519 JWKS${where}: ${first?.message ?? "invalid"}`,
+      );
     }
   }
 
   const manifestPath = getInput("manifest-path").trim() || ".github/ai-governance.yml";
-  if (manifestPath.startsWith("/") || manifestPath.split("/").includes("..") || !/\.ya?ml$/.test(manifestPath)) {
+  if (
+    manifestPath.startsWith("/") ||
+    manifestPath.split("/").includes("..") ||
+    !/\.ya?ml$/.test(manifestPath)
+  ) {
     throw new InputError(
       "manifest-path",
       `${manifestPath} must be a .yml path relative to the repository root, without '..'`,

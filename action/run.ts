@@ -1,0 +1,180 @@
+/**
+ * The Action: inputs → reconcile → outputs and job summary. The only place that fails
+ * the job (`setFailed`), per the `fail-on` input.
+ */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSigner, type Jwks } from "../src/core/attestation/index.js";
+import { renderCheck } from "../src/core/report/index.js";
+import type { Decision } from "../src/core/types.js";
+import { createAdapterCache } from "../src/github/cache.js";
+import type { GitHubClient, Log } from "../src/github/client.js";
+import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
+import { type ActionSettings, InputError, readSettings } from "./inputs.js";
+
+/** What the Action needs from the runner: @actions/core and @actions/github in production, fakes in tests. */
+export interface ActionRuntime {
+  getInput(name: string): string;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  log: Log & { notice(message: string): void };
+  /** Appends Markdown to the job summary. */
+  writeSummary(markdown: string): Promise<void>;
+  context: {
+    eventName: string;
+    payload: Record<string, unknown>;
+    repo: { owner: string; repo: string };
+  };
+  client(token: string): GitHubClient;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+}
+
+const PR_EVENTS = new Set([
+  "pull_request",
+  "pull_request_target",
+  "pull_request_review",
+  "issue_comment",
+]);
+const PR_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_for_review", "edited"]);
+
+interface Target {
+  pullNumber: number;
+  /** Why checks and comments cannot be written (a fork's read-only token), if so. */
+  readOnly?: string;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** The pull request an event is about, or why the event is not one aigate acts on. */
+export function targetOf(eventName: string, payload: Record<string, unknown>): Target | string {
+  if (!PR_EVENTS.has(eventName)) {
+    return `aigate runs on pull_request_target, pull_request, pull_request_review and issue_comment; ${eventName} is ignored`;
+  }
+  const action = typeof payload.action === "string" ? payload.action : "";
+  if (eventName === "issue_comment") {
+    const issue = record(payload.issue);
+    if (!issue.pull_request) return "the comment is on an issue, not a pull request: nothing to do";
+    return typeof issue.number === "number"
+      ? { pullNumber: issue.number }
+      : "the event names no pull request";
+  }
+  const pr = record(payload.pull_request);
+  if (typeof pr.number !== "number") return "the event names no pull request";
+  if (
+    eventName.startsWith("pull_request") &&
+    eventName !== "pull_request_review" &&
+    action &&
+    !PR_ACTIONS.has(action)
+  ) {
+    return `pull_request action '${action}' cannot change the gates: nothing to do`;
+  }
+  const target: Target = { pullNumber: pr.number };
+  if (eventName === "pull_request") {
+    const headRepo = record(record(pr.head).repo).full_name;
+    const baseRepo = record(payload.repository).full_name;
+    if (headRepo !== baseRepo) {
+      target.readOnly =
+        "this pull_request event comes from a fork, whose token is read-only: the gates are evaluated and shown in the job summary, but no check runs or comments can be written. Run aigate on pull_request_target for the real gate.";
+    }
+  }
+  return target;
+}
+
+function trusted(settings: ActionSettings, signerJwk: Jwks["keys"][number] | undefined): Jwks {
+  const keys = [...settings.trustedKeys];
+  if (signerJwk && !keys.some((k) => k.x === signerJwk.x)) keys.push(signerJwk);
+  return { keys };
+}
+
+function summaryOf(decision: Decision, readOnly: string | undefined): string {
+  const parts = ["# aigate", ""];
+  if (readOnly) parts.push(`> ${readOnly}`, "");
+  for (const gate of ["assessment", "oversight"] as const) {
+    const rendered = renderCheck(decision, gate);
+    parts.push(
+      `## ${gate === "assessment" ? "AI governance: risk assessment" : "AI governance: human oversight"}`,
+    );
+    parts.push(`**${decision[gate].conclusion}** — ${rendered.title}`, "", rendered.summary, "");
+  }
+  return parts.join("\n");
+}
+
+/** Runs the Action once. Never throws: every failure ends in `setFailed` with a clear message. */
+export async function run(runtime: ActionRuntime): Promise<ReconcileResult | undefined> {
+  let settings: ActionSettings;
+  try {
+    settings = readSettings((name) => runtime.getInput(name));
+  } catch (error) {
+    runtime.setFailed(error instanceof InputError ? error.message : `aigate: ${String(error)}`);
+    return undefined;
+  }
+
+  const target = targetOf(runtime.context.eventName, runtime.context.payload);
+  if (typeof target === "string") {
+    runtime.log.notice(target);
+    return undefined;
+  }
+
+  const signer = settings.signingKeyPem ? createSigner(settings.signingKeyPem) : undefined;
+  if (!signer && !target.readOnly) {
+    runtime.log.warn(
+      "no signing-key input: aigate evaluates from the attestations already on the pull request but cannot record new approvals",
+    );
+  }
+  if (target.readOnly) runtime.log.warn(target.readOnly);
+
+  const result = await reconcile(
+    runtime.client(settings.token),
+    { ...runtime.context.repo, pullNumber: target.pullNumber },
+    {
+      signer,
+      trustedJwks: trusted(settings, signer?.publicJwk),
+      issuer: { kind: "action" },
+      now: () => runtime.now(),
+      log: runtime.log,
+      cache: createAdapterCache(),
+      manifestPath: settings.manifestPath,
+      write: !target.readOnly,
+    },
+  );
+
+  const decision = result.decision;
+  if (decision) {
+    runtime.setOutput("risk-assessment", decision.assessment.conclusion);
+    runtime.setOutput("human-oversight", decision.oversight.conclusion);
+    runtime.setOutput(
+      "affected-systems",
+      JSON.stringify(decision.affected.map((s) => ({ id: s.id, tier: s.tier, kinds: s.kinds }))),
+    );
+    const report = join(
+      runtime.env.RUNNER_TEMP || tmpdir(),
+      `aigate-decision-${target.pullNumber}.json`,
+    );
+    writeFileSync(report, `${JSON.stringify(decision, null, 2)}\n`);
+    runtime.setOutput("report", report);
+    await runtime.writeSummary(summaryOf(decision, target.readOnly));
+  }
+
+  if (result.skipped) runtime.log.notice(`aigate: ${result.skipped}`);
+  if (result.error) {
+    if (settings.failOn !== "never") {
+      runtime.setFailed(`aigate could not evaluate: ${result.error.description}`);
+    }
+    return result;
+  }
+  if (settings.failOn === "gates" && decision) {
+    const open = (["assessment", "oversight"] as const).filter(
+      (g) => decision[g].conclusion !== "success",
+    );
+    if (open.length > 0) {
+      runtime.setFailed(
+        open.map((g) => `${decision[g].conclusion}: ${decision[g].title}`).join("; "),
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,54 @@
+import * as core from "@actions/core";
+import * as github from "@actions/github";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import type { GitHubClient } from "../src/github/client.js";
+import type { ActionRuntime } from "./run.js";
+
+/** The runtime on a GitHub runner: @actions/core for I/O, @actions/github's Octokit with retries and throttling. */
+export function runtimeFromActions(): ActionRuntime {
+  return {
+    getInput: (name) => core.getInput(name),
+    setOutput: (name, value) => core.setOutput(name, value),
+    setFailed: (message) => core.setFailed(message),
+    log: {
+      info: (message) => core.info(message),
+      warn: (message) => core.warning(message),
+      error: (message) => core.error(message),
+      debug: (message) => core.debug(message),
+      notice: (message) => core.notice(message),
+    },
+    writeSummary: async (markdown) => {
+      await core.summary.addRaw(markdown, true).write();
+    },
+    context: {
+      eventName: github.context.eventName,
+      payload: github.context.payload as Record<string, unknown>,
+      repo: github.context.repo,
+    },
+    client: (token) =>
+      github.getOctokit(
+        token,
+        {
+          throttle: {
+            onRateLimit: (
+              _after: number,
+              _options: unknown,
+              _octokit: unknown,
+              retryCount: number,
+            ) => retryCount < 2,
+            onSecondaryRateLimit: (
+              _after: number,
+              _options: unknown,
+              _octokit: unknown,
+              retryCount: number,
+            ) => retryCount < 2,
+          },
+        },
+        retry,
+        throttling,
+      ) as unknown as GitHubClient,
+    env: process.env,
+    now: () => new Date(),
+  };
+}
