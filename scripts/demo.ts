@@ -81,6 +81,7 @@ try {
   say("3. dave pushes the updated risk assessment the high tier requires");
   showChecks(repo, pr);
 
+  say("4. Two approvers review the pull request");
   for (const [login, why] of [
     ["alice", "a listed approver"],
     ["erin", "a member of acme/model-risk"],
@@ -91,7 +92,7 @@ try {
       body: "Evaluation report reviewed.",
     });
     await stack.send("pull_request_review", pullRequestReviewEvent("submitted", repo, pr, review));
-    say(`4. ${login}, ${why}, approves the pull request`);
+    say(`   ${login}, ${why}, approves`);
   }
   const attestations = repo
     .issueComments(pr.number)
