@@ -11,7 +11,7 @@ import { type AdapterCache, createAdapterCache } from "./github/cache.js";
 import type { GitHubClient, Log } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
 import { HANDLED_EVENTS, targetOf } from "./github/events.js";
-import { type ReconcileResult, reconcile } from "./github/reconcile.js";
+import { type ReconcileResult, reconcile, reportFailure } from "./github/reconcile.js";
 import {
   connectRedis,
   inProcessSerialiser,
@@ -56,9 +56,6 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (error instanceof ConfigurationError) throw new StartupError(error.message);
       throw error;
     }
-    const serialiser =
-      options.serialiser ??
-      (env.REDIS_URL ? redisSerialiser(await connectRedis(env.REDIS_URL)) : inProcessSerialiser());
     const cache = options.cache ?? createAdapterCache();
     const appId = Number(env.APP_ID) || undefined;
     const log: Log = {
@@ -67,6 +64,11 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       error: (m) => app.log.error(m),
       debug: (m) => app.log.debug(m),
     };
+    const serialiser =
+      options.serialiser ??
+      (env.REDIS_URL
+        ? redisSerialiser(await connectRedis(env.REDIS_URL, log), { log })
+        : inProcessSerialiser());
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );
@@ -81,16 +83,19 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         return;
       }
       const key = `${target.owner}/${target.repo}#${target.pullNumber}`.toLowerCase();
-      const result = await serialiser.run(key, () =>
-        reconcile(context.octokit as unknown as GitHubClient, target, {
-          signer,
-          trustedJwks: jwks,
-          issuer: { kind: "app" },
-          now: options.now ?? (() => new Date()),
-          log,
-          cache,
-        }),
-      );
+      const client = context.octokit as unknown as GitHubClient;
+      const deps = {
+        signer,
+        trustedJwks: jwks,
+        issuer: { kind: "app" as const },
+        now: options.now ?? (() => new Date()),
+        log,
+        cache,
+      };
+      // reconcile never throws; the lock can, and then both checks go red saying why.
+      const result = await serialiser
+        .run(key, () => reconcile(client, target, deps))
+        .catch((error: unknown) => reportFailure(client, target, error, deps));
       app.log.info(
         `aigate: ${key} after ${target.why}: ${
           Object.entries(result.checks)

@@ -116,22 +116,61 @@ export async function reconcile(
     await writeChecks(client, target, headSha, renderChecks(decision), deps, result);
     return result;
   } catch (error) {
-    const failure = describeFailure(error);
-    result.error = failure;
-    deps.log.error(
-      `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${failure.description}`,
-    );
-    if (headSha) {
-      try {
-        await writeChecks(client, target, headSha, errorChecks(failure, deps.now()), deps, result);
-      } catch (writeError) {
-        deps.log.error(
-          `aigate: could not write the error checks either: ${describeFailure(writeError).description}`,
-        );
-      }
-    }
-    return result;
+    return failClosed(client, target, headSha, error, deps, result);
   }
+}
+
+/**
+ * Both checks red for a failure before reconciling could start (the per-pull-request lock
+ * could not be taken). Never throws.
+ */
+export async function reportFailure(
+  client: GitHubClient,
+  target: PullRequestTarget & { headSha?: string },
+  error: unknown,
+  deps: ReconcileDeps,
+): Promise<ReconcileResult> {
+  const result: ReconcileResult = {
+    checks: {},
+    attestations: { approved: 0, revoked: 0 },
+    replies: 0,
+  };
+  let headSha = target.headSha;
+  if (!headSha) {
+    try {
+      headSha = (await readPullRequest(client, target)).pullRequest.headSha;
+    } catch (readError) {
+      deps.log.error(
+        `aigate: could not read the pull request to report a failure: ${describeFailure(readError).description}`,
+      );
+    }
+  }
+  return failClosed(client, target, headSha, error, deps, result);
+}
+
+async function failClosed(
+  client: GitHubClient,
+  target: PullRequestTarget,
+  headSha: string | undefined,
+  error: unknown,
+  deps: ReconcileDeps,
+  result: ReconcileResult,
+): Promise<ReconcileResult> {
+  const failure = describeFailure(error);
+  result.error = failure;
+  deps.log.error(
+    `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${failure.description}`,
+  );
+  if (headSha) {
+    try {
+      await writeChecks(client, target, headSha, errorChecks(failure, deps.now()), deps, result);
+    } catch (writeError) {
+      deps.log.error(
+        `aigate: could not write the error checks either: ${describeFailure(writeError).description}`,
+      );
+    }
+  }
+  return result;
 }
 
 async function writeChecks(

@@ -1,13 +1,27 @@
 /**
  * Per-pull-request serialisation (DESIGN §9): two events for the same PR never reconcile at
  * the same time, so a redelivery or a burst of reviews cannot issue the same attestation twice.
- * In one process a promise chain per key does it; across replicas a Redis lock (SET NX PX,
- * released only by its owner) does, when REDIS_URL is set.
+ * In one process a promise chain per key does it; across replicas a Redis lock does, when
+ * REDIS_URL is set: `SET key token NX PX ttl` to take it, a compare-and-delete script to give
+ * it back, a bounded wait with jittered retries in between.
  */
 import { randomUUID } from "node:crypto";
+import type { Redis, RedisOptions } from "ioredis";
+import type { Log } from "./client.js";
+import { StartupError } from "./config.js";
 
 export interface Serialiser {
   run<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Lets go of any connection (tests and shutdown); work already queued still settles. */
+  close(): Promise<void>;
+}
+
+/**
+ * The lock could not be taken: another replica held it for the whole wait, or Redis did not
+ * answer. The work did not run; the caller fails closed (red checks that say why).
+ */
+export class LockUnavailableError extends Error {
+  override name = "LockUnavailableError";
 }
 
 /** One promise chain per key; keys are dropped when their chain drains. */
@@ -27,74 +41,174 @@ export function inProcessSerialiser(): Serialiser {
       });
       return next;
     },
+    async close() {},
   };
 }
 
-/** The part of an ioredis client the lock needs. */
-export interface RedisLike {
-  set(key: string, value: string, px: "PX", ttl: number, nx: "NX"): Promise<string | null>;
-  eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
-}
-
 export interface RedisLockOptions {
-  /** How long a lock lives if its holder dies (ms). */
+  /**
+   * How long a lock outlives a holder that died without releasing it (ms). Longer than any
+   * reconcile, retries included, and short enough that a crash blocks a PR only briefly.
+   */
   ttlMs?: number;
-  /** How long to wait for a lock before giving up (ms). */
+  /**
+   * How long to wait for a lock another replica holds before failing closed (ms). Longer
+   * than the TTL, so a crashed holder is always waited out rather than reported.
+   */
   waitMs?: number;
+  /** Mean pause between attempts (ms); each pause is drawn from half to one and a half of it. */
   retryMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  log?: Log;
 }
 
+export const LOCK_TTL_MS = 120_000;
+export const LOCK_WAIT_MS = 150_000;
+const LOCK_RETRY_MS = 100;
+
+/** Deletes the key only if it still holds our token: never someone else's lock. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
+/** The Redis key that locks one pull request (`owner/repo#number`). */
+export function lockKey(key: string): string {
+  return `aigate:lock:${key}`;
+}
+
 /**
- * A Redis lock around the in-process queue: the queue keeps one process orderly, the lock
- * keeps replicas apart. A lock that cannot be taken in time throws, which ends in a red check
- * saying so rather than in two concurrent reconciles.
+ * The in-process queue in front of a Redis lock: the queue keeps one process orderly (and
+ * off Redis while it waits), the lock keeps replicas apart. When the lock cannot be taken the
+ * work does not run and `run` rejects with a LockUnavailableError.
  */
-export function redisSerialiser(redis: RedisLike, options: RedisLockOptions = {}): Serialiser {
-  const ttlMs = options.ttlMs ?? 60_000;
-  const waitMs = options.waitMs ?? 30_000;
-  const retryMs = options.retryMs ?? 100;
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+export function redisSerialiser(
+  redis: Pick<Redis, "set" | "eval" | "quit">,
+  options: RedisLockOptions = {},
+): Serialiser {
+  const ttlMs = options.ttlMs ?? LOCK_TTL_MS;
+  const waitMs = options.waitMs ?? LOCK_WAIT_MS;
+  const retryMs = options.retryMs ?? LOCK_RETRY_MS;
   const local = inProcessSerialiser();
+
+  async function acquire(key: string, token: string): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    let waiting = false;
+    for (;;) {
+      let taken: string | null;
+      try {
+        taken = await redis.set(lockKey(key), token, "PX", ttlMs, "NX");
+      } catch (error) {
+        throw new LockUnavailableError(
+          `the per-pull-request lock for ${key} could not be taken: Redis did not answer (${redisFailure(error)})`,
+        );
+      }
+      if (taken === "OK") return;
+      if (!waiting) {
+        waiting = true;
+        options.log?.debug?.(`aigate: waiting for the lock for ${key}, held by another replica`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new LockUnavailableError(
+          `the per-pull-request lock for ${key} is still held by another replica after ${Math.round(waitMs / 1000)} s`,
+        );
+      }
+      const pause = retryMs * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    }
+  }
+
+  async function release(key: string, token: string): Promise<void> {
+    try {
+      const deleted = await redis.eval(RELEASE, 1, lockKey(key), token);
+      if (deleted !== 1) {
+        options.log?.warn(
+          `aigate: the lock for ${key} had expired before its work ended (TTL ${ttlMs} ms); another replica may have overlapped it`,
+        );
+      }
+    } catch (error) {
+      // The work is done and its result stands; the lock expires on its own.
+      options.log?.warn(
+        `aigate: could not release the lock for ${key} (${messageOf(error)}); it expires within ${ttlMs} ms`,
+      );
+    }
+  }
+
   return {
     run<T>(key: string, work: () => Promise<T>): Promise<T> {
       return local.run(key, async () => {
-        const lockKey = `aigate:lock:${key}`;
         const token = randomUUID();
-        let waited = 0;
-        while ((await redis.set(lockKey, token, "PX", ttlMs, "NX")) !== "OK") {
-          if (waited >= waitMs) {
-            throw new Error(`could not take the lock for ${key} within ${waitMs} ms`);
-          }
-          await sleep(retryMs);
-          waited += retryMs;
-        }
+        await acquire(key, token);
         try {
           return await work();
         } finally {
-          await redis.eval(RELEASE, 1, lockKey, token);
+          await release(key, token);
         }
       });
+    },
+    async close() {
+      await redis.quit().catch(() => undefined);
     },
   };
 }
 
+/** What an ioredis client does when Redis is away: fail commands fast, keep reconnecting. */
+const CLIENT_OPTIONS: RedisOptions = {
+  // A command waits for one reconnect attempt, then fails: the event ends in a red check
+  // instead of queueing behind a Redis that is down.
+  maxRetriesPerRequest: 1,
+  connectTimeout: 5_000,
+  commandTimeout: 5_000,
+  retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+};
+
 /**
- * Connects to Redis with ioredis, the client Probot itself uses for REDIS_URL. It is not a
- * dependency of ours (Probot fetches it on demand too), so it is imported only when Redis is
- * configured, and its absence is a startup error that says what to install.
+ * A client for the lock, from REDIS_URL. It connects in the background: a Redis that is down
+ * at start-up, or goes away later, is logged once per outage and makes each event fail closed
+ * until it is back; the App keeps running.
  */
-export async function connectRedis(url: string): Promise<RedisLike> {
-  const specifier = "ioredis";
-  let mod: { Redis: new (url: string) => RedisLike };
+export async function connectRedis(url: string, log: Log): Promise<Redis> {
+  const where = redisAddress(url);
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, CLIENT_OPTIONS);
+  let down = false;
+  redis.on("error", (error: unknown) => {
+    if (down) return;
+    down = true;
+    log.error(
+      `aigate: Redis at ${where} is unreachable (${messageOf(error)}); pull requests get red checks until it is back`,
+    );
+  });
+  redis.on("ready", () => {
+    log.info(
+      `aigate: Redis at ${where} ${down ? "is back" : "connected"}; per-pull-request lock shared across replicas`,
+    );
+    down = false;
+  });
+  return redis;
+}
+
+/** `redis://host:port/db` without credentials, for log lines; a malformed URL stops start-up. */
+export function redisAddress(url: string): string {
+  let parsed: URL;
   try {
-    mod = (await import(specifier)) as typeof mod;
+    parsed = new URL(url);
   } catch {
-    throw new Error(
-      "REDIS_URL is set but the ioredis package is not installed: run `npm install ioredis@5` next to aigate",
+    throw new StartupError(
+      "REDIS_URL is not a URL: expected redis://[user:password@]host:port[/db]",
     );
   }
-  return new mod.Redis(url);
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new StartupError(
+      `REDIS_URL must start with redis:// or rediss://, not ${parsed.protocol}//`,
+    );
+  }
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+}
+
+/** ioredis's "max retries per request" means no connection: say that, not the option name. */
+function redisFailure(error: unknown): string {
+  if (error instanceof Error && error.name === "MaxRetriesPerRequestError") return "no connection";
+  return messageOf(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  inProcessSerialiser,
-  type RedisLike,
-  redisSerialiser,
-} from "../../src/github/serialise.js";
+import { inProcessSerialiser } from "../../src/github/serialise.js";
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -13,24 +9,8 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-/** An in-memory stand-in for the two Redis commands the lock uses. */
-function fakeRedis(): RedisLike & { store: Map<string, string> } {
-  const store = new Map<string, string>();
-  return {
-    store,
-    async set(key, value) {
-      if (store.has(key)) return null;
-      store.set(key, value);
-      return "OK";
-    },
-    async eval(_script, _keys, key, token) {
-      if (key !== undefined && store.get(key) === token) store.delete(key);
-      return 1;
-    },
-  };
-}
-
-describe("per-pull-request serialisation", () => {
+// The Redis lock across replicas is specified against a real Redis in test/redis/lock.test.ts.
+describe("per-pull-request serialisation in one process", () => {
   it("runs work for the same pull request one at a time, in arrival order", async () => {
     const serialiser = inProcessSerialiser();
     const order: string[] = [];
@@ -66,35 +46,5 @@ describe("per-pull-request serialisation", () => {
     });
     await expect(failed).rejects.toThrow("boom");
     await expect(serialiser.run("k", async () => 2)).resolves.toBe(2);
-  });
-
-  it("with Redis, waits for a lock another replica holds and releases its own", async () => {
-    const redis = fakeRedis();
-    redis.store.set("aigate:lock:acme/models#1", "other-replica");
-    let slept = 0;
-    const serialiser = redisSerialiser(redis, {
-      retryMs: 10,
-      sleep: async () => {
-        slept++;
-        if (slept === 3) redis.store.delete("aigate:lock:acme/models#1");
-      },
-    });
-    await expect(serialiser.run("acme/models#1", async () => "ran")).resolves.toBe("ran");
-    expect(slept).toBe(3);
-    expect(redis.store.size).toBe(0);
-  });
-
-  it("with Redis, gives up after the wait limit instead of running unlocked", async () => {
-    const redis = fakeRedis();
-    redis.store.set("aigate:lock:k", "other-replica");
-    const serialiser = redisSerialiser(redis, { waitMs: 30, retryMs: 10, sleep: async () => {} });
-    let ran = false;
-    await expect(
-      serialiser.run("k", async () => {
-        ran = true;
-      }),
-    ).rejects.toThrow(/could not take the lock for k/);
-    expect(ran).toBe(false);
-    expect(redis.store.get("aigate:lock:k")).toBe("other-replica");
   });
 });

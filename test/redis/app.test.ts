@@ -1,0 +1,145 @@
+/**
+ * The App with REDIS_URL, end to end: real Probot servers, a real Redis, the simulated GitHub
+ * and signed webhook deliveries.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lockKey } from "../../src/github/serialise.js";
+import { governedRepo } from "../e2e/stack.js";
+import {
+  type GitHubSim,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+  type SimPullRequest,
+  type SimRepo,
+  startGitHubSimulator,
+} from "../sim/index.js";
+import { type TestRedis, testRedis, unreachableRedisUrl } from "./redis-server.js";
+import { type AppIdentity, appIdentity, type Replica, startReplica } from "./replicas.js";
+
+const ASSESSMENT = "AI governance: risk assessment";
+const OVERSIGHT = "AI governance: human oversight";
+
+// Logical databases of their own, so that Probot's rate-limit keys seen here are this file's.
+const THROTTLING_DB = 1;
+const LOCK_DB = 2;
+
+let sim: GitHubSim;
+let identity: AppIdentity;
+const running: Replica[] = [];
+const redisServers: TestRedis[] = [];
+
+beforeAll(async () => {
+  sim = await startGitHubSimulator();
+  identity = appIdentity();
+});
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.stop()));
+  await Promise.all(redisServers.map((r) => r.stop()));
+  await sim?.stop();
+});
+
+async function redisAt(db: number): Promise<TestRedis> {
+  const redis = await testRedis(db);
+  redisServers.push(redis);
+  return redis;
+}
+
+async function replica(env: Record<string, string>, throttling = false): Promise<Replica> {
+  const started = await startReplica(sim, identity, { env, throttling });
+  running.push(started);
+  return started;
+}
+
+let branchCounter = 0;
+
+/** A pull request by dave that changes the credit-scoring model. */
+function openPullRequest(repo: SimRepo): SimPullRequest {
+  const branch = `feature-${++branchCounter}`;
+  repo.createBranch(branch);
+  repo.commit(branch, {
+    files: { "models/credit/model.py": "def score(application):\n    return 0.6\n" },
+    author: "dave",
+    message: "Tune the model",
+  });
+  return repo.openPullRequest({ head: branch, author: "dave", title: "Tune the model" });
+}
+
+function attestationComments(repo: SimRepo, pr: SimPullRequest) {
+  return repo
+    .issueComments(pr.number)
+    .filter((c) => c.body.includes("<!-- aigate-attestation:v1 "));
+}
+
+function latestChecks(repo: SimRepo, pr: SimPullRequest) {
+  return sim.state.checkRuns(repo, pr.headSha).latest;
+}
+
+describe("the App with REDIS_URL", () => {
+  it("starts with the installed ioredis and keeps Probot's rate-limit state in that Redis", async () => {
+    const redis = await redisAt(THROTTLING_DB);
+    const observer = new Redis(redis.url);
+    try {
+      await observer.flushdb();
+      const app = await replica({ REDIS_URL: redis.url }, true);
+      const repo = governedRepo(sim);
+      const pr = openPullRequest(repo);
+      expect(await app.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+      expect(latestChecks(repo, pr)[OVERSIGHT]?.conclusion).toBe("action_required");
+      // Bottleneck's cluster mode keeps each limiter's state under b_<id>_… keys.
+      const keys = await observer.keys("b_*");
+      expect(keys.some((k) => k.startsWith("b_octokit-"))).toBe(true);
+      expect(app.logs.join("\n")).not.toContain("Failed to initialize Probot");
+    } finally {
+      observer.disconnect();
+    }
+  });
+
+  it("records an approval delivered to two replicas at the same moment exactly once", async () => {
+    const redis = await redisAt(LOCK_DB);
+    const env = { REDIS_URL: redis.url };
+    const [a, b] = [await replica(env), await replica(env)];
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    expect(await a.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+
+    const review = pr.addReview({ user: "alice", state: "APPROVED" });
+    const event = pullRequestReviewEvent("submitted", repo, pr, review);
+    // The same delivery reaches both replicas (and is redelivered to each) at once.
+    const statuses = await Promise.all([
+      a.send("pull_request_review", event),
+      b.send("pull_request_review", event),
+      a.send("pull_request_review", event),
+      b.send("pull_request_review", event),
+    ]);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+
+    const signed = attestationComments(repo, pr);
+    expect(signed).toHaveLength(1);
+    expect(signed[0]?.body).toContain("approval by @alice");
+    const observer = new Redis(redis.url);
+    try {
+      const key = `${repo.fullName}#${pr.number}`.toLowerCase();
+      expect(await observer.exists(lockKey(key))).toBe(0);
+    } finally {
+      observer.disconnect();
+    }
+  });
+
+  it("starts while Redis is down, says so, and answers events with red checks naming the lock", async () => {
+    const app = await replica({ REDIS_URL: await unreachableRedisUrl() });
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    expect(await app.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+
+    const checks = latestChecks(repo, pr);
+    for (const name of [ASSESSMENT, OVERSIGHT]) {
+      expect(checks[name]).toMatchObject({ status: "completed", conclusion: "failure" });
+      expect(checks[name]?.output.title).toMatch(
+        /^aigate could not evaluate: .*per-pull-request lock .* Redis did not answer/,
+      );
+    }
+    expect(attestationComments(repo, pr)).toEqual([]);
+    expect(app.logs.join("\n")).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+  });
+});
