@@ -14,7 +14,12 @@ import {
   type SimRepo,
   startGitHubSimulator,
 } from "../sim/index.js";
-import { type TestRedis, testRedis, unreachableRedisUrl } from "./redis-server.js";
+import {
+  startRedisServer,
+  type TestRedis,
+  testRedis,
+  unreachableRedisUrl,
+} from "./redis-server.js";
 import { type AppIdentity, appIdentity, type Replica, startReplica } from "./replicas.js";
 
 const ASSESSMENT = "AI governance: risk assessment";
@@ -69,6 +74,11 @@ function attestationComments(repo: SimRepo, pr: SimPullRequest) {
   return repo
     .issueComments(pr.number)
     .filter((c) => c.body.includes("<!-- aigate-attestation:v1 "));
+}
+
+/** Resolves once `condition` holds; the test's own timeout bounds the wait. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function latestChecks(repo: SimRepo, pr: SimPullRequest) {
@@ -141,5 +151,26 @@ describe("the App with REDIS_URL", () => {
     }
     expect(attestationComments(repo, pr)).toEqual([]);
     expect(app.logs.join("\n")).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+  });
+
+  it("with Probot's throttling on that Redis, writes the red checks once Redis is back", async () => {
+    const url = await unreachableRedisUrl();
+    const app = await replica({ REDIS_URL: url }, true);
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    const delivered = app.send("pull_request", pullRequestEvent("opened", repo, pr));
+    await until(() => app.logs.some((l) => l.includes("lock") && l.includes("could not be taken")));
+    // Every GitHub call waits on Probot's Redis-backed limiter: nothing is written yet.
+    expect(latestChecks(repo, pr)).toEqual({});
+
+    redisServers.push(await startRedisServer(Number(new URL(url).port)));
+    await until(() => app.reconciled.length === 1);
+    expect([200, 202]).toContain(await delivered);
+    const checks = latestChecks(repo, pr);
+    for (const name of [ASSESSMENT, OVERSIGHT]) {
+      expect(checks[name]?.conclusion).toBe("failure");
+      expect(checks[name]?.output.title).toMatch(/per-pull-request lock .* Redis did not answer/);
+    }
+    expect(app.logs.join("\n")).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is back/);
   });
 });

@@ -218,8 +218,10 @@ describe("the per-pull-request Redis lock", () => {
 });
 
 describe("the lock when Redis is unreachable", () => {
-  it("fails closed at once, says why, and logs the outage once", async () => {
-    const down = await replica({}, await unreachableRedisUrl());
+  it("fails closed at once, says why, and logs the outage once without the password", async () => {
+    const url = new URL(await unreachableRedisUrl());
+    url.password = "s3cret-redis-password";
+    const down = await replica({}, url.href);
     let ran = false;
     const work = async () => {
       ran = true;
@@ -232,6 +234,7 @@ describe("the lock when Redis is unreachable", () => {
     const errors = down.lines.filter((l) => l.startsWith("error"));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    expect(down.lines.join("\n")).not.toContain("s3cret-redis-password");
   });
 
   it("keeps the result of work done when Redis went away mid-run, and fails the next event", async () => {

@@ -31,9 +31,9 @@ export async function testRedis(db = 0): Promise<TestRedis> {
   return { url: `${server.url}/${db}`, stop: server.stop };
 }
 
-/** A private `redis-server` on a free loopback port, without persistence. */
-export async function startRedisServer(): Promise<TestRedis> {
-  const port = await freePort();
+/** A private `redis-server` on a loopback port (a free one by default), without persistence. */
+export async function startRedisServer(port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
