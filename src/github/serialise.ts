@@ -107,7 +107,7 @@ export function redisSerialiser(
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new LockUnavailableError(
-          `the per-pull-request lock for ${key} is still held by another replica after ${Math.round(waitMs / 1000)} s`,
+          `the per-pull-request lock for ${key} is still held by another replica after ${waitMs / 1000} s`,
         );
       }
       const pause = retryMs * (0.5 + Math.random());
