@@ -19,7 +19,9 @@ import type { AffectedFile, AffectedSystem, ChangedFile } from "./types.js";
 /** How many triggering files an affected system lists; the rest are counted in `moreFiles`. */
 export const MAX_FILES_PER_SYSTEM = 20;
 
-const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = { dot: true };
+// `s`: a path may hold any character git allows, new lines included; without dotAll a
+// `**` would not match `models/a<LF>b` and such a file would escape its system's gate.
+const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = { dot: true, flags: "s" };
 
 interface Rule {
   system: number;
@@ -215,7 +217,7 @@ function combine(globs: string[]): RegExp {
     return picomatch.makeRe(globs[0], PICOMATCH_OPTIONS);
   }
   const sources = globs.map((g) => `(?:${picomatch.makeRe(g, PICOMATCH_OPTIONS).source})`);
-  return new RegExp(sources.join("|"));
+  return new RegExp(sources.join("|"), "s");
 }
 
 function excludeKey(system: number, kind: PathKind): string {
