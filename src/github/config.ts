@@ -39,7 +39,9 @@ export interface LoadConfigOptions {
 export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions): AppConfig {
   const production = env.NODE_ENV === "production";
   const missing: string[] = [];
-  if (production && !nonEmpty(env.WEBHOOK_SECRET)) missing.push("WEBHOOK_SECRET");
+  // "development" is the secret Probot falls back to: public, so no secret at all.
+  if (production && (!nonEmpty(env.WEBHOOK_SECRET) || env.WEBHOOK_SECRET.trim() === "development"))
+    missing.push("WEBHOOK_SECRET");
   if (production && !nonEmpty(env.AIGATE_SIGNING_KEY)) missing.push("AIGATE_SIGNING_KEY");
   if (missing.length > 0) {
     throw new StartupError(
