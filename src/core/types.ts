@@ -125,6 +125,8 @@ export interface Facts {
   /** Files at the base that the plan asked for (the AI policy). `null` = absent. */
   baseFiles: Record<string, FileFacts | null>;
   commits: CommitFacts[];
+  /** True when GitHub did not list every commit (at most 250): separation of duties fails closed. */
+  commitsTruncated?: boolean;
   approvals: ApprovalRecord[];
   vetoes: Veto[];
   rejectedAttestations: RejectedAttestation[];

@@ -19,6 +19,8 @@ import type { ExistingCheckRun } from "./publish.js";
 
 /** GitHub lists at most 3000 files of a pull request. */
 export const MAX_LISTED_FILES = 3000;
+/** GitHub lists at most 250 commits of a pull request. */
+export const MAX_LISTED_COMMITS = 250;
 
 export interface PullRequestRead {
   repository: { id: number; fullName: string; owner: string; repo: string };
@@ -26,6 +28,8 @@ export interface PullRequestRead {
   state: "open" | "closed";
   /** The count GitHub reports, which can exceed what the files API lists. */
   changedFilesCount: number;
+  /** The count GitHub reports, which can exceed what the commits API lists. */
+  commitsCount: number;
 }
 
 interface GitHubUser {
@@ -68,6 +72,7 @@ export async function readPullRequest(
     },
     state: data.state === "closed" ? "closed" : "open",
     changedFilesCount: data.changed_files,
+    commitsCount: typeof data.commits === "number" ? data.commits : 0,
   };
 }
 

@@ -47,6 +47,7 @@ import {
   type CommentFacts,
   type CommitRead,
   type PullRequestRead,
+  MAX_LISTED_COMMITS,
   type ReviewFacts,
   readChangedFiles,
   readChangedSince,
@@ -253,6 +254,8 @@ async function gatherAndAttest(
   facts.headFiles = headFiles;
   facts.baseFiles = baseFiles;
   facts.commits = commits;
+  // Commits GitHub does not list cannot be checked for their authors and committers.
+  facts.commitsTruncated = commits.length >= MAX_LISTED_COMMITS || pr.commitsCount > commits.length;
 
   const ctx: AttestContext = {
     client,

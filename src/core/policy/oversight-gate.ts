@@ -27,8 +27,10 @@ export interface SeparationOfDuties {
 /** Who is excluded as an author or committer of the PR's commits (DESIGN §5). */
 export function separationOfDuties(facts: Facts, manifest: Manifest): SeparationOfDuties {
   if (manifest.committersCanApprove) return { unattributable: null, committerReason: () => null };
-  let unattributable: string | null = null;
-  for (const commit of facts.commits) {
+  let unattributable: string | null = facts.commitsTruncated
+    ? "the pull request has more commits than GitHub lists, so their authors and committers cannot all be checked; separation of duties cannot be proven"
+    : null;
+  for (const commit of unattributable ? [] : facts.commits) {
     if (commit.author && commit.committer) continue;
     const name = commit.author
       ? (commit.committerName ?? "an unknown committer")
