@@ -492,14 +492,16 @@ async function planWork(
 
   const candidates: Candidate[] = [];
   for (const review of reviews) {
-    if (review.state !== "APPROVED") continue;
+    // A review GitHub no longer ties to a commit (its commit is gone, e.g. after a force-push)
+    // cannot be bound to any head; binding it to the current one would let it survive the push.
+    if (review.state !== "APPROVED" || !review.commit) continue;
     const command = parseCommands(review.body).decision;
     candidates.push({
       approver: review.reviewer,
       kind: "review",
       id: review.id,
       at: review.submittedAt,
-      commit: review.commit || headSha,
+      commit: review.commit,
       named: command?.kind === "approve" ? command.systems : [],
     });
   }
