@@ -535,6 +535,14 @@ async function planWork(
       );
       continue;
     }
+    // Anyone with write access can edit anyone's comment, and GitHub does not say who did: an
+    // edited comment is not proof that its author approved.
+    if (comment.updatedAt !== comment.createdAt) {
+      reply(
+        "the comment was edited after it was posted, and an edit need not be its author's; post a new `/approve` comment",
+      );
+      continue;
+    }
     const candidate: Candidate = {
       approver: comment.author,
       kind: "comment",
