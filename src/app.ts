@@ -86,6 +86,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       const client = context.octokit as unknown as GitHubClient;
       const deps = {
         signer,
+        appId,
         trustedJwks: jwks,
         issuer: { kind: "app" as const },
         now: options.now ?? (() => new Date()),

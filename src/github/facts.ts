@@ -362,12 +362,16 @@ export async function readChangedSince(
   return paths;
 }
 
-/** Our check runs on the head commit, by name (the newest of each name). */
+/**
+ * Our check runs on the head commit, by name (the newest of each name). With `appId`, only that
+ * app's: any app (or workflow) can write a run with our names, and it is not ours to update.
+ */
 export async function readCheckRuns(
   client: GitHubClient,
   repo: { owner: string; repo: string },
   headSha: string,
   names: string[],
+  appId?: number,
 ): Promise<Map<string, ExistingCheckRun>> {
   const { data } = await client.rest.checks.listForRef({
     owner: repo.owner,
@@ -375,11 +379,13 @@ export async function readCheckRuns(
     ref: headSha,
     filter: "latest",
     per_page: 100,
+    ...(appId !== undefined ? { app_id: appId } : {}),
   });
   const wanted = new Set(names);
   const runs = new Map<string, ExistingCheckRun>();
   for (const run of data.check_runs) {
     if (!wanted.has(run.name)) continue;
+    if (appId !== undefined && run.app && run.app.id !== appId) continue;
     const seen = runs.get(run.name);
     if (seen && seen.id > run.id) continue;
     runs.set(run.name, {

@@ -66,6 +66,8 @@ import { type PublishOutcome, postComment, publishCheck } from "./publish.js";
 export interface ReconcileDeps {
   /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
   signer?: Signer | undefined;
+  /** The GitHub App's id, when known: only its own check runs are updated. */
+  appId?: number | undefined;
   /** Every key whose attestations count: the signer's and earlier ones. */
   trustedJwks: Jwks;
   issuer: { kind: "app" | "action" };
@@ -184,7 +186,7 @@ async function writeChecks(
 ): Promise<void> {
   if (deps.write === false) return;
   const repo = { owner: target.owner, repo: target.repo };
-  const existing = await readCheckRuns(client, repo, headSha, CHECK_NAMES);
+  const existing = await readCheckRuns(client, repo, headSha, CHECK_NAMES, deps.appId);
   for (const content of checks) {
     result.checks[content.name] = await publishCheck(
       client,
