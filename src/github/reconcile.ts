@@ -46,8 +46,8 @@ import { describeFailure, type GitHubFailure } from "./errors.js";
 import {
   type CommentFacts,
   type CommitRead,
-  type PullRequestRead,
   MAX_LISTED_COMMITS,
+  type PullRequestRead,
   type ReviewFacts,
   readChangedFiles,
   readChangedSince,
