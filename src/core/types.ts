@@ -73,6 +73,8 @@ export interface ApprovalRecord {
   systems: Eligibility[];
   /** Head commit the approval was given on. */
   commit: string;
+  /** Branch the pull request targeted when the approval was given, when its attestation says. */
+  baseRef?: string;
   source: { kind: "review" | "comment"; id: number; at: string };
   /** sha256 of the DSSE envelope, when it comes from an attestation. */
   attestationDigest?: string;

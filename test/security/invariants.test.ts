@@ -431,6 +431,62 @@ describe("§8.4 Approvals on an old head never pass a new head with governed cha
     expect(decide({ [OLD_HEAD_SHA]: ["README.md"] }, always).status).toBe("waiting");
   });
 
+  it("approvals given while the PR targeted another branch are stale, even on the same head", () => {
+    const decision = evaluate(
+      creditChange({
+        approvals: [
+          { ...byAlice(), baseRef: "develop" },
+          { ...byCarol(), baseRef: "develop" },
+        ],
+      }),
+      NOW,
+    );
+    const credit = oversightOf(decision);
+    expect(credit.counted).toEqual([]);
+    expect(credit.rejected.map((r) => r.reason)).toEqual([
+      "stale: given for a change into develop, and the pull request now targets main",
+      "stale: given for a change into develop, and the pull request now targets main",
+    ]);
+    expect(
+      oversightOf(
+        evaluate(
+          creditChange({
+            approvals: [
+              { ...byAlice(), baseRef: "main" },
+              { ...byCarol(), baseRef: "main" },
+            ],
+          }),
+          NOW,
+        ),
+      ).status,
+    ).toBe("met");
+  });
+
+  it("retargeting an approved PR to a branch it brings unreviewed governed changes to leaves its approvals stale", async () => {
+    const repo = governedRepo(stack.sim);
+    repo.createBranch("dev");
+    // Pushed straight to dev, never reviewed.
+    repo.commit("dev", { files: { "models/credit/backdoor.py": "x = 1\n" }, author: "mallory" });
+    repo.createBranch("feat-on-dev", "dev");
+    repo.commit("feat-on-dev", { files: modelChange(), author: "dave" });
+    const pr = repo.openPullRequest({ head: "feat-on-dev", base: "dev", author: "dave" });
+    expect(await stack.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+    await app.review(repo, pr, "alice");
+    await app.review(repo, pr, "erin");
+    expect(app.checks(repo, pr).oversight?.conclusion).toBe("success");
+
+    // The author changes the base to main: same head, and now the backdoor is in the diff.
+    Object.assign(pr, { baseRef: "main", baseSha: repo.resolveRef("main") });
+    expect(pr.files().map((f) => f.filename)).toContain("models/credit/backdoor.py");
+    const edited = pullRequestEvent("edited", repo, pr, {
+      changes: { base: { ref: { from: "dev" }, sha: { from: repo.resolveRef("dev") } } },
+    });
+    expect(await stack.send("pull_request", edited)).toBe(200);
+    const oversight = app.checks(repo, pr).oversight;
+    expect(oversight?.conclusion).toBe("action_required");
+    expect(oversight?.summary).toContain("given for a change into dev");
+  });
+
   it("a force-push that rewrites history leaves the approvals stale, even with the same content", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await app.open(repo, modelChange());

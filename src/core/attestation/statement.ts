@@ -135,11 +135,12 @@ export function approvalFromStatement(
   statement: ApprovalStatement,
   digest: string,
 ): ApprovalRecord {
-  const { approver, systems, source, note } = statement.predicate;
+  const { approver, systems, source, note, pull_request } = statement.predicate;
   const record: ApprovalRecord = {
     approver: { id: approver.id, login: approver.login, type: "User" },
     systems: systems.map((s) => ({ system: s.id, reason: s.reason })),
     commit: source.commit,
+    baseRef: pull_request.base_ref,
     source: { kind: source.kind, id: source.id, at: source.at },
     attestationDigest: digest,
   };

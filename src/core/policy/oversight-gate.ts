@@ -255,6 +255,12 @@ function ineligibleReason(approval: ApprovalRecord, ctx: OversightContext): stri
 }
 
 function staleReason(approval: ApprovalRecord, ctx: OversightContext): string | null {
+  // Retargeting a pull request changes what it merges without a new head: the approvers saw
+  // the change against the branch it targeted then.
+  const base = ctx.facts.pullRequest?.baseRef;
+  if (approval.baseRef !== undefined && base !== undefined && approval.baseRef !== base) {
+    return `stale: given for a change into ${approval.baseRef}, and the pull request now targets ${base}`;
+  }
   const head = ctx.facts.pullRequest?.headSha;
   if (head !== undefined && approval.commit === head) return null;
   const given = `given on ${shortSha(approval.commit)}`;

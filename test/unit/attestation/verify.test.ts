@@ -76,6 +76,7 @@ describe("verifying attestations", () => {
         approver: { id: 583231, login: "octocat", type: "User" },
         systems: [{ system: "credit-scoring", reason: "member of acme/model-risk" }],
         commit: HEAD,
+        baseRef: "main",
         source: { kind: "review", id: 1001, at: "2026-03-02T09:14:07Z" },
         attestationDigest: issued.digest,
       },
