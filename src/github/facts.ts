@@ -347,9 +347,11 @@ export async function readChangedSince(
       basehead: `${from}...${to}`,
       per_page: 100,
     });
-    const files = data.files ?? [];
-    // A diverged compare means the approved commit is not an ancestor of the head.
-    if (data.status === "diverged" || data.status === "behind" || files.length >= 300) paths = null;
+    const files = data.files;
+    // A diverged compare means the approved commit is not an ancestor of the head; a compare
+    // without its list of files says nothing about what changed.
+    if (!files || data.status === "diverged" || data.status === "behind" || files.length >= 300)
+      paths = null;
     else
       paths = files.flatMap((f) =>
         f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],

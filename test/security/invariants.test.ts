@@ -26,8 +26,10 @@ import { evaluate } from "../../src/core/policy/index.js";
 import { renderCheck } from "../../src/core/report/index.js";
 import type { Decision, Facts } from "../../src/core/types.js";
 import { createAdapterCache } from "../../src/github/cache.js";
+import type { GitHubClient } from "../../src/github/client.js";
 import { parseCommands } from "../../src/github/commands.js";
 import { loadAppConfig, StartupError } from "../../src/github/config.js";
+import { readChangedSince } from "../../src/github/facts.js";
 import { reconcile } from "../../src/github/reconcile.js";
 import { governedRepo, type Stack, startStack } from "../e2e/stack.js";
 import { deliver, issueCommentEvent, pullRequestEvent } from "../sim/index.js";
@@ -485,6 +487,24 @@ describe("§8.4 Approvals on an old head never pass a new head with governed cha
     const oversight = app.checks(repo, pr).oversight;
     expect(oversight?.conclusion).toBe("action_required");
     expect(oversight?.summary).toContain("given for a change into dev");
+  });
+
+  it("a compare that GitHub answers without its list of files leaves the approval stale", async () => {
+    const compare = async (files?: Array<{ filename: string }>) => {
+      const client = {
+        rest: {
+          repos: {
+            compareCommitsWithBasehead: async () => ({
+              data: { status: "ahead", ...(files ? { files } : {}) },
+            }),
+          },
+        },
+      } as unknown as GitHubClient;
+      const repo = { owner: "acme", repo: "models" };
+      return readChangedSince(client, createAdapterCache(), repo, OLD_HEAD_SHA, HEAD_SHA);
+    };
+    expect(await compare([{ filename: "README.md" }])).toEqual(["README.md"]);
+    expect(await compare()).toBeNull();
   });
 
   it("a force-push that rewrites history leaves the approvals stale, even with the same content", async () => {
