@@ -352,6 +352,39 @@ describe("§8.3 A forged, edited, replayed (other repo/PR/head) or unsigned atte
     expect(approvalsFrom(replayed)).toEqual([]);
   });
 
+  it("a revoked statement re-posted with another keyid hint, after its comment was deleted, stays revoked", () => {
+    const revoked = issue();
+    const later = issue({
+      prev: revoked.digest,
+      approver: { id: 99, login: "risk-officer" },
+      source: { kind: "comment", id: 555, at: "2026-03-02T10:00:00Z", commit: ATTESTED_HEAD },
+      issued_at: "2026-03-02T10:00:01Z",
+    });
+    const revocation = issue({
+      decision: "revoked",
+      revokes: revoked.digest,
+      prev: later.digest,
+      issued_at: "2026-03-02T11:00:00Z",
+      source: { kind: "review", id: 1001, at: "2026-03-02T11:00:00Z", commit: ATTESTED_HEAD },
+    });
+    // Someone with write access deletes the approval's comment and posts it again with the
+    // unsigned keyid hint removed: same payload, same signature, another digest.
+    const envelope = JSON.parse(revoked.envelopeJson) as { signatures: Array<{ sig: string }> };
+    const stripped = markerBody(
+      JSON.stringify({ ...envelope, signatures: [{ sig: envelope.signatures[0]?.sig }] }),
+    );
+    const report = verifyAttestations(
+      [found(stripped, { commentAuthor: "mallory" }), found(later.body), found(revocation.body)],
+      trusted,
+      { repo: REPO, pr: PR },
+    );
+    expect(report.statements[0]?.digest).not.toBe(revoked.digest);
+    expect(report.statements[0]?.verdict).toBe("revoked");
+    // (The later statement names the deleted comment as its predecessor: reported, not counted.)
+    expect(report.statements[1]?.verdict).toBe("missing_predecessor");
+    expect(approvalsFrom(report)).toEqual([]);
+  });
+
   it("an /approve comment edited by someone else (GitHub does not say who) is not its author's approval", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await app.open(repo, modelChange());

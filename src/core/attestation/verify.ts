@@ -1,7 +1,14 @@
 import { verify as verifySignature } from "node:crypto";
 import type { ApprovalRecord, RejectedAttestation } from "../types.js";
 import { decodeUtf8, extractAttestation } from "./comment.js";
-import { type DecodedEnvelope, decodeEnvelope, PAYLOAD_TYPE, pae } from "./dsse.js";
+import {
+  canonicalEnvelopeJson,
+  type DecodedEnvelope,
+  decodeEnvelope,
+  digestOfCanonicalEnvelope,
+  PAYLOAD_TYPE,
+  pae,
+} from "./dsse.js";
 import { parseStrictJson } from "./json.js";
 import { type TrustedKey, trustedKeys } from "./keys.js";
 import {
@@ -111,6 +118,8 @@ interface Work {
   /** Passed every check of its own: takes part in the chain checks of its pull request. */
   chained: boolean;
   flags: Set<Verdict>;
+  /** The digest with the keyid the issuer writes (the verifying key's), once verified. */
+  issuedDigest?: string;
 }
 
 const CHAIN_ORDER: Verdict[] = [
@@ -246,6 +255,15 @@ function verifyOne(
       : fail("unknown_key", `not signed by any trusted key (keyid ${signature.keyid ?? "absent"})`);
   }
   result.keyId = signer.keyId;
+  // The keyid hint is outside the signature: a copy with another hint, or none, has another
+  // digest but is the same signed statement, and what revokes one revokes the other.
+  work.issuedDigest = digestOfCanonicalEnvelope(
+    canonicalEnvelopeJson({
+      payloadType: envelope.payloadType,
+      payload: envelope.payload,
+      signatures: [{ keyid: signer.keyId, sig: signature.sig }],
+    }),
+  );
 
   // Only now, after the exact bytes verified, is the payload read.
   const payloadText = decodeUtf8(envelope.payload);
@@ -345,7 +363,12 @@ function checkChain(works: Work[]): void {
   for (const w of chained) {
     const p = (w.statement as ApprovalStatement).predicate;
     if (p.decision !== "approved" || w.result.digest === undefined) continue;
-    const revocation = revocations.get(w.result.digest)?.find((r) => r.issuedAt >= w.issuedAt);
+    const revocation = [
+      ...(revocations.get(w.result.digest) ?? []),
+      ...(w.issuedDigest && w.issuedDigest !== w.result.digest
+        ? (revocations.get(w.issuedDigest) ?? [])
+        : []),
+    ].find((r) => r.issuedAt >= w.issuedAt);
     if (revocation) {
       w.flags.add("revoked");
       revokedBy.set(w, revocation);
