@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bundle`: builds the Action's single-file bundle, action/dist/index.js, with esbuild.
 // `--check` builds in memory and exits 1 when the committed bundle differs (CI runs it).
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -23,7 +23,9 @@ const result = await build({
   outfile,
   logLevel: "warning",
   // Some bundled CommonJS dependencies call require() for Node built-ins.
-  banner: { js: 'import { createRequire as __aigateRequire } from "node:module"; const require = __aigateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __aigateRequire } from "node:module"; const require = __aigateRequire(import.meta.url);',
+  },
 });
 const code = result.outputFiles[0].text;
 

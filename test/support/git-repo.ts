@@ -34,7 +34,11 @@ export class TempRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync("git", args, { cwd: this.dir, encoding: "utf8", env: { ...process.env, ...IDENTITY } });
+    return execFileSync("git", args, {
+      cwd: this.dir,
+      encoding: "utf8",
+      env: { ...process.env, ...IDENTITY },
+    });
   }
 
   write(path: string, content: string): void {
@@ -64,7 +68,10 @@ export class TempRepo {
   }
 
   /** Runs the built CLI here; `now` fixes the evaluation date. */
-  aigate(args: string[], now = "2026-11-27T12:00:00Z"): { code: number | null; stdout: string; stderr: string } {
+  aigate(
+    args: string[],
+    now = "2026-11-27T12:00:00Z",
+  ): { code: number | null; stdout: string; stderr: string } {
     const run = spawnSync(process.execPath, [CLI, ...args], {
       cwd: this.dir,
       encoding: "utf8",

@@ -15,23 +15,39 @@ describe("the Action's input helper", () => {
   it("turns valid inputs into one settings object", () => {
     const key = generateKeyPair();
     const settings = readSettings(
-      inputs({ "signing-key": key.privateKeyPem, "trusted-keys": JSON.stringify(jwksFrom([key.privateKeyPem])), "fail-on": "gates" }),
+      inputs({
+        "signing-key": key.privateKeyPem,
+        "trusted-keys": JSON.stringify(jwksFrom([key.privateKeyPem])),
+        "fail-on": "gates",
+      }),
     );
-    expect(settings).toMatchObject({ token: "ghs_example", manifestPath: ".github/ai-governance.yml", failOn: "gates" });
+    expect(settings).toMatchObject({
+      token: "ghs_example",
+      manifestPath: ".github/ai-governance.yml",
+      failOn: "gates",
+    });
     expect(settings.signingKeyPem).toBe(key.privateKeyPem.trim());
     expect(settings.trustedKeys).toHaveLength(1);
   });
 
   it("defaults manifest-path and fail-on when they are empty", () => {
     const settings = readSettings((name) => (name === "token" ? "t" : ""));
-    expect(settings).toEqual({ token: "t", trustedKeys: [], manifestPath: ".github/ai-governance.yml", failOn: "errors" });
+    expect(settings).toEqual({
+      token: "t",
+      trustedKeys: [],
+      manifestPath: ".github/ai-governance.yml",
+      failOn: "errors",
+    });
   });
 
   it.each([
     [{ token: " " }, "input 'token': is empty"],
     [{ "signing-key": "not a key" }, "input 'signing-key': is not an Ed25519 private key"],
     [{ "trusted-keys": "{keys:" }, "input 'trusted-keys': is not JSON"],
-    [{ "trusted-keys": '{"keys":[{"kty":"RSA"}]}' }, "input 'trusted-keys': is not a usable Ed25519 JWKS"],
+    [
+      { "trusted-keys": '{"keys":[{"kty":"RSA"}]}' },
+      "input 'trusted-keys': is not a usable Ed25519 JWKS",
+    ],
     [{ "manifest-path": "../outside.yml" }, "input 'manifest-path'"],
     [{ "manifest-path": "/etc/ai.yml" }, "input 'manifest-path'"],
     [{ "fail-on": "sometimes" }, "input 'fail-on': sometimes is not one of errors, gates, never"],
