@@ -100,13 +100,24 @@ export async function publishCheck(
   let outcome: PublishOutcome;
   // Annotations added by an update are appended to the run's old ones, so a run that already
   // carries annotations is replaced by a new run rather than updated.
-  if (existing && existing.annotationsCount === 0) {
-    await client.rest.checks.update({
-      owner: target.owner,
-      repo: target.repo,
-      check_run_id: existing.id,
-      ...completed,
-    });
+  // A run another app wrote (same name, e.g. the Action's token changed) cannot be updated:
+  // GitHub answers 403, and our own run is created beside it instead.
+  const updated =
+    existing && existing.annotationsCount === 0
+      ? await client.rest.checks
+          .update({
+            owner: target.owner,
+            repo: target.repo,
+            check_run_id: existing.id,
+            ...completed,
+          })
+          .then(() => true)
+          .catch((error: unknown) => {
+            if ((error as { status?: number }).status === 403) return false;
+            throw error;
+          })
+      : false;
+  if (existing && updated) {
     runId = existing.id;
     outcome = "updated";
   } else {

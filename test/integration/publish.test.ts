@@ -109,6 +109,24 @@ describe("publishing a check run", () => {
     expect(outcome).toBe("updated");
   });
 
+  it("creates its own run when the run of that name belongs to another app (403 on update)", async () => {
+    nock(api)
+      .patch("/repos/acme/models/check-runs/77")
+      .reply(403, {
+        message: "Invalid app_id `15368` - check run can only be modified by its creator.",
+      })
+      .post("/repos/acme/models/check-runs", (b) => b.name === "AI governance: human oversight")
+      .reply(201, { id: 78 });
+    const outcome = await publishCheck(
+      testClient(),
+      target,
+      content({ conclusion: "success", title: "2 of 2 approvals recorded" }),
+      existing(),
+      now,
+    );
+    expect(outcome).toBe("created");
+  });
+
   it("completes a run left in progress even when its text is the same", async () => {
     nock(api).patch("/repos/acme/models/check-runs/77").reply(200, { id: 77 });
     expect(
