@@ -79,6 +79,11 @@ export interface ApprovalRecord {
   /** sha256 of the DSSE envelope, when it comes from an attestation. */
   attestationDigest?: string;
   note?: string;
+  /**
+   * Why the adapter could not record this source, when the cause lies outside the engine's
+   * rules (e.g. team membership the token may not read). Reported as the rejection reason.
+   */
+  refusal?: string;
 }
 
 /** An eligible approver's live CHANGES_REQUESTED review: a veto until dismissed or replaced. */

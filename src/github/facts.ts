@@ -289,17 +289,31 @@ export async function readComments(
   }));
 }
 
+/** A 403 that is a missing permission, not an exhausted rate limit (which must end red). */
+function isForbiddenNotRateLimited(error: unknown): boolean {
+  const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+  return e.status === 403 && String(e.response?.headers?.["x-ratelimit-remaining"] ?? "") !== "0";
+}
+
+/** Team memberships of one account: the teams it is an active member of, and those unreadable. */
+export interface TeamsOf {
+  member: string[];
+  /** Teams whose membership the token may not read (403): never counted, and the reason is said. */
+  unreadable: string[];
+}
+
 /**
  * The teams (as `org/team-slug`) among `teams` that `login` is an active member of.
- * Needs the `members: read` permission; a 404 means "not a member". Cached for a minute.
+ * Needs the `members: read` permission; a 404 means "not a member"; a 403 (a workflow's
+ * GITHUB_TOKEN has no members permission) leaves the team unreadable. Cached for a minute.
  */
 export async function readTeamsOf(
   client: GitHubClient,
   cache: AdapterCache,
   login: string,
   teams: string[],
-): Promise<string[]> {
-  const result: string[] = [];
+): Promise<TeamsOf> {
+  const result: TeamsOf = { member: [], unreadable: [] };
   for (const team of new Set(teams)) {
     const [org, slug] = team.split("/");
     if (!org || !slug) continue;
@@ -314,12 +328,16 @@ export async function readTeamsOf(
         });
         member = data.state === "active";
       } catch (error) {
+        if (isForbiddenNotRateLimited(error)) {
+          result.unreadable.push(team);
+          continue;
+        }
         if (!isNotFound(error)) throw error;
         member = false;
       }
       cache.memberships.set(key, member);
     }
-    if (member) result.push(team);
+    if (member) result.member.push(team);
   }
   return result;
 }

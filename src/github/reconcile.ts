@@ -437,7 +437,7 @@ interface Candidate {
 async function judge(
   candidate: Candidate,
   ctx: AttestContext,
-): Promise<{ ok: true; systems: Eligibility[] } | { ok: false; reason: string }> {
+): Promise<{ ok: true; systems: Eligibility[] } | { ok: false; reason: string; refusal?: string }> {
   const { approver } = candidate;
   if (!approver || approver.id === undefined)
     return { ok: false, reason: "the account is unknown" };
@@ -463,10 +463,14 @@ async function judge(
     }
   }
   const teamsOf = await readTeamsOf(ctx.client, ctx.deps.cache, approver.login, ctx.teams);
-  const eligibilities = approverEligibilities(ctx.manifest, ctx.affected, approver, teamsOf);
+  const eligibilities = approverEligibilities(ctx.manifest, ctx.affected, approver, teamsOf.member);
   const systems = resolveApprovalSystems(ctx.affected, eligibilities, candidate.named);
   if (systems.length === 0) {
     const ids = candidate.named.length > 0 ? candidate.named : ctx.affected.map((a) => a.id);
+    if (teamsOf.unreadable.length > 0) {
+      const cause = `aigate's token may not read the membership of ${teamsOf.unreadable.join(", ")}, so team approvers cannot be recognised (a workflow's GITHUB_TOKEN cannot read teams: give aigate a GitHub App token with Members: read)`;
+      return { ok: false, reason: cause, refusal: cause };
+    }
     return {
       ok: false,
       reason: `you are not an approver for ${ids.join(", ")} in the governance manifest`,
@@ -557,7 +561,9 @@ async function planWork(
     const verdict = await judge(candidate, ctx);
     if (!verdict.ok) {
       reply(verdict.reason);
-      if (comment.author) work.ineligible.push(ineligibleRecord(candidate, comment.author));
+      if (comment.author) {
+        work.ineligible.push(ineligibleRecord(candidate, comment.author, verdict.refusal));
+      }
       continue;
     }
     work.issues.push(planApproval(key, candidate, verdict.systems));
@@ -568,7 +574,7 @@ async function planWork(
     if (attested.has(key) || !candidate.approver) continue;
     const verdict = await judge(candidate, ctx);
     if (!verdict.ok) {
-      work.ineligible.push(ineligibleRecord(candidate, candidate.approver));
+      work.ineligible.push(ineligibleRecord(candidate, candidate.approver, verdict.refusal));
       continue;
     }
     work.issues.push(planApproval(key, candidate, verdict.systems));
@@ -591,12 +597,13 @@ function planApproval(key: string, candidate: Candidate, systems: Eligibility[])
   return issue;
 }
 
-function ineligibleRecord(candidate: Candidate, approver: Actor): ApprovalRecord {
+function ineligibleRecord(candidate: Candidate, approver: Actor, refusal?: string): ApprovalRecord {
   return {
     approver,
     systems: [],
     commit: candidate.commit,
     source: { kind: candidate.kind, id: candidate.id, at: candidate.at },
+    ...(refusal ? { refusal } : {}),
   };
 }
 
@@ -779,8 +786,14 @@ async function vetoes(reviews: ReviewFacts[], ctx: AttestContext): Promise<Veto[
   const result: Veto[] = [];
   for (const review of latest.values()) {
     if (review.state !== "CHANGES_REQUESTED" || !review.reviewer) continue;
+    // A reviewer whose team membership cannot be read vetoes only as a listed user.
     const teamsOf = await readTeamsOf(ctx.client, ctx.deps.cache, review.reviewer.login, ctx.teams);
-    const systems = approverEligibilities(ctx.manifest, ctx.affected, review.reviewer, teamsOf);
+    const systems = approverEligibilities(
+      ctx.manifest,
+      ctx.affected,
+      review.reviewer,
+      teamsOf.member,
+    );
     if (systems.length === 0) continue;
     result.push({
       approver: review.reviewer,

@@ -189,6 +189,26 @@ describe("the bundled Action on a runner", () => {
     expect(latest(repo, pr)[OVERSIGHT]?.output.title).toBe("2 of 2 approvals recorded");
   });
 
+  it("with the workflow token, which cannot read teams, records a listed user but refuses a team member and says why", async () => {
+    const repo = governedRepo(sim);
+    const pr = openPr(repo, modelChange());
+    for (const user of ["alice", "erin"]) {
+      const review = pr.addReview({ user, state: "APPROVED", body: "" });
+      const run = await runAction(
+        "pull_request_review",
+        pullRequestReviewEvent("submitted", repo, pr, review),
+      );
+      expect(run.code).toBe(0);
+    }
+    const attested = repo
+      .issueComments(pr.number)
+      .filter((c) => c.body.includes("aigate-attestation:v1"));
+    expect(attested.map((c) => c.body.match(/approval by @(\w+)/)?.[1])).toEqual(["alice"]);
+    const oversight = latest(repo, pr)[OVERSIGHT];
+    expect(oversight?.conclusion).toBe("action_required");
+    expect(oversight?.output.summary).toContain("may not read the membership of acme/model-risk");
+  });
+
   it("fails the job while a gate is not passing when fail-on is gates", async () => {
     const repo = governedRepo(sim);
     const pr = openPr(repo, modelChange());

@@ -108,6 +108,18 @@ describe("reading facts from GitHub", () => {
     expect(await readChangedSince(testClient(), cache, repo, A, A)).toEqual([]);
   });
 
+  it("leaves a team unreadable, never counted, when the token may not read it (403)", async () => {
+    nock(API)
+      .get("/orgs/acme/teams/model-risk/memberships/erin")
+      .reply(403, { message: "Resource not accessible by integration" });
+    expect(
+      await readTeamsOf(testClient(), createAdapterCache(), "erin", ["acme/model-risk"]),
+    ).toEqual({
+      member: [],
+      unreadable: ["acme/model-risk"],
+    });
+  });
+
   it("counts only active team memberships, and remembers them briefly", async () => {
     let clock = 0;
     const cache = createAdapterCache(() => clock);
@@ -120,17 +132,26 @@ describe("reading facts from GitHub", () => {
       .get("/orgs/acme/teams/model-risk/memberships/mallory")
       .reply(404, { message: "Not Found" });
     const client = testClient();
-    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual([
-      "acme/model-risk",
-    ]);
-    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual([
-      "acme/model-risk",
-    ]);
-    expect(await readTeamsOf(client, cache, "pat", ["acme/model-risk"])).toEqual([]);
-    expect(await readTeamsOf(client, cache, "mallory", ["acme/model-risk"])).toEqual([]);
+    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual({
+      member: ["acme/model-risk"],
+      unreadable: [],
+    });
+    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual({
+      member: ["acme/model-risk"],
+      unreadable: [],
+    });
+    expect(await readTeamsOf(client, cache, "pat", ["acme/model-risk"])).toEqual({
+      member: [],
+      unreadable: [],
+    });
+    expect(await readTeamsOf(client, cache, "mallory", ["acme/model-risk"])).toEqual({
+      member: [],
+      unreadable: [],
+    });
     clock = 61_000;
-    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual([
-      "acme/model-risk",
-    ]);
+    expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual({
+      member: ["acme/model-risk"],
+      unreadable: [],
+    });
   });
 });

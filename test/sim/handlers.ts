@@ -26,6 +26,7 @@ import type {
   SimRepo,
   SimState,
 } from "./state.js";
+import { GITHUB_ACTIONS_APP } from "./state.js";
 
 /** A request as an operation handler sees it (already validated against the OpenAPI description). */
 export interface OpRequest {
@@ -586,6 +587,10 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
     // --- people -------------------------------------------------------------------------------
     "teams/get-membership-for-user-in-org": (req) => {
       const { org = "", team_slug: slug = "", username = "" } = req.params;
+      // A workflow's GITHUB_TOKEN has no members permission: GitHub refuses team reads.
+      if (req.actor.kind === "app" && req.actor.app.id === GITHUB_ACTIONS_APP.id) {
+        return errorReply(403, "Resource not accessible by integration");
+      }
       const membership = state.teamMembership(org, slug, username);
       if (!membership) return notFound();
       return {

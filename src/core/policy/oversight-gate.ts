@@ -141,7 +141,7 @@ export function overseeSystem(
     }
     const recorded = approval.systems.filter((e) => e.system === system.id);
     if (recorded.length === 0) {
-      rejected(`does not cover ${system.id}`);
+      rejected(approval.refusal ?? `does not cover ${system.id}`);
       continue;
     }
     // Eligibility is recorded with the approval; it must still hold under the base manifest,

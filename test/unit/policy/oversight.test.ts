@@ -78,6 +78,15 @@ describe("oversight: the quorum", () => {
     ]);
   });
 
+  it("lists a source the adapter could not record with the adapter's reason", () => {
+    const unreadable = { ...approval(BOB, []), refusal: "team membership could not be read" };
+    const result = credit({ approvals: [unreadable] });
+    expect(result.counted).toEqual([]);
+    expect(result.rejected).toMatchObject([
+      { approver: "bob", reason: "team membership could not be read" },
+    ]);
+  });
+
   it("records the approver, eligibility, time, commit and attestation digest of each counted approval", () => {
     const result = credit({ approvals: [carol()] });
     expect(result.counted[0]).toEqual({
