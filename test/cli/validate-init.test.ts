@@ -31,10 +31,16 @@ describe("aigate validate", () => {
 
   it("exits 1 naming the assessment field when an assessment names another system", () => {
     const repo = track(TempRepo.fromDemo());
-    repo.edit("governance/assessments/support-assistant.yml", "system: support-assistant", "system: credit-scoring");
+    repo.edit(
+      "governance/assessments/support-assistant.yml",
+      "system: support-assistant",
+      "system: credit-scoring",
+    );
     const run = repo.aigate(["validate"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("governance/assessments/support-assistant.yml:3:9: system: names system \"credit-scoring\"");
+    expect(run.stderr).toContain(
+      'governance/assessments/support-assistant.yml:3:9: system: names system "credit-scoring"',
+    );
   });
 
   it("exits 1 when required evidence or the AI policy is missing, located at the manifest line", () => {
@@ -42,8 +48,12 @@ describe("aigate validate", () => {
     repo.git("rm", "-q", "docs/model-cards/credit-scoring.md", "docs/ai-policy.md");
     const run = repo.aigate(["validate"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/ai-governance\.yml:\d+:\d+: governance\.policy: the AI policy docs\/ai-policy\.md does not exist/);
-    expect(run.stderr).toMatch(/systems\[0\]\.evidence\.model_card: .*docs\/model-cards\/credit-scoring\.md does not exist/);
+    expect(run.stderr).toMatch(
+      /ai-governance\.yml:\d+:\d+: governance\.policy: the AI policy docs\/ai-policy\.md does not exist/,
+    );
+    expect(run.stderr).toMatch(
+      /systems\[0\]\.evidence\.model_card: .*docs\/model-cards\/credit-scoring\.md does not exist/,
+    );
   });
 
   it("exits 2 when there is no manifest", () => {
@@ -65,20 +75,38 @@ describe("aigate init", () => {
   it("scaffolds a manifest, an assessment and a policy that validate right away", () => {
     const repo = track(new TempRepo());
     repo.git("init", "-q");
-    const init = repo.aigate(["init", "--system", "loan-chat", "--approver", "alice", "--owner", "acme/ai-governance"]);
+    const init = repo.aigate([
+      "init",
+      "--system",
+      "loan-chat",
+      "--approver",
+      "alice",
+      "--owner",
+      "acme/ai-governance",
+    ]);
     expect(init.code).toBe(0);
     expect(init.stdout).toContain("created .github/ai-governance.yml");
     expect(init.stdout).toContain("created governance/assessments/loan-chat.yml");
     expect(init.stdout).toContain("created docs/ai-policy.md");
     const validate = repo.aigate(["validate"]);
-    expect(validate.stdout).toContain("valid: .github/ai-governance.yml, governance/assessments/loan-chat.yml");
+    expect(validate.stdout).toContain(
+      "valid: .github/ai-governance.yml, governance/assessments/loan-chat.yml",
+    );
     expect(validate.code).toBe(0);
   });
 
   it("scaffolds the evidence a high-risk system needs", () => {
     const repo = track(new TempRepo());
     repo.git("init", "-q");
-    const init = repo.aigate(["init", "--tier", "high", "--team", "acme/model-risk", "--owner", "acme/gov"]);
+    const init = repo.aigate([
+      "init",
+      "--tier",
+      "high",
+      "--team",
+      "acme/model-risk",
+      "--owner",
+      "acme/gov",
+    ]);
     expect(init.stdout).toContain("created docs/model-cards/my-model.md");
     expect(repo.aigate(["validate"]).code).toBe(0);
   });
