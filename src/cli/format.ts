@@ -94,7 +94,10 @@ export function formatDecisionText(
     lines.push(
       `  ${result.system}: needs ${needs} on the pull request from ${who || "(no approvers listed)"}`,
     );
-    for (const problem of result.problems) lines.push(`    - ${problem}`);
+    // The engine's "<id> needs N approvals" says what the line above says; list the rest.
+    for (const problem of result.problems.filter((p) => !p.startsWith(`${result.system} needs `))) {
+      lines.push(`    - ${underSystem(result.system, problem)}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }

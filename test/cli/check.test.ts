@@ -55,6 +55,7 @@ describe("aigate check on a local change (base...HEAD)", () => {
     expect(run.stdout).toContain(
       "credit-scoring: needs 2 approvals on the pull request from acme/model-risk, @alice",
     );
+    expect(run.stdout).not.toContain("- credit-scoring needs");
     expect(run.code).toBe(0);
   });
 
