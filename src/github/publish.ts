@@ -3,6 +3,7 @@
  * check run — pass, wait, configuration error, internal error — so they all look the same,
  * none is ever left in progress, and nothing is written when the content has not changed.
  */
+import type { CheckAnnotation } from "../core/report/index.js";
 import type { Conclusion } from "../core/types.js";
 import type { GitHubClient } from "./client.js";
 import { redact } from "./errors.js";
@@ -13,16 +14,8 @@ export const MAX_TITLE_CHARS = 255;
 export const MAX_COMMENT_CHARS = 65_536;
 export const ANNOTATIONS_PER_REQUEST = 50;
 
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title?: string;
-}
+/** One annotation as the checks API takes it; the report module renders them. */
+export type { CheckAnnotation };
 
 /** What a check run should say. */
 export interface CheckContent {

@@ -94,17 +94,17 @@ export interface ReconcileResult {
 
 const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
 
+function emptyResult(): ReconcileResult {
+  return { checks: {}, attestations: { approved: 0, revoked: 0 }, replies: 0 };
+}
+
 /** Reconciles one pull request. Never throws for a GitHub error: it ends in red checks instead. */
 export async function reconcile(
   client: GitHubClient,
   target: PullRequestTarget & { headSha?: string },
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
-  const result: ReconcileResult = {
-    checks: {},
-    attestations: { approved: 0, revoked: 0 },
-    replies: 0,
-  };
+  const result = emptyResult();
   let headSha = target.headSha;
   try {
     const pr = await readPullRequest(client, target);
@@ -133,11 +133,7 @@ export async function reportFailure(
   error: unknown,
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
-  const result: ReconcileResult = {
-    checks: {},
-    attestations: { approved: 0, revoked: 0 },
-    replies: 0,
-  };
+  const result = emptyResult();
   let headSha = target.headSha;
   if (!headSha) {
     try {
