@@ -10,6 +10,7 @@ import { renderCheck } from "../src/core/report/index.js";
 import type { Decision } from "../src/core/types.js";
 import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient, Log } from "../src/github/client.js";
+import { redact } from "../src/github/errors.js";
 import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 
@@ -105,6 +106,17 @@ function summaryOf(decision: Decision, readOnly: string | undefined): string {
 
 /** Runs the Action once. Never throws: every failure ends in `setFailed` with a clear message. */
 export async function run(runtime: ActionRuntime): Promise<ReconcileResult | undefined> {
+  try {
+    return await runOnce(runtime);
+  } catch (error) {
+    // reconcile never throws; anything else escaping is ours, reported without a stack of secrets.
+    const message = error instanceof Error ? error.message : String(error);
+    runtime.setFailed(`aigate: internal error: ${redact(message)}`);
+    return undefined;
+  }
+}
+
+async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefined> {
   let settings: ActionSettings;
   try {
     settings = readSettings((name) => runtime.getInput(name));

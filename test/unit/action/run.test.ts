@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { type ActionRuntime, run, targetOf } from "../../../action/run.js";
+
+function runtime(overrides: Partial<ActionRuntime>): ActionRuntime & { failed: string[] } {
+  const failed: string[] = [];
+  return {
+    failed,
+    getInput: (name) => (name === "token" ? "t" : ""),
+    setOutput: () => {},
+    setFailed: (message) => failed.push(message),
+    log: { info: () => {}, warn: () => {}, error: () => {}, notice: () => {} },
+    writeSummary: async () => {},
+    context: {
+      eventName: "pull_request_target",
+      payload: {
+        action: "opened",
+        pull_request: { number: 7 },
+        repository: { full_name: "acme/models" },
+      },
+      repo: { owner: "acme", repo: "models" },
+    },
+    client: () => {
+      throw new Error("unexpected");
+    },
+    env: {},
+    now: () => new Date("2026-11-27T12:00:00Z"),
+    ...overrides,
+  };
+}
+
+describe("the Action's run()", () => {
+  it("fails the job with an internal error, never a crash, when something of ours throws", async () => {
+    const rt = runtime({
+      client: () => {
+        throw new Error("boom -----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----");
+      },
+    });
+    await expect(run(rt)).resolves.toBeUndefined();
+    expect(rt.failed).toEqual(["aigate: internal error: boom [redacted key]"]);
+  });
+});
+
+describe("which pull request an event is about", () => {
+  it.each([
+    [
+      "pull_request_target",
+      { action: "synchronize", pull_request: { number: 3 } },
+      { pullNumber: 3 },
+    ],
+    [
+      "pull_request_review",
+      { action: "dismissed", pull_request: { number: 4 } },
+      { pullNumber: 4 },
+    ],
+    [
+      "issue_comment",
+      { action: "created", issue: { number: 5, pull_request: {} } },
+      { pullNumber: 5 },
+    ],
+  ])("%s → the pull request it names", (event, payload, expected) => {
+    expect(targetOf(event, payload)).toEqual(expected);
+  });
+
+  it("marks a fork's pull_request event read-only", () => {
+    const target = targetOf("pull_request", {
+      action: "opened",
+      pull_request: { number: 6, head: { repo: { full_name: "mallory/models" } } },
+      repository: { full_name: "acme/models" },
+    });
+    expect(target).toMatchObject({ pullNumber: 6, readOnly: expect.stringContaining("fork") });
+  });
+
+  it("ignores a closed pull request and events without one", () => {
+    expect(
+      targetOf("pull_request_target", { action: "closed", pull_request: { number: 1 } }),
+    ).toContain("cannot change the gates");
+    expect(targetOf("pull_request_review", {})).toBe("the event names no pull request");
+    expect(targetOf("workflow_dispatch", {})).toContain("workflow_dispatch is ignored");
+  });
+});
