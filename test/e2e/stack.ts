@@ -70,27 +70,67 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
-/** Starts the simulated GitHub and the App; `stop()` ends both. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = await startGitHubSimulator(options.now ? { now: options.now } : {});
+/** What every replica of one App shares: the App's key, webhook secret and signing key. */
+export interface AppIdentity {
+  privateKey: string;
+  secret: string;
+  signingKeyPem: string;
+}
+
+export function appIdentity(): AppIdentity {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
     publicKeyEncoding: { type: "spki", format: "pem" },
   });
-  const signing = generateKeyPair();
-  const secret = `whsec-${Math.random().toString(36).slice(2)}`;
+  return {
+    privateKey,
+    secret: `whsec-${Math.random().toString(36).slice(2)}`,
+    signingKeyPem: generateKeyPair().privateKeyPem,
+  };
+}
+
+/** One real App server (Probot's `run`) pointed at the simulated GitHub. */
+export interface Replica {
+  appUrl: string;
+  /** Every log line this replica wrote. */
+  logs: string[];
+  reconciled: ReconcileResult[];
+  send(event: string, payload: WebhookPayload, options?: DeliverOptions): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ReplicaOptions {
+  now?: () => Date;
+  /** Extra environment, e.g. REDIS_URL. */
+  env?: Record<string, string>;
+  /**
+   * Octokit's request throttling, which Probot backs with Redis when REDIS_URL is set. Off by
+   * default: it spaces writes a second apart, which only slows the tests that are not about it.
+   */
+  throttling?: boolean;
+}
+
+/**
+ * Starts one App server for `identity`. Several replicas of one identity behave as one App
+ * behind a load balancer, each with its own process state.
+ */
+export async function startReplica(
+  sim: GitHubSim,
+  identity: AppIdentity,
+  options: ReplicaOptions = {},
+): Promise<Replica> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "test",
     APP_ID: String(sim.state.app.id),
-    PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET: secret,
+    PRIVATE_KEY: identity.privateKey,
+    WEBHOOK_SECRET: identity.secret,
     GHE_HOST: sim.host,
     GHE_PROTOCOL: "http",
     HOST: "127.0.0.1",
     PORT: String(port),
-    AIGATE_SIGNING_KEY: signing.privateKeyPem,
+    AIGATE_SIGNING_KEY: identity.signingKeyPem,
     ...options.env,
   };
   const logs: string[] = [];
@@ -102,27 +142,39 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.now ? { now: options.now } : {}),
     onReconciled: (result) => reconciled.push(result),
   });
-  // Retries as in production, but with millisecond back-off so the 502 scenario stays fast;
-  // no write throttling (one write a second), which Probot would otherwise merge back in.
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-    ...options,
+  // Retries as in production, but with millisecond back-off so the 502 scenarios stay fast.
+  const Octokit = ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
+    ...defaults,
     retry: { retryAfterBaseValue: 1 },
-    throttle: { ...(options.throttle as object | undefined), enabled: false },
+    ...(options.throttling
+      ? {}
+      : { throttle: { ...(defaults.throttle as object | undefined), enabled: false } }),
   }));
   const server: Server = await run(app, { env, Octokit, log });
   const appUrl = `http://127.0.0.1:${port}`;
   return {
-    sim,
     appUrl,
-    secret,
-    secrets: [privateKey, signing.privateKeyPem, secret],
-    signingKeyPem: signing.privateKeyPem,
     logs,
     reconciled,
     send: (event, payload, deliverOptions) =>
-      deliver(appUrl, secret, event, payload, deliverOptions),
+      deliver(appUrl, identity.secret, event, payload, deliverOptions),
+    stop: () => server.stop(),
+  };
+}
+
+/** Starts the simulated GitHub and one App server; `stop()` ends both. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startGitHubSimulator(options.now ? { now: options.now } : {});
+  const identity = appIdentity();
+  const replica = await startReplica(sim, identity, options);
+  return {
+    ...replica,
+    sim,
+    secret: identity.secret,
+    secrets: [identity.privateKey, identity.signingKeyPem, identity.secret],
+    signingKeyPem: identity.signingKeyPem,
     async stop() {
-      await server.stop();
+      await replica.stop();
       await sim.stop();
     },
   };

@@ -5,7 +5,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockKey } from "../../src/github/serialise.js";
-import { governedRepo } from "../e2e/stack.js";
+import {
+  type AppIdentity,
+  appIdentity,
+  governedRepo,
+  type Replica,
+  startReplica,
+} from "../e2e/stack.js";
 import {
   type GitHubSim,
   pullRequestEvent,
@@ -20,7 +26,6 @@ import {
   testRedis,
   unreachableRedisUrl,
 } from "./redis-server.js";
-import { type AppIdentity, appIdentity, type Replica, startReplica } from "./replicas.js";
 
 const ASSESSMENT = "AI governance: risk assessment";
 const OVERSIGHT = "AI governance: human oversight";
