@@ -49,7 +49,10 @@ export const PredicateSchema = z
     systems: z.array(z.strictObject({ id: systemId, reason: z.string().min(1).max(500) })).min(1),
     approver: z.strictObject({
       id: githubId,
-      login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user login"),
+      // Enterprise managed users' logins end in `_shortcode`.
+      login: z
+        .string()
+        .regex(/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,99})$/, "must be a GitHub user login"),
     }),
     source: z.strictObject({
       kind: z.enum(["review", "comment"]),

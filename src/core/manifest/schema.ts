@@ -58,7 +58,8 @@ export const TeamSlugSchema = z
 
 export const LoginSchema = z
   .string()
-  .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
+  // Enterprise managed users' logins end in `_shortcode`, hence `_` and the longer bound.
+  .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,99})$/, {
     message: "a user is a GitHub login, e.g. alice",
   })
   .transform((login) => login.replace(/^@/, ""));

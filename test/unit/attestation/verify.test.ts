@@ -83,6 +83,11 @@ describe("verifying attestations", () => {
     ]);
   });
 
+  it("accepts an approver with an enterprise managed user's login (handle_shortcode)", () => {
+    const issued = issue({ approver: { id: 9, login: "mona_acme" } });
+    expect(verdictOf([issued.body])).toEqual(["valid"]);
+  });
+
   it("accepts an envelope given directly, as an object or as JSON text", () => {
     const issued = issue();
     const where = { repository: REPO, pullRequest: PR, commentId: 1 };

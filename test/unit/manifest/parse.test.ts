@@ -299,6 +299,16 @@ describe("parseManifest: a valid manifest", () => {
     expect(result.manifest.systems[0]?.approvers).toEqual({ teams: [], users: ["Alice", "bob"] });
   });
 
+  it("accepts enterprise managed users' logins (handle_shortcode)", () => {
+    const text = readFixture("manifests/valid-one-system.yml").replace(
+      '      teams: ["acme/model-risk"]',
+      '      users: ["mona_acme", "hubot_acme"]',
+    );
+    const result = parseManifest(text);
+    if (!result.ok) throw new Error(result.errors.map(formatLocatedError).join("\n"));
+    expect(result.manifest.systems[0]?.approvers.users).toEqual(["mona_acme", "hubot_acme"]);
+  });
+
   it("does not need approvers for a prohibited system, which blocks every pull request anyway", () => {
     const { result } = parseFixture("valid-full.yml");
     if (!result.ok) throw new Error("expected the fixture to parse");
