@@ -42,6 +42,8 @@ const PR_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_for_revi
 
 interface Target {
   pullNumber: number;
+  /** A deleted comment that carried an attestation, to post again (see reconcile). */
+  deleted?: { commentId: number; body: string; by?: string };
   /** Why checks and comments cannot be written (a fork's read-only token), if so. */
   readOnly?: string;
 }
@@ -59,9 +61,20 @@ export function targetOf(eventName: string, payload: Record<string, unknown>): T
   if (eventName === "issue_comment") {
     const issue = record(payload.issue);
     if (!issue.pull_request) return "the comment is on an issue, not a pull request: nothing to do";
-    return typeof issue.number === "number"
-      ? { pullNumber: issue.number }
-      : "the event names no pull request";
+    if (typeof issue.number !== "number") return "the event names no pull request";
+    const target: Target = { pullNumber: issue.number };
+    const comment = record(payload.comment);
+    if (
+      action === "deleted" &&
+      typeof comment.id === "number" &&
+      typeof comment.body === "string" &&
+      comment.body.includes("aigate-attestation:")
+    ) {
+      target.deleted = { commentId: comment.id, body: comment.body };
+      const by = record(payload.sender).login;
+      if (typeof by === "string") target.deleted.by = by;
+    }
+    return target;
   }
   const pr = record(payload.pull_request);
   if (typeof pr.number !== "number") return "the event names no pull request";
@@ -141,7 +154,11 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
 
   const result = await reconcile(
     runtime.client(settings.token),
-    { ...runtime.context.repo, pullNumber: target.pullNumber },
+    {
+      ...runtime.context.repo,
+      pullNumber: target.pullNumber,
+      ...(target.deleted ? { deleted: target.deleted } : {}),
+    },
     {
       signer,
       trustedJwks: trusted(settings, signer?.publicJwk),

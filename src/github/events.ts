@@ -34,10 +34,17 @@ export interface EventTarget {
   headSha?: string;
   /** Why this event is worth a reconcile, for the log. */
   why: string;
+  /**
+   * The body of a deleted comment that carried an attestation: signed evidence is re-posted,
+   * because deleting a comment (a revocation, say) must not undo what it attested.
+   */
+  deleted?: { commentId: number; body: string; by?: string };
 }
 
 const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
-const Sender = z.looseObject({ type: z.string().optional() }).optional();
+const Sender = z
+  .looseObject({ type: z.string().optional(), login: z.string().optional() })
+  .optional();
 const PullRequest = z.looseObject({
   number: z.int().positive(),
   head: z.looseObject({ sha: z.string() }),
@@ -62,6 +69,7 @@ const CommentEvent = z.looseObject({
   sender: Sender,
   issue: z.looseObject({ number: z.int().positive(), pull_request: z.unknown().optional() }),
   comment: z.looseObject({
+    id: z.int().positive().optional(),
     body: z.string().nullable().optional(),
     performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
   }),
@@ -84,9 +92,11 @@ const CheckSuiteEvent = z.looseObject({
 });
 
 /** Whether a comment or review text could matter: a command or an attestation marker. */
+const ATTESTATION_MARKER = "aigate-attestation:";
+
 function matters(body: string | null | undefined): boolean {
   if (!body) return false;
-  if (body.includes("aigate-attestation:")) return true;
+  if (body.includes(ATTESTATION_MARKER)) return true;
   const parsed = parseCommands(body);
   return parsed.decision !== undefined || parsed.recheck;
 }
@@ -156,7 +166,17 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
       if (ours && p.data.action === "created") return null;
       if (!["created", "edited", "deleted"].includes(action ?? p.data.action)) return null;
       if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
-        return at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
+        const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
+        if (
+          p.data.action === "deleted" &&
+          comment.id !== undefined &&
+          comment.body?.includes(ATTESTATION_MARKER)
+        ) {
+          t.deleted = { commentId: comment.id, body: comment.body };
+          const by = p.data.sender?.login;
+          if (by) t.deleted.by = by;
+        }
+        return t;
       }
       return null;
     }

@@ -10,6 +10,8 @@ import {
   type ApprovalStatement,
   approvalFromStatement,
   approvalsFrom,
+  EnvelopeSchema,
+  extractAttestation,
   type FoundAttestation,
   INFORMATIONAL_VERDICTS,
   type Jwks,
@@ -17,6 +19,7 @@ import {
   renderAttestationComment,
   type Signer,
   statementFor,
+  type Verdict,
   type VerificationReport,
   verifyAttestations,
 } from "../core/attestation/index.js";
@@ -94,6 +97,14 @@ export interface ReconcileResult {
 
 const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
 
+/** The pull request to reconcile, with what the event itself tells. */
+export type ReconcileTarget = PullRequestTarget & {
+  /** The head the event names, so an error check can be written even if reading the PR fails. */
+  headSha?: string;
+  /** A deleted comment that carried an attestation: its signed statement is posted again. */
+  deleted?: { commentId: number; body: string; by?: string };
+};
+
 function emptyResult(): ReconcileResult {
   return { checks: {}, attestations: { approved: 0, revoked: 0 }, replies: 0 };
 }
@@ -101,7 +112,7 @@ function emptyResult(): ReconcileResult {
 /** Reconciles one pull request. Never throws for a GitHub error: it ends in red checks instead. */
 export async function reconcile(
   client: GitHubClient,
-  target: PullRequestTarget & { headSha?: string },
+  target: ReconcileTarget,
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
   const result = emptyResult();
@@ -197,7 +208,7 @@ async function writeChecks(
 /** Everything `evaluate` needs; on the way, issues the attestations and replies due. */
 async function gatherAndAttest(
   client: GitHubClient,
-  target: PullRequestTarget,
+  target: ReconcileTarget,
   pr: PullRequestRead,
   deps: ReconcileDeps,
   result: ReconcileResult,
@@ -242,7 +253,7 @@ async function gatherAndAttest(
   if (affected.length === 0) return facts;
 
   const plan = planReads(manifest, affected, manifestPath);
-  const [headFiles, baseFiles, commits, reviews, comments] = await Promise.all([
+  const [headFiles, baseFiles, commits, reviews, listedComments] = await Promise.all([
     readFiles(client, deps.cache, repo, headSha, plan.head),
     readFiles(client, deps.cache, repo, baseSha, plan.base),
     readCommits(client, deps.cache, target, pr.pullRequest),
@@ -266,7 +277,12 @@ async function gatherAndAttest(
     commits,
     teams: teamsOfInterest(manifest, affected),
   };
+  let comments = listedComments;
   let report = verify(comments, ctx);
+  if (target.deleted && (await restoreDeleted(target.deleted, report, ctx))) {
+    comments = await readComments(client, target);
+    report = verify(comments, ctx);
+  }
   const work = await planWork(reviews, comments, report, ctx);
   // Without a signing key or write access nothing can be recorded; the evaluation still runs.
   if (!deps.signer || deps.write === false) {
@@ -406,6 +422,56 @@ function verify(comments: CommentFacts[], ctx: AttestContext): VerificationRepor
   const report = verifyAttestations(found, ctx.deps.trustedJwks, expect);
   ctx.deps.cache.verifications.set(key, report);
   return report;
+}
+
+/** Verdicts of a deleted statement that is not worth restoring: it was never good evidence here. */
+const NOT_RESTORED: ReadonlySet<Verdict> = new Set<Verdict>([
+  "bad_signature",
+  "unknown_key",
+  "key_not_valid_at_issued_at",
+  "wrong_payload_type",
+  "wrong_predicate_type",
+  "malformed",
+  "replayed",
+]);
+
+/**
+ * Posts a deleted attestation again, rendered from its verified payload with its envelope
+ * unchanged (same digest): deleting a comment — a revocation, say — must not undo what it
+ * attested. Forged or foreign statements are not restored. True when a comment was posted.
+ */
+async function restoreDeleted(
+  deleted: NonNullable<ReconcileTarget["deleted"]>,
+  report: VerificationReport,
+  ctx: AttestContext,
+): Promise<boolean> {
+  if (ctx.deps.write === false) return false;
+  const where: FoundAttestation = {
+    repository: ctx.pr.repository.fullName,
+    repositoryId: ctx.pr.repository.id,
+    pullRequest: ctx.pr.pullRequest.number,
+    commentId: deleted.commentId,
+    body: deleted.body,
+  };
+  const expect = { repo: ctx.pr.repository.fullName, pr: ctx.pr.pullRequest.number };
+  const [alone] = verifyAttestations([where], ctx.deps.trustedJwks, expect).statements;
+  if (!alone?.statement || !alone.digest || NOT_RESTORED.has(alone.verdict)) return false;
+  // Still present elsewhere (a copy, or restored already by another event): nothing to do.
+  if (report.statements.some((s) => s.digest === alone.digest)) return false;
+  const extracted = extractAttestation(deleted.body);
+  if (!extracted.ok) return false;
+  const envelope = EnvelopeSchema.safeParse(JSON.parse(extracted.envelope.canonical));
+  if (!envelope.success) return false;
+  const by = deleted.by ? ` by @${deleted.by}` : "";
+  await postComment(
+    ctx.client,
+    ctx.target,
+    `**Restored by aigate:** comment ${deleted.commentId}, which carried this signed statement, was deleted${by}. Deleting a comment does not withdraw signed evidence, so it is posted again unchanged (same digest).\n\n${renderAttestationComment(envelope.data, alone.statement)}`,
+  );
+  ctx.deps.log.info(
+    `aigate: ${ctx.pr.repository.fullName}#${ctx.pr.pullRequest.number}: restored deleted attestation ${alone.digest} (comment ${deleted.commentId})`,
+  );
+  return true;
 }
 
 /** `decision:kind:id` of every source an intact attestation already covers. */

@@ -464,6 +464,71 @@ describe("the App end to end", () => {
     ]);
   });
 
+  it("a deleted revocation is posted again, so deleting evidence does not bring an approval back", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    await review(repo, pr, "alice");
+    await comment(repo, pr, "erin", "/approve");
+    const revoke = await comment(repo, pr, "alice", "/revoke credit-scoring");
+    const [revocation] = attestationComments(repo, pr).filter((c) =>
+      c.body.includes("approval revoked"),
+    );
+    if (!revocation) throw new Error("no revocation was issued");
+    const digest = extractAttestation(revocation.body);
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+
+    // Someone with write access deletes both the /revoke and the signed revocation.
+    repo.deleteComment(revoke.id);
+    repo.deleteComment(revocation.id);
+    const sender = { sender: "mallory" };
+    await stack.send("issue_comment", issueCommentEvent("deleted", repo, pr, revoke, sender));
+    await stack.send("issue_comment", issueCommentEvent("deleted", repo, pr, revocation, sender));
+
+    const restored = liveComments(repo, pr).filter((c) =>
+      c.body.startsWith("**Restored by aigate:**"),
+    );
+    expect(restored).toHaveLength(1);
+    expect(restored[0]?.body).toContain(
+      `comment ${revocation.id}, which carried this signed statement, was deleted by @mallory`,
+    );
+    const again = extractAttestation(restored[0]?.body ?? "");
+    expect(again.ok && digest.ok && again.envelope.digest === digest.envelope.digest).toBe(true);
+    expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("a deleted forged attestation is not posted again", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    const forger = createSigner(generateKeyPair().privateKeyPem);
+    const statement = statementFor({
+      decision: "revoked",
+      repository: { id: repo.id, full_name: repo.fullName },
+      pull_request: {
+        number: pr.number,
+        base_ref: "main",
+        base_sha: pr.baseSha,
+        head_sha: pr.headSha,
+      },
+      manifest: { path: ".github/ai-governance.yml", base_sha: pr.baseSha, sha256: "0".repeat(64) },
+      assessments: [],
+      systems: [{ id: "credit-scoring", reason: "listed user" }],
+      approver: { id: 1, login: "alice" },
+      source: { kind: "comment", id: 1, at: "2026-11-27T10:00:00Z", commit: pr.headSha },
+      issuer: { kind: "app", key_id: forger.keyId },
+      issued_at: "2026-11-27T10:00:01Z",
+      prev: null,
+      revokes: `sha256:${"a".repeat(64)}`,
+    });
+    const signed = forger.sign(statement);
+    const forged = repo.addComment(pr.number, {
+      user: "mallory",
+      body: renderAttestationComment(signed.envelope, statement),
+    });
+    repo.deleteComment(forged.id);
+    await stack.send("issue_comment", issueCommentEvent("deleted", repo, pr, forged));
+    expect(liveComments(repo, pr).filter((c) => c.body.includes("Restored by aigate"))).toEqual([]);
+  });
+
   it("a request for changes by an eligible approver blocks until they approve", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await openPr(repo, modelChange());

@@ -119,6 +119,21 @@ describe("which events can change a gate", () => {
       expect(targetOf("issue_comment.deleted", comment("deleted", "/approve"))).not.toBeNull();
     });
 
+    it("carries the body of a deleted attestation comment, so it can be posted again", () => {
+      const body = "<!-- aigate-attestation:v1 AAAA -->";
+      const target = targetOf(
+        "issue_comment.deleted",
+        comment("deleted", body, {
+          comment: { id: 41, body },
+          sender: { type: "User", login: "mallory" },
+        }),
+      );
+      expect(target?.deleted).toEqual({ commentId: 41, body, by: "mallory" });
+      expect(
+        targetOf("issue_comment.deleted", comment("deleted", "/approve"))?.deleted,
+      ).toBeUndefined();
+    });
+
     it("drops the App's own new comments", () => {
       const own = comment("created", "<!-- aigate-attestation:v1 AAAA -->", {
         sender: { type: "Bot" },

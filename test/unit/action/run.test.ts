@@ -61,6 +61,17 @@ describe("which pull request an event is about", () => {
     expect(targetOf(event, payload)).toEqual(expected);
   });
 
+  it("carries a deleted attestation comment, so it can be posted again", () => {
+    const body = "approved\n<!-- aigate-attestation:v1 e30= -->";
+    const target = targetOf("issue_comment", {
+      action: "deleted",
+      issue: { number: 8, pull_request: {} },
+      comment: { id: 99, body },
+      sender: { login: "mallory" },
+    });
+    expect(target).toEqual({ pullNumber: 8, deleted: { commentId: 99, body, by: "mallory" } });
+  });
+
   it("marks a fork's pull_request event read-only", () => {
     const target = targetOf("pull_request", {
       action: "opened",
