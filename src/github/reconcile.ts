@@ -19,7 +19,6 @@ import {
   renderAttestationComment,
   type Signer,
   statementFor,
-  type Verdict,
   type VerificationReport,
   verifyAttestations,
 } from "../core/attestation/index.js";
@@ -424,17 +423,6 @@ function verify(comments: CommentFacts[], ctx: AttestContext): VerificationRepor
   return report;
 }
 
-/** Verdicts of a deleted statement that is not worth restoring: it was never good evidence here. */
-const NOT_RESTORED: ReadonlySet<Verdict> = new Set<Verdict>([
-  "bad_signature",
-  "unknown_key",
-  "key_not_valid_at_issued_at",
-  "wrong_payload_type",
-  "wrong_predicate_type",
-  "malformed",
-  "replayed",
-]);
-
 /**
  * Posts a deleted attestation again, rendered from its verified payload with its envelope
  * unchanged (same digest): deleting a comment — a revocation, say — must not undo what it
@@ -455,7 +443,11 @@ async function restoreDeleted(
   };
   const expect = { repo: ctx.pr.repository.fullName, pr: ctx.pr.pullRequest.number };
   const [alone] = verifyAttestations([where], ctx.deps.trustedJwks, expect).statements;
-  if (!alone?.statement || !alone.digest || NOT_RESTORED.has(alone.verdict)) return false;
+  // Verified alone, a genuine statement's predecessor is absent: that is expected here.
+  const genuine =
+    alone !== undefined &&
+    (INFORMATIONAL_VERDICTS.has(alone.verdict) || alone.verdict === "missing_predecessor");
+  if (!genuine || !alone.statement || !alone.digest) return false;
   // Still present elsewhere (a copy, or restored already by another event): nothing to do.
   if (report.statements.some((s) => s.digest === alone.digest)) return false;
   const extracted = extractAttestation(deleted.body);
