@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
-import { FIXTURE_REPO, governedRepo, readTree } from "../e2e/stack.js";
+import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
+import { governedRepo } from "../e2e/stack.js";
 import {
   GITHUB_ACTIONS_APP,
   type GitHubSim,
@@ -23,9 +24,6 @@ import {
 import { ROOT } from "../support/git-repo.js";
 
 const BUNDLE = join(ROOT, "action", "dist", "index.js");
-const ASSESSMENT = "AI governance: risk assessment";
-const OVERSIGHT = "AI governance: human oversight";
-const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
 const key = generateKeyPair();
 
 let sim: GitHubSim;
@@ -115,22 +113,6 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
-let branches = 0;
-function openPr(repo: SimRepo, files: Record<string, string | null>): SimPullRequest {
-  const branch = `action-${++branches}`;
-  repo.createBranch(branch);
-  repo.commit(branch, { files, author: "dave", message: "Change" });
-  return repo.openPullRequest({ head: branch, author: "dave", title: "Change" });
-}
-
-function modelChange(): Record<string, string> {
-  const assessment = readTree(FIXTURE_REPO)[ASSESSMENT_PATH] ?? "";
-  return {
-    "models/credit/model.py": "def score(application):\n    return 0.7\n",
-    [ASSESSMENT_PATH]: `${assessment}# reviewed for the new model\n`,
-  };
-}
-
 function latest(repo: SimRepo, pr: SimPullRequest) {
   return sim.state.checkRuns(repo, pr.headSha).latest;
 }
@@ -138,7 +120,7 @@ function latest(repo: SimRepo, pr: SimPullRequest) {
 describe("the bundled Action on a runner", () => {
   it("writes both check runs, its outputs, the decision file and the job summary for a pull_request_target event", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr));
     expect(run.code).toBe(0);
     expect(latest(repo, pr)[ASSESSMENT]?.conclusion).toBe("success");
@@ -160,7 +142,7 @@ describe("the bundled Action on a runner", () => {
 
   it("records eligible reviews as signed attestations issued by the action and turns the oversight check green", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     // Team approvers need a token that can read team membership: a GitHub App's, on every run.
     const token = "app-installation-token";
     await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), { token });
@@ -191,7 +173,7 @@ describe("the bundled Action on a runner", () => {
 
   it("with the workflow token, which cannot read teams, records a listed user but refuses a team member and says why", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     for (const user of ["alice", "erin"]) {
       const review = pr.addReview({ user, state: "APPROVED", body: "" });
       const run = await runAction(
@@ -211,7 +193,7 @@ describe("the bundled Action on a runner", () => {
 
   it("fails the job while a gate is not passing when fail-on is gates", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), {
       "fail-on": "gates",
     });
@@ -223,7 +205,7 @@ describe("the bundled Action on a runner", () => {
 
   it("on a fork's pull_request event evaluates into the job summary, writes nothing and says why", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const payload = pullRequestEvent("opened", repo, pr);
     const head = (payload.pull_request as { head: { repo: { full_name: string } } }).head;
     head.repo = { ...head.repo, full_name: "mallory/fork" };
@@ -238,7 +220,7 @@ describe("the bundled Action on a runner", () => {
 
   it("without a signing key evaluates but records no approval, and says so", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const review = pr.addReview({ user: "alice", state: "APPROVED", body: "" });
     const run = await runAction(
       "pull_request_review",
@@ -257,7 +239,7 @@ describe("the bundled Action on a runner", () => {
 
   it("ignores a comment on an issue with a notice and no API call", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const comment = repo.addComment(pr.number, { user: "alice", body: "/approve" });
     const payload = issueCommentEvent("created", repo, pr, comment);
     const issue = payload.issue as Record<string, unknown>;
@@ -277,7 +259,7 @@ describe("the bundled Action on a runner", () => {
 
   it("rejects an invalid input by name before any request", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), {
       "fail-on": "sometimes",
     });
@@ -290,7 +272,7 @@ describe("the bundled Action on a runner", () => {
 
   it("ends both checks red with GitHub's request id when GitHub keeps failing, and fails the job", async () => {
     const repo = governedRepo(sim);
-    const pr = openPr(repo, modelChange());
+    const pr = draft(repo, modelChange());
     sim.failNext("pulls/list-files", 502, 10);
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr));
     expect(run.code).toBe(1);

@@ -15,15 +15,9 @@ import {
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
-  type SimComment,
-  type SimPullRequest,
-  type SimRepo,
 } from "../sim/index.js";
+import { ASSESSMENT, driver, liveComments, modelChange, OVERSIGHT } from "./driver.js";
 import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "./stack.js";
-
-const ASSESSMENT = "AI governance: risk assessment";
-const OVERSIGHT = "AI governance: human oversight";
-const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -33,91 +27,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-let branchCounter = 0;
-
-/** Opens a PR by dave with `files` on a new branch and delivers `pull_request.opened`. */
-async function openPr(
-  repo: SimRepo,
-  files: Record<string, string | null>,
-  author = "dave",
-): Promise<SimPullRequest> {
-  const branch = `feature-${++branchCounter}`;
-  repo.createBranch(branch);
-  repo.commit(branch, { files, author, message: "Change" });
-  const pr = repo.openPullRequest({ head: branch, author, title: "Change" });
-  expect(await stack.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
-  return pr;
-}
-
-/** A model change that also updates the assessment, as a high-tier system requires. */
-function modelChange(version = "v2"): Record<string, string> {
-  const assessment = readTree(FIXTURE_REPO)[ASSESSMENT_PATH] ?? "";
-  return {
-    "models/credit/model.py": `def score(application):\n    return 0.6  # ${version}\n`,
-    [ASSESSMENT_PATH]: `${assessment}# reviewed for ${version}\n`,
-  };
-}
-
-async function push(repo: SimRepo, pr: SimPullRequest, files: Record<string, string | null>) {
-  const before = pr.headSha;
-  repo.commit(pr.headRef, { files, author: "dave", message: "Follow-up" });
-  expect(
-    await stack.send("pull_request", pullRequestEvent("synchronize", repo, pr, { before })),
-  ).toBe(200);
-}
-
-async function review(
-  repo: SimRepo,
-  pr: SimPullRequest,
-  user: string,
-  state: "APPROVED" | "CHANGES_REQUESTED" = "APPROVED",
-  body = "",
-) {
-  const r = pr.addReview({ user, state, body });
-  expect(
-    await stack.send("pull_request_review", pullRequestReviewEvent("submitted", repo, pr, r)),
-  ).toBe(200);
-  return r;
-}
-
-async function comment(
-  repo: SimRepo,
-  pr: SimPullRequest,
-  user: string,
-  body: string,
-): Promise<SimComment> {
-  const c = repo.addComment(pr.number, { user, body });
-  expect(await stack.send("issue_comment", issueCommentEvent("created", repo, pr, c))).toBe(200);
-  return c;
-}
-
-function checks(repo: SimRepo, pr: SimPullRequest) {
-  const latest = stack.sim.state.checkRuns(repo, pr.headSha).latest;
-  const view = (name: string) => {
-    const run = latest[name];
-    return run
-      ? {
-          status: run.status,
-          conclusion: run.conclusion,
-          title: run.output.title,
-          summary: run.output.summary ?? "",
-        }
-      : undefined;
-  };
-  return { assessment: view(ASSESSMENT), oversight: view(OVERSIGHT) };
-}
-
-function liveComments(repo: SimRepo, pr: SimPullRequest): SimComment[] {
-  return repo.issueComments(pr.number);
-}
-
-function attestationComments(repo: SimRepo, pr: SimPullRequest): SimComment[] {
-  return liveComments(repo, pr).filter((c) => c.body.includes("<!-- aigate-attestation:v1 "));
-}
-
-function replies(repo: SimRepo, pr: SimPullRequest): SimComment[] {
-  return liveComments(repo, pr).filter((c) => c.body.includes("<!-- aigate-reply:"));
-}
+const app = driver(() => stack);
+const { push, review, comment, checks, replies } = app;
+const openPr = app.open;
+const attestationComments = app.attestations;
 
 describe("the App end to end", () => {
   it("happy path: two red checks, an ineligible approval refused, two eligible reviews, signed comments, green checks", async () => {

@@ -67,10 +67,9 @@ import {
 import { driver, fakeGitHub, HEAD, MANIFEST_PATH, modelChange, OVERSIGHT } from "./helpers.js";
 
 let stack: Stack;
-let app: ReturnType<typeof driver>;
+const app = driver(() => stack);
 beforeAll(async () => {
   stack = await startStack();
-  app = driver(stack);
 });
 afterAll(async () => {
   await stack?.stop();
