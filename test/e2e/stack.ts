@@ -5,7 +5,6 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +21,7 @@ import {
   startGitHubSimulator,
   type WebhookPayload,
 } from "../sim/index.js";
+import { freePort } from "../support/ports.js";
 
 export const FIXTURE_REPO = fileURLToPath(new URL("../fixtures/github/repo/", import.meta.url));
 
@@ -51,18 +51,6 @@ export interface Stack {
   reconciled: ReconcileResult[];
   send(event: string, payload: WebhookPayload, options?: DeliverOptions): Promise<number>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface StackOptions {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:net";
 import { type Probot, run, type Server } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/ports.js";
 import {
   deliver,
   type GitHubSim,
@@ -12,15 +12,6 @@ import {
 
 const SECRET = "e2e-webhook-secret";
 const CHECK = "AI governance: risk assessment";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** A tiny app doing what aigate does on each event: read at base, list files, write a check. */
 function appFn(app: Probot): void {
