@@ -12,19 +12,19 @@ import { dirname, join, resolve } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { Webhooks } from "@octokit/webhooks";
 import { sign } from "@octokit/webhooks-methods";
-import { createSigner } from "../src/core/attestation/index.js";
-import { createAdapterCache } from "../src/github/cache.js";
-import type { GitHubClient } from "../src/github/client.js";
-import { targetOf } from "../src/github/events.js";
-import { reconcile } from "../src/github/reconcile.js";
-import { governedRepo, readTree, startStack } from "../test/e2e/stack.js";
 import {
   checkRunRerequestedEvent,
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type WebhookPayload,
-} from "../test/sim/index.js";
+} from "../sim/index.js";
+import { governedRepo, readTree, startStack } from "../sim/stack.js";
+import { createSigner } from "../src/core/attestation/index.js";
+import { createAdapterCache } from "../src/github/cache.js";
+import type { GitHubClient } from "../src/github/client.js";
+import { targetOf } from "../src/github/events.js";
+import { reconcile } from "../src/github/reconcile.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "bench/app-requests.bench.ts"), "..");

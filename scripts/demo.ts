@@ -7,15 +7,15 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { main as aigate } from "../src/cli/index.js";
-import { governedRepo, readTree, startStack } from "../test/e2e/stack.js";
 import {
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
   type SimRepo,
-} from "../test/sim/index.js";
+} from "../sim/index.js";
+import { governedRepo, readTree, startStack } from "../sim/stack.js";
+import { main as aigate } from "../src/cli/index.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "scripts/demo.ts"), "..");

@@ -4,8 +4,8 @@
  * edge; a payload that does not have the expected shape is dropped, never trusted.
  */
 import { z } from "zod";
+import { parseCommands } from "../core/commands.js";
 import { CHECK_NAMES } from "./checks.js";
-import { parseCommands } from "./commands.js";
 
 /** The events app.yml subscribes to, with the actions that matter. */
 export const HANDLED_EVENTS = [

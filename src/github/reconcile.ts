@@ -22,6 +22,7 @@ import {
   type VerificationReport,
   verifyAttestations,
 } from "../core/attestation/index.js";
+import { parseCommands, unknownSystems } from "../core/commands.js";
 import { parseManifest } from "../core/manifest/parse.js";
 import { MANIFEST_PATH, MANIFEST_SYSTEM_ID, type Manifest } from "../core/manifest/schema.js";
 import { type CompiledMatcher, compileMatcher, matchChanges } from "../core/match.js";
@@ -43,7 +44,6 @@ import type {
 import type { AdapterCache } from "./cache.js";
 import { CHECK_NAMES, errorChecks, renderChecks } from "./checks.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./client.js";
-import { parseCommands, unknownSystems } from "./commands.js";
 import { describeFailure, type GitHubFailure } from "./errors.js";
 import {
   type CommentFacts,

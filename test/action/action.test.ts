@@ -7,9 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
-import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
-import { governedRepo } from "../e2e/stack.js";
 import {
   GITHUB_ACTIONS_APP,
   type GitHubSim,
@@ -20,7 +17,10 @@ import {
   type SimRepo,
   startGitHubSimulator,
   type WebhookPayload,
-} from "../sim/index.js";
+} from "../../sim/index.js";
+import { governedRepo } from "../../sim/stack.js";
+import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
+import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
 import { ROOT } from "../support/git-repo.js";
 
 const BUNDLE = join(ROOT, "action", "dist", "index.js");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type GitHubSim, type SimRepo, startGitHubSimulator } from "../../sim/index.js";
 import { CSV_COLUMNS } from "../../src/cli/export/csv.js";
 import type { EvidenceRecord } from "../../src/cli/export/records.js";
 import { main } from "../../src/cli/index.js";
@@ -15,7 +16,6 @@ import {
   statementFor,
 } from "../../src/core/attestation/index.js";
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../src/core/report/index.js";
-import { type GitHubSim, type SimRepo, startGitHubSimulator } from "../sim/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "ghp_exporttesttoken0123456789abcdefABCDEF";

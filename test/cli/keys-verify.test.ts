@@ -12,7 +12,7 @@ import {
   NEW_HEAD,
   PR,
   REPO,
-} from "../unit/attestation/helpers.js";
+} from "../core/attestation/helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "bin", "aigate.js");
 

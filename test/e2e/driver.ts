@@ -11,8 +11,8 @@ import {
   type SimComment,
   type SimPullRequest,
   type SimRepo,
-} from "../sim/index.js";
-import { FIXTURE_REPO, readTree, type Stack } from "./stack.js";
+} from "../../sim/index.js";
+import { FIXTURE_REPO, readTree, type Stack } from "../../sim/stack.js";
 
 export const ASSESSMENT = "AI governance: risk assessment";
 export const OVERSIGHT = "AI governance: human oversight";

@@ -2,7 +2,15 @@
  * End-to-end scenarios: the real App server, webhooks delivered over HTTP with a valid
  * X-Hub-Signature-256, against the simulated GitHub on 127.0.0.1. Each test is one scenario.
  */
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  checkRunRerequestedEvent,
+  issueCommentEvent,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+} from "../../sim/index.js";
+import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "../../sim/stack.js";
 import {
   createSigner,
   extractAttestation,
@@ -10,14 +18,9 @@ import {
   renderAttestationComment,
   statementFor,
 } from "../../src/core/attestation/index.js";
-import {
-  checkRunRerequestedEvent,
-  issueCommentEvent,
-  pullRequestEvent,
-  pullRequestReviewEvent,
-} from "../sim/index.js";
 import { ASSESSMENT, driver, liveComments, modelChange, OVERSIGHT } from "./driver.js";
-import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "./stack.js";
+
+const fixturesDir = fileURLToPath(new URL("../fixtures/github/", import.meta.url));
 
 let stack: Stack;
 beforeAll(async () => {
@@ -243,8 +246,7 @@ describe("the App end to end", () => {
 
   it("an invalid manifest on the base gives a red check with annotations", async () => {
     const files = readTree(FIXTURE_REPO);
-    files[".github/ai-governance.yml"] =
-      readTree(`${FIXTURE_REPO}..`)["invalid-manifest.yml"] ?? "";
+    files[".github/ai-governance.yml"] = readTree(fixturesDir)["invalid-manifest.yml"] ?? "";
     const repo = governedRepo(stack.sim, files);
     const pr = await openPr(repo, modelChange());
     const runs = stack.sim.state.checkRuns(repo, pr.headSha).latest;

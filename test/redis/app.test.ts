@@ -4,14 +4,6 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockKey } from "../../src/github/serialise.js";
-import {
-  type AppIdentity,
-  appIdentity,
-  governedRepo,
-  type Replica,
-  startReplica,
-} from "../e2e/stack.js";
 import {
   type GitHubSim,
   pullRequestEvent,
@@ -19,7 +11,15 @@ import {
   type SimPullRequest,
   type SimRepo,
   startGitHubSimulator,
-} from "../sim/index.js";
+} from "../../sim/index.js";
+import {
+  type AppIdentity,
+  appIdentity,
+  governedRepo,
+  type Replica,
+  startReplica,
+} from "../../sim/stack.js";
+import { lockKey } from "../../src/github/serialise.js";
 import {
   startRedisServer,
   type TestRedis,

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Redis } from "ioredis";
-import { freePort } from "../support/ports.js";
+import { freePort } from "../../sim/ports.js";
 
 export interface TestRedis {
   /** `redis://127.0.0.1:PORT/DB`. */

@@ -11,6 +11,8 @@ import { Octokit } from "@octokit/rest";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliver, issueCommentEvent, pullRequestEvent } from "../../sim/index.js";
+import { governedRepo, type Stack, startStack } from "../../sim/stack.js";
 import { createApp } from "../../src/app.js";
 import { main } from "../../src/cli/index.js";
 import {
@@ -22,18 +24,15 @@ import {
   pae,
   verifyAttestations,
 } from "../../src/core/attestation/index.js";
+import { parseCommands } from "../../src/core/commands.js";
 import { evaluate } from "../../src/core/policy/index.js";
 import { renderCheck } from "../../src/core/report/index.js";
 import type { Decision, Facts } from "../../src/core/types.js";
 import { createAdapterCache } from "../../src/github/cache.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import { parseCommands } from "../../src/github/commands.js";
 import { loadAppConfig, StartupError } from "../../src/github/config.js";
 import { readChangedSince } from "../../src/github/facts.js";
 import { reconcile } from "../../src/github/reconcile.js";
-import { governedRepo, type Stack, startStack } from "../e2e/stack.js";
-import { deliver, issueCommentEvent, pullRequestEvent } from "../sim/index.js";
-import { TempRepo } from "../support/git-repo.js";
 import {
   HEAD as ATTESTED_HEAD,
   found,
@@ -45,7 +44,7 @@ import {
   PR,
   REPO,
   trusted,
-} from "../unit/attestation/helpers.js";
+} from "../core/attestation/helpers.js";
 import {
   ALICE,
   AUTHOR,
@@ -63,7 +62,8 @@ import {
   MANIFEST_YAML,
   NOW,
   OLD_HEAD_SHA,
-} from "../unit/policy/fixtures.js";
+} from "../core/policy/fixtures.js";
+import { TempRepo } from "../support/git-repo.js";
 import { driver, fakeGitHub, HEAD, MANIFEST_PATH, modelChange, OVERSIGHT } from "./helpers.js";
 
 let stack: Stack;
@@ -181,7 +181,7 @@ describe("§8.1 The manifest comes from the base commit; a PR never relaxes its 
 
 describe("§8.2 Authors and (by default) committers cannot approve their own PR", () => {
   // Also: test/e2e/scenarios.test.ts, "author self-approval refused" and "committer approval refused";
-  // test/unit/policy/oversight.test.ts for every rule of the gate.
+  // test/core/policy/oversight.test.ts for every rule of the gate.
   it("the author never counts, matched by id whatever the login's case", () => {
     const decision = evaluate(
       creditChange({
@@ -278,7 +278,7 @@ function signedPayload(payload: string): string {
 }
 
 describe("§8.3 A forged, edited, replayed (other repo/PR/head) or unsigned attestation counts for nothing", () => {
-  // Also: test/unit/attestation/verify.test.ts (every verdict), test/cli/keys-verify.test.ts (the
+  // Also: test/core/attestation/verify.test.ts (every verdict), test/cli/keys-verify.test.ts (the
   // offline verifier), test/e2e/scenarios.test.ts (a forged and an edited comment).
   const genuine = issue();
   const verdictOf = (body: string, place: Parameters<typeof found>[1] = {}) => {
@@ -574,7 +574,7 @@ describe("§8.4 Approvals on an old head never pass a new head with governed cha
 });
 
 describe("§8.5 Webhooks without a valid X-Hub-Signature-256 are rejected; the app refuses to start in production without a webhook secret or a signing key", () => {
-  // Also: test/integration/config.test.ts and test/integration/app.test.ts, "starting the App".
+  // Also: test/github/config.test.ts and test/app/app.test.ts, "starting the App".
   it("a webhook unsigned, wrongly signed, or signed with Probot's fallback secret is refused before any API call", async () => {
     const repo = governedRepo(stack.sim);
     const pr = app.draft(repo, modelChange());
@@ -633,7 +633,7 @@ const TOKEN = `ghs_${"Ab1".repeat(12)}`;
 
 describe("§8.6 Secrets (keys, tokens) never appear in logs, check runs or comments", () => {
   // Also: test/e2e/scenarios.test.ts, "secrets never reach logs, check runs or comments", and
-  // test/integration/errors.test.ts (redaction of any text).
+  // test/github/errors.test.ts (redaction of any text).
   it("an error whose message carries a key and a token is reported without them", async () => {
     const logs: string[] = [];
     const log = (line: string) => void logs.push(line);
@@ -710,8 +710,8 @@ function withManifest(yaml: string): Facts {
 }
 
 describe("§8.7 Bad input of any kind (YAML, JSON, comment text, API pages) gives a clear error and a red check, never a crash, a hang or a green check", () => {
-  // Also: test/unit/yaml.test.ts, the property tests of manifests, assessments, comment commands
-  // and attestations, and test/integration/app.test.ts, "fails closed when GitHub cannot list every changed file".
+  // Also: test/core/yaml.test.ts, the property tests of manifests, assessments, comment commands
+  // and attestations, and test/app/app.test.ts, "fails closed when GitHub cannot list every changed file".
   const hostileManifests: Record<string, string> = {
     "an alias bomb": `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
     "nesting 50 000 deep": `version: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n`,

@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from "node:crypto";
 import { type Probot, run, type Server } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/ports.js";
 import {
   deliver,
   type GitHubSim,
   issueCommentEvent,
   pullRequestEvent,
   startGitHubSimulator,
-} from "./index.js";
+} from "../../sim/index.js";
+import { freePort } from "../../sim/ports.js";
 
 const SECRET = "e2e-webhook-secret";
 const CHECK = "AI governance: risk assessment";

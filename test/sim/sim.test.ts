@@ -18,7 +18,7 @@ import {
   pullRequestReviewEvent,
   type SimRepo,
   startGitHubSimulator,
-} from "./index.js";
+} from "../../sim/index.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

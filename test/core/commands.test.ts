@@ -6,7 +6,7 @@ import {
   MAX_NOTE_CHARS,
   parseCommands,
   unknownSystems,
-} from "../../src/github/commands.js";
+} from "../../src/core/commands.js";
 
 describe("comment commands", () => {
   it("reads /approve with no systems as an approval of every system the approver may approve", () => {

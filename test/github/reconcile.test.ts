@@ -7,8 +7,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createSigner } from "../../src/core/attestation/index.js";
 import { createAdapterCache } from "../../src/github/cache.js";
 import { type ReconcileDeps, reconcile } from "../../src/github/reconcile.js";
-import { testClient } from "./helpers.js";
-import { ALICE, MALLORY, mockGitHub, NOW, review, SIGNING_KEY } from "./mock-github.js";
+import { testClient } from "../support/helpers.js";
+import { ALICE, MALLORY, mockGitHub, NOW, review, SIGNING_KEY } from "../support/mock-github.js";
 
 const target = { owner: "acme", repo: "models", pullNumber: 7 };
 const signer = createSigner(SIGNING_KEY);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readSettings } from "../../../action/inputs.js";
-import { generateKeyPair, jwksFrom } from "../../../src/core/attestation/keys.js";
+import { readSettings } from "../../action/inputs.js";
+import { generateKeyPair, jwksFrom } from "../../src/core/attestation/keys.js";
 
 function inputs(values: Record<string, string>): (name: string) => string {
   const defaults: Record<string, string> = {

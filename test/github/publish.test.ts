@@ -7,7 +7,7 @@ import {
   MAX_SUMMARY_CHARS,
   publishCheck,
 } from "../../src/github/publish.js";
-import { testClient } from "./helpers.js";
+import { testClient } from "../support/helpers.js";
 
 const target = { owner: "acme", repo: "models", headSha: "a".repeat(40) };
 const now = new Date("2026-11-27T12:00:00Z");

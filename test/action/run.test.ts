@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ActionRuntime, run, targetOf } from "../../../action/run.js";
+import { type ActionRuntime, run, targetOf } from "../../action/run.js";
 
 function runtime(overrides: Partial<ActionRuntime>): ActionRuntime & { failed: string[] } {
   const failed: string[] = [];

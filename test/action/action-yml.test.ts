@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { readSettings } from "../../../action/inputs.js";
-import { ROOT } from "../../support/git-repo.js";
+import { readSettings } from "../../action/inputs.js";
+import { ROOT } from "../support/git-repo.js";
 
 const text = readFileSync(join(ROOT, "action", "action.yml"), "utf8");
 

@@ -27,7 +27,7 @@ import {
   repository,
   review,
   SIGNING_KEY,
-} from "./mock-github.js";
+} from "../support/mock-github.js";
 
 const logs: string[] = [];
 

@@ -10,6 +10,8 @@ import nock from "nock";
 
 export const fixtures = fileURLToPath(new URL("../fixtures/github/", import.meta.url));
 export const read = (path: string) => readFileSync(join(fixtures, path), "utf8");
+const repoRoot = fileURLToPath(new URL("../../sim/repo/", import.meta.url));
+const readRepo = (path: string) => readFileSync(join(repoRoot, path), "utf8");
 export const APP_KEY = read("test-app-key.pem");
 export const SIGNING_KEY = read("test-signing-key.pem");
 export const NOW = new Date("2026-11-27T12:00:00.000Z");
@@ -21,11 +23,11 @@ export const OLD_HEAD = "3".repeat(40);
 export const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
 
 export const files: Record<string, string> = {
-  ".github/ai-governance.yml": read("repo/.github/ai-governance.yml"),
-  [ASSESSMENT_PATH]: read(`repo/${ASSESSMENT_PATH}`),
-  "docs/ai-policy.md": read("repo/docs/ai-policy.md"),
-  "docs/model-cards/credit-scoring.md": read("repo/docs/model-cards/credit-scoring.md"),
-  "docs/data/credit.md": read("repo/docs/data/credit.md"),
+  ".github/ai-governance.yml": readRepo(".github/ai-governance.yml"),
+  [ASSESSMENT_PATH]: readRepo(`${ASSESSMENT_PATH}`),
+  "docs/ai-policy.md": readRepo("docs/ai-policy.md"),
+  "docs/model-cards/credit-scoring.md": readRepo("docs/model-cards/credit-scoring.md"),
+  "docs/data/credit.md": readRepo("docs/data/credit.md"),
 };
 
 export const user = (login: string, id: number, type = "User") => ({ login, id, type });

@@ -10,9 +10,9 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ProbotOctokit, run, type Server } from "probot";
-import { createApp } from "../../src/app.js";
-import { generateKeyPair } from "../../src/core/attestation/index.js";
-import type { ReconcileResult } from "../../src/github/reconcile.js";
+import { createApp } from "../src/app.js";
+import { generateKeyPair } from "../src/core/attestation/index.js";
+import type { ReconcileResult } from "../src/github/reconcile.js";
 import {
   type DeliverOptions,
   deliver,
@@ -20,10 +20,10 @@ import {
   type SimRepo,
   startGitHubSimulator,
   type WebhookPayload,
-} from "../sim/index.js";
-import { freePort } from "../support/ports.js";
+} from "./index.js";
+import { freePort } from "./ports.js";
 
-export const FIXTURE_REPO = fileURLToPath(new URL("../fixtures/github/repo/", import.meta.url));
+export const FIXTURE_REPO = fileURLToPath(new URL("./repo/", import.meta.url));
 
 /** Every file of a fixture tree, path → content. */
 export function readTree(root: string): Record<string, string> {

@@ -8,7 +8,7 @@ import {
   readFileAt,
   readTeamsOf,
 } from "../../src/github/facts.js";
-import { testClient } from "./helpers.js";
+import { testClient } from "../support/helpers.js";
 
 const API = "https://api.github.com";
 const repo = { owner: "acme", repo: "models" };
