@@ -28,7 +28,7 @@ import { reconcile } from "../src/github/reconcile.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "bench/app-requests.bench.ts"), "..");
-const FIXTURE = join(ROOT, "test", "fixtures", "github", "repo");
+const FIXTURE = join(ROOT, "sim", "repo");
 const EVENTS = 1000;
 
 const median = (xs: number[]) => {
