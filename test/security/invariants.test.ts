@@ -710,7 +710,7 @@ function withManifest(yaml: string): Facts {
 }
 
 describe("§8.7 Bad input of any kind (YAML, JSON, comment text, API pages) gives a clear error and a red check, never a crash, a hang or a green check", () => {
-  // Also: test/core/yaml.test.ts, the property tests of manifests, assessments, comment commands
+  // Also: test/core/yaml/, the property tests of manifests, assessments, comment commands
   // and attestations, and test/app/app.test.ts, "fails closed when GitHub cannot list every changed file".
   const hostileManifests: Record<string, string> = {
     "an alias bomb": `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,

@@ -6,7 +6,7 @@ import { formatLocatedError } from "../../core/errors.js";
 import { parseManifest } from "../../core/manifest/parse.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
 import type { LocatedError } from "../../core/types.js";
-import { errorAt, type PathSegment, parseYaml } from "../../core/yaml.js";
+import { errorAt, type PathSegment, parseYaml } from "../../core/yaml/index.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../context.js";
 import { LocalGit } from "../git.js";

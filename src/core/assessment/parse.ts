@@ -1,5 +1,5 @@
 import type { LocatedError } from "../types.js";
-import { errorAt, limitErrors, validateYaml } from "../yaml.js";
+import { errorAt, limitErrors, validateYaml } from "../yaml/index.js";
 import { type RiskAssessment, RiskAssessmentSchema } from "./schema.js";
 
 export type AssessmentParseResult =

@@ -1,5 +1,11 @@
 import type { LocatedError } from "../types.js";
-import { errorAt, limitErrors, type PathSegment, validateYaml, type YamlSource } from "../yaml.js";
+import {
+  errorAt,
+  limitErrors,
+  type PathSegment,
+  validateYaml,
+  type YamlSource,
+} from "../yaml/index.js";
 import {
   type AiSystem,
   BUILTIN_TIERS,
