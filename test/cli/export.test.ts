@@ -10,6 +10,7 @@ import type { EvidenceRecord } from "../../src/cli/export/records.js";
 import { main } from "../../src/cli/index.js";
 import {
   createSigner,
+  extractAttestation,
   generateKeyPair,
   jwksFrom,
   renderAttestationComment,
@@ -679,6 +680,58 @@ describe("aigate export and aigate verify", () => {
     expect(ofType(records(checked.stdout), "verification")[0]).toMatchObject({
       verdict: "bad_signature",
     });
+  });
+});
+
+describe("aigate export and aigate verify: a counted attestation deleted afterwards", () => {
+  it("both report deleted_after_counting from aigate's human-oversight check run (exit 1)", async () => {
+    const s = await governedPullRequest();
+    const comment = s.repo.liveComment(s.attestationCommentId);
+    const extracted = extractAttestation(comment.body);
+    if (!extracted.ok) throw new Error(extracted.reason);
+    const digest = extracted.envelope.digest;
+    // The App's oversight run names the digest it counted, as its summary always does.
+    const run = sim.state
+      .checkRuns(s.repo, s.head)
+      .all.find((r) => r.name === OVERSIGHT_CHECK_NAME);
+    if (!run) throw new Error("no oversight run");
+    await app.rest.checks.update({
+      owner: "acme",
+      repo: s.repo.name,
+      check_run_id: run.id,
+      output: {
+        title: "1 of 1 approvals recorded",
+        summary: `Counted approvals:\n\n| Approver | Eligible as | Given at | Commit | Source | Attestation |\n| --- | --- | --- | --- | --- | --- |\n| alice | listed user | 2026-03-01T10:05:00Z | \`${s.head.slice(0, 7)}\` | review ${s.approvalReviewId} | \`${digest}\` |\n`,
+      },
+    });
+    writeFileSync(join(dir, "jwks.json"), JWKS);
+    const before = await aigate([
+      "export",
+      "--repo",
+      s.fullName,
+      "--pr",
+      "7",
+      "--jwks",
+      "jwks.json",
+    ]);
+    expect(before.code, before.stderr).toBe(0);
+
+    s.repo.deleteComment(s.attestationCommentId);
+    const after = await aigate([
+      "export",
+      "--repo",
+      s.fullName,
+      "--pr",
+      "7",
+      "--jwks",
+      "jwks.json",
+    ]);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain("evidence INVALID: 0 attestation(s): 1 deleted_after_counting");
+    writeFileSync(join(dir, "pack.jsonl"), after.stdout);
+    const verified = await aigate(["verify", "--evidence", "pack.jsonl", "--jwks", "jwks.json"]);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(new RegExp(`^deleted_after_counting .* ${digest}$`, "m"));
   });
 });
 

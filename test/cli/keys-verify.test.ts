@@ -348,7 +348,7 @@ describe("aigate verify", () => {
     expect(run.stdout).toMatch(/^replayed /m);
   });
 
-  it("exits 1 when the evidence holds no attestation at all", async () => {
+  it("never says valid when nothing was verified: stdout, stderr and exit 1 agree", async () => {
     const jwks = trustedJwksFile();
     const evidence = write(
       "comments.jsonl",
@@ -361,7 +361,20 @@ describe("aigate verify", () => {
     );
     const run = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("no attestation comments");
+    expect(run.stdout).toBe(
+      "0 attestation(s): nothing was verified\n1 line(s) without an attestation skipped\n",
+    );
+    expect(run.stdout).not.toMatch(/valid/);
+    expect(run.stderr).toBe(
+      "aigate: no attestation comments in comments.jsonl: nothing was verified, so the evidence is not valid (exit 1)\n",
+    );
+    const json = await aigate("verify", "--evidence", evidence, "--jwks", jwks, "--json");
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).summary).toMatchObject({
+      total: 0,
+      ok: false,
+      nothing_verified: true,
+    });
   });
 
   it("exits 2 naming the line of a malformed JSON Lines entry", async () => {
@@ -461,5 +474,142 @@ describe("the built aigate binary", () => {
     write("tampered.jsonl", jsonl(apiComment(approval, 1, tampered)));
     expect(run("verify", "--evidence", "tampered.jsonl", "--jwks", "jwks.json").status).toBe(1);
     expect(run("verify", "--evidence", "comments.jsonl").status).toBe(2);
+  });
+});
+
+describe("aigate verify: check runs as witnesses of what was counted", () => {
+  /** An export line of aigate's human-oversight run that counted these attestation digests. */
+  function oversightRun(digests: string[], app = "aigate") {
+    const rows = digests.map(
+      (digest, i) =>
+        `| approver${i} | listed user | 2026-03-02T10:00:00Z | \`89e6c98\` | review ${i} | \`${digest}\` |`,
+    );
+    return {
+      type: "check_run",
+      repository: REPO,
+      pull_request: PR,
+      id: 4242,
+      name: "AI governance: human oversight",
+      head_sha: approval.statement.predicate.pull_request.head_sha,
+      current_head: true,
+      status: "completed",
+      conclusion: "success",
+      title: "2 of 2 approvals recorded",
+      summary: `### credit-scoring\n\nCounted approvals:\n\n| Approver | Eligible as | Given at | Commit | Source | Attestation |\n| --- | --- | --- | --- | --- | --- |\n${rows.join("\n")}\n`,
+      started_at: null,
+      completed_at: null,
+      app,
+      html_url: null,
+    };
+  }
+
+  function exportLine(issued: Issued, id: number) {
+    return {
+      type: "attestation_comment",
+      repository: REPO,
+      repository_id: 812345678,
+      pull_request: PR,
+      comment: apiComment(issued, id),
+    };
+  }
+
+  it("exits 0 when every digest the check run counted is in the pack", async () => {
+    const jwks = trustedJwksFile();
+    const evidence = write(
+      "pack.jsonl",
+      jsonl(
+        oversightRun([approval.digest, second.digest]),
+        exportLine(approval, 1),
+        exportLine(second, 2),
+      ),
+    );
+    const run = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      "1 human-oversight check run(s) by aigate cross-checked: 2 counted attestation(s), 0 missing",
+    );
+    expect(run.stdout).toContain("2 attestation(s): 2 valid: evidence valid");
+  });
+
+  it("reports the newest attestation deleted from the pack as deleted_after_counting (exit 1)", async () => {
+    const jwks = trustedJwksFile();
+    const evidence = write(
+      "pack.jsonl",
+      jsonl(oversightRun([approval.digest, second.digest]), exportLine(approval, 1)),
+    );
+    // The chain alone cannot see it: the remaining statement is intact and valid.
+    const run = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^deleted_after_counting +line 1  ${REPO}#${PR} check run 4242  head 89e6c98d9288  ${second.digest}$`,
+        "m",
+      ),
+    );
+    expect(run.stdout).toContain(
+      "1 attestation(s): 1 valid, 1 deleted_after_counting: evidence INVALID",
+    );
+
+    const json = await aigate("verify", "--evidence", evidence, "--jwks", jwks, "--json");
+    const out = JSON.parse(json.stdout) as {
+      witnesses: Array<Record<string, unknown>>;
+      summary: Record<string, unknown>;
+    };
+    expect(json.code).toBe(1);
+    expect(out.witnesses).toEqual([
+      expect.objectContaining({
+        verdict: "deleted_after_counting",
+        check_run_id: 4242,
+        digest: second.digest,
+        line: 1,
+      }),
+    ]);
+    expect(out.summary).toMatchObject({
+      ok: false,
+      counts: expect.objectContaining({ valid: 1, deleted_after_counting: 1 }),
+      witnesses: { app: "aigate", check_runs: 1, ignored: 0, counted: 2 },
+    });
+  });
+
+  it("counts only check runs of the App named by --app-slug as witnesses", async () => {
+    const jwks = trustedJwksFile();
+    const evidence = write(
+      "pack.jsonl",
+      jsonl(oversightRun([second.digest], "impostor"), exportLine(approval, 1)),
+    );
+    const ignored = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
+    expect(ignored.code).toBe(0);
+    expect(ignored.stdout).toContain("1 run(s) by other apps are not witnesses and were ignored");
+    const named = await aigate(
+      "verify",
+      "--evidence",
+      evidence,
+      "--jwks",
+      jwks,
+      "--app-slug",
+      "impostor",
+    );
+    expect(named.code).toBe(1);
+    expect(named.stdout).toContain("deleted_after_counting");
+  });
+
+  it("is invalid, not 'nothing verified', when every counted attestation was deleted", async () => {
+    const jwks = trustedJwksFile();
+    const evidence = write("pack.jsonl", jsonl(oversightRun([approval.digest])));
+    const run = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("0 attestation(s): 1 deleted_after_counting: evidence INVALID");
+    expect(run.stderr).toBe("");
+  });
+
+  it("exits 2 naming the line of a human-oversight check_run line it cannot read", async () => {
+    const jwks = trustedJwksFile();
+    const evidence = write(
+      "pack.jsonl",
+      jsonl({ type: "check_run", name: "AI governance: human oversight", id: "x" }),
+    );
+    const run = await aigate("verify", "--evidence", evidence, "--jwks", jwks);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^pack\.jsonl:1:1: a check_run line that cannot be read/m);
   });
 });

@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import {
+  crossCheckWitnesses,
+  DEFAULT_WITNESS_APP,
+  DELETED_AFTER_COUNTING,
   type FoundAttestation,
   parseStrictJson,
   type StatementVerdict,
@@ -8,8 +11,12 @@ import {
   type VerificationReport,
   type VerifyExpectation,
   verifyAttestations,
+  type WitnessFinding,
+  type WitnessReport,
+  type WitnessRun,
 } from "../../core/attestation/index.js";
 import { ConfigurationError } from "../../core/errors.js";
+import { OVERSIGHT_CHECK_NAME } from "../../core/report/index.js";
 import type { LocatedError } from "../../core/types.js";
 import { type CliContext, UsageError } from "../context.js";
 import { readArgumentFile } from "./keys.js";
@@ -20,6 +27,7 @@ interface VerifyOptions {
   repo?: string;
   pr?: string;
   head?: string;
+  appSlug?: string;
   json?: boolean;
 }
 
@@ -42,6 +50,18 @@ const ExportLineSchema = z.object({
   repository_id: z.int().positive().optional(),
   pull_request: z.int().positive(),
   comment: CommentSchema,
+});
+
+/** A `check_run` line of an evidence pack: the fields the witness cross-check reads. */
+const CheckRunLineSchema = z.object({
+  type: z.literal("check_run"),
+  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be OWNER/REPO"),
+  pull_request: z.int().positive(),
+  id: z.int().positive(),
+  name: z.string(),
+  head_sha: z.string(),
+  app: z.string().nullable(),
+  summary: z.string().nullable(),
 });
 
 type Comment = z.infer<typeof CommentSchema>;
@@ -73,14 +93,41 @@ function locationFromUrls(
 
 interface Evidence {
   found: Array<FoundAttestation & { line: number }>;
+  /** Check runs of the pack: witnesses of what was counted. */
+  runs: WitnessRun[];
   /** Comments without any attestation marker, and evidence lines of other types. */
   skipped: number;
+}
+
+/**
+ * A `check_run` line as a witness. A line of the human-oversight check that cannot be read is
+ * an error (a witness is never dropped silently); any other unreadable run is skipped.
+ */
+function witnessRun(value: unknown, line: number): WitnessRun | { error: string } | undefined {
+  const parsed = CheckRunLineSchema.safeParse(value);
+  if (parsed.success) {
+    const r = parsed.data;
+    return {
+      id: r.id,
+      repository: r.repository,
+      pullRequest: r.pull_request,
+      name: r.name,
+      app: r.app,
+      headSha: r.head_sha,
+      summary: r.summary,
+      line,
+    };
+  }
+  const name = (value as { name?: unknown }).name;
+  if (name !== OVERSIGHT_CHECK_NAME) return undefined;
+  const issue = parsed.error.issues[0];
+  return { error: `${issue?.path.join(".") ?? ""}: ${issue?.message ?? "not a check_run line"}` };
 }
 
 /** Reads the JSON Lines evidence file; a line that cannot be understood is a located error. */
 function readEvidence(file: string, text: string): Evidence {
   const errors: LocatedError[] = [];
-  const evidence: Evidence = { found: [], skipped: 0 };
+  const evidence: Evidence = { found: [], runs: [], skipped: 0 };
   const at = (line: number, field: string, message: string) =>
     errors.push({ file, line, column: 0, field, message });
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -107,8 +154,14 @@ function readEvidence(file: string, text: string): Evidence {
       comment = parsed.data.comment;
       where = { repository: parsed.data.repository, pullRequest: parsed.data.pull_request };
       if (parsed.data.repository_id !== undefined) where.repositoryId = parsed.data.repository_id;
+    } else if (type === "check_run") {
+      const run = witnessRun(value, line);
+      if (run === undefined) evidence.skipped++;
+      else if ("error" in run) at(line, "", `a check_run line that cannot be read: ${run.error}`);
+      else evidence.runs.push(run);
+      return;
     } else if (type !== undefined) {
-      evidence.skipped++; // another kind of evidence (check runs, reviews …)
+      evidence.skipped++; // another kind of evidence (reviews, edits …)
       return;
     } else {
       const parsed = CommentSchema.safeParse(value);
@@ -186,19 +239,53 @@ function describeStatement(s: StatementVerdict, line: number): string {
   );
 }
 
-function summaryLine(report: VerificationReport): string {
-  const counts = Object.entries(report.summary.counts)
-    .filter(([, n]) => n > 0)
+function describeFinding(f: WitnessFinding): string {
+  const where = f.line !== undefined ? `line ${f.line}` : "-";
+  return (
+    `${f.verdict.padEnd(26)} ${where}  ${f.repository}#${f.pullRequest} check run ${f.checkRunId}  ` +
+    `head ${f.headSha.slice(0, 12)}  ${f.digest}\n    ${f.reason}\n`
+  );
+}
+
+/** The outcome of a verification: what stdout, stderr and the exit code all say. */
+interface Outcome {
+  /** Statement verdicts and witness findings, by verdict. */
+  counts: Record<string, number>;
+  /** Nothing was verified: no attestation and no counted digest to look for. */
+  nothing: boolean;
+  ok: boolean;
+}
+
+function outcomeOf(report: VerificationReport, witnesses: WitnessReport): Outcome {
+  const counts: Record<string, number> = {};
+  for (const [verdict, n] of Object.entries(report.summary.counts)) if (n > 0) counts[verdict] = n;
+  if (witnesses.findings.length > 0) counts[DELETED_AFTER_COUNTING] = witnesses.findings.length;
+  const nothing = report.summary.total === 0 && witnesses.findings.length === 0;
+  return { counts, nothing, ok: report.summary.ok && witnesses.findings.length === 0 && !nothing };
+}
+
+function summaryLine(report: VerificationReport, outcome: Outcome): string {
+  if (outcome.nothing) return "0 attestation(s): nothing was verified\n";
+  const counts = Object.entries(outcome.counts)
     .map(([verdict, n]) => `${n} ${verdict}`)
     .join(", ");
-  const verdict = report.summary.ok ? "evidence valid" : "evidence INVALID";
+  const verdict = outcome.ok ? "evidence valid" : "evidence INVALID";
   return `${report.summary.total} attestation(s): ${counts}: ${verdict}\n`;
+}
+
+function witnessLine(w: WitnessReport, appSlug: string): string | undefined {
+  if (w.witnesses === 0 && w.ignored === 0) return undefined;
+  const ignored =
+    w.ignored > 0 ? `; ${w.ignored} run(s) by other apps are not witnesses and were ignored` : "";
+  return `${w.witnesses} human-oversight check run(s) by ${appSlug} cross-checked: ${w.counted} counted attestation(s), ${w.findings.length} missing${ignored}\n`;
 }
 
 /**
  * `aigate verify --evidence FILE --jwks FILE [--repo O/R --pr N --head SHA] [--json]`: verifies
- * attestation comments offline, statement by statement. Exit 0 when every statement is valid
- * or only informational, 1 when any is not (or none is found), 2 on usage errors.
+ * attestation comments offline, statement by statement, and cross-checks them against the
+ * digests aigate's human-oversight check runs counted. Exit 0 when every statement is valid or
+ * only informational, 1 when any is not, a counted one is missing, or none is found; 2 on usage
+ * errors.
  */
 export function registerVerify(program: Command, ctx: CliContext): void {
   program
@@ -209,6 +296,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option("--repo <owner/repo>", "every statement must be for this repository")
     .option("--pr <number>", "every statement must be for this pull request")
     .option("--head <sha>", "the current head: statements for other heads are reported stale")
+    .option(
+      "--app-slug <slug>",
+      "the App whose human-oversight check runs are witnesses of what was counted",
+      DEFAULT_WITNESS_APP,
+    )
     .option("--json", "print the verdicts and summary as JSON")
     .action((options: VerifyOptions) => {
       if (options.evidence === undefined || options.jwks === undefined) {
@@ -228,8 +320,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         readArgumentFile(ctx, options.evidence, "evidence file"),
       );
       const report = verifyAttestations(evidence.found, jwksJson.value, expect);
+      const appSlug = options.appSlug ?? DEFAULT_WITNESS_APP;
+      const witnesses = crossCheckWitnesses(evidence.runs, report.statements, appSlug);
+      const outcome = outcomeOf(report, witnesses);
       const lineOf = (s: StatementVerdict) => evidence.found[s.index]?.line ?? 0;
-      const nothing = report.summary.total === 0;
 
       if (options.json) {
         const statements = report.statements.map((s) => ({
@@ -248,18 +342,44 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           systems: s.statement?.predicate.systems ?? null,
           head: s.statement?.predicate.pull_request.head_sha ?? null,
         }));
-        const ok = report.summary.ok && !nothing;
-        ctx.stdout(
-          `${JSON.stringify({ statements, summary: { ...report.summary, ok, skipped: evidence.skipped } }, null, 2)}\n`,
-        );
+        const findings = witnesses.findings.map((f) => ({
+          line: f.line ?? null,
+          verdict: f.verdict,
+          reason: f.reason,
+          repository: f.repository,
+          pull_request: f.pullRequest,
+          check_run_id: f.checkRunId,
+          head: f.headSha,
+          digest: f.digest,
+        }));
+        const summary = {
+          total: report.summary.total,
+          counts: { ...report.summary.counts, [DELETED_AFTER_COUNTING]: findings.length },
+          ok: outcome.ok,
+          nothing_verified: outcome.nothing,
+          skipped: evidence.skipped,
+          witnesses: {
+            app: appSlug,
+            check_runs: witnesses.witnesses,
+            ignored: witnesses.ignored,
+            counted: witnesses.counted,
+          },
+        };
+        ctx.stdout(`${JSON.stringify({ statements, witnesses: findings, summary }, null, 2)}\n`);
       } else {
         for (const s of report.statements) ctx.stdout(describeStatement(s, lineOf(s)));
-        ctx.stdout(summaryLine(report));
+        for (const f of witnesses.findings) ctx.stdout(describeFinding(f));
+        const witnessed = witnessLine(witnesses, appSlug);
+        if (witnessed) ctx.stdout(witnessed);
+        ctx.stdout(summaryLine(report, outcome));
         if (evidence.skipped > 0)
           ctx.stdout(`${evidence.skipped} line(s) without an attestation skipped\n`);
       }
-      if (nothing)
-        ctx.stderr(`no attestation comments in ${options.evidence}: nothing was verified\n`);
-      ctx.exitCode = report.summary.ok && !nothing ? 0 : 1;
+      if (outcome.nothing) {
+        ctx.stderr(
+          `aigate: no attestation comments in ${options.evidence}: nothing was verified, so the evidence is not valid (exit 1)\n`,
+        );
+      }
+      ctx.exitCode = outcome.ok ? 0 : 1;
     });
 }

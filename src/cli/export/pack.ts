@@ -1,3 +1,4 @@
+import type { WitnessFinding } from "../../core/attestation/index.js";
 import type { GitHubClient } from "../../github/client.js";
 import { collectPullEvidence, readRepository, selectPullRequests } from "./collect.js";
 import type { ExportSettings } from "./options.js";
@@ -18,6 +19,7 @@ export async function buildEvidencePack(
   const pulls = await selectPullRequests(client, repository, settings.selection, settings.sinceMs);
   const records: EvidenceRecord[] = [];
   const verifications: VerificationRecord[] = [];
+  const deleted: WitnessFinding[] = [];
   for (const pull of pulls) {
     const evidence = await collectPullEvidence(client, repository, settings.apiUrl, pull);
     records.push(
@@ -29,8 +31,9 @@ export async function buildEvidencePack(
     );
     if (options.jwks !== undefined) {
       const verified = verifyPull(evidence, options.jwks);
-      verifications.push(...verified);
-      records.push(...verified);
+      verifications.push(...verified.records);
+      deleted.push(...verified.deleted);
+      records.push(...verified.records);
     }
   }
   const counts: Record<string, number> = {};
@@ -43,7 +46,7 @@ export async function buildEvidencePack(
     selection: settings.selection,
     pull_requests: pulls.map((p) => p.number),
     records: counts,
-    verification: options.jwks !== undefined ? verificationSummary(verifications) : null,
+    verification: options.jwks !== undefined ? verificationSummary(verifications, deleted) : null,
   };
   records.push(summary);
   return records;

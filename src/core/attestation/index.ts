@@ -63,3 +63,12 @@ export {
   type VerifyExpectation,
   verifyAttestations,
 } from "./verify.js";
+export {
+  countedDigests,
+  crossCheckWitnesses,
+  DEFAULT_WITNESS_APP,
+  DELETED_AFTER_COUNTING,
+  type WitnessFinding,
+  type WitnessReport,
+  type WitnessRun,
+} from "./witness.js";

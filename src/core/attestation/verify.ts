@@ -92,6 +92,11 @@ export interface StatementVerdict {
   also: Verdict[];
   /** The attestation digest, whenever the envelope could be decoded. */
   digest?: string;
+  /**
+   * The digest with the keyid hint the issuer writes (the verifying key's), once the signature
+   * verified: a copy whose hint was changed is still the statement a check run counted.
+   */
+  issuedDigest?: string;
   /** The verifying key, once the signature verified. */
   keyId?: string;
   /** The statement, once the signature verified and the payload parsed. */
@@ -264,6 +269,7 @@ function verifyOne(
       signatures: [{ keyid: signer.keyId, sig: signature.sig }],
     }),
   );
+  result.issuedDigest = work.issuedDigest;
 
   // Only now, after the exact bytes verified, is the payload read.
   const payloadText = decodeUtf8(envelope.payload);
