@@ -1,11 +1,10 @@
 /** Check-run reports: a Decision rendered for people (DESIGN §4). */
+export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
+export { MAX_SUMMARY_CHARS } from "./budget.js";
 export {
   ASSESSMENT_CHECK_NAME,
   CHECK_NAMES,
-  type CheckAnnotation,
   type CheckOutput,
-  MAX_ANNOTATIONS,
-  MAX_SUMMARY_CHARS,
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";

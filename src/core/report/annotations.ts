@@ -1,0 +1,74 @@
+import type { Gate } from "../controls.js";
+import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
+import type { Decision, LocatedError } from "../types.js";
+
+/** Annotations a check run carries: GitHub takes 50 a request, and aigate writes one request. */
+export const MAX_ANNOTATIONS = 50;
+
+/** One annotation as the GitHub checks API takes it. */
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  title?: string;
+  message: string;
+}
+
+/**
+ * The located errors a gate reports (the base manifest's on both gates, the others on the
+ * assessment gate) and those to annotate. Annotations land on the head's files, so the base
+ * manifest's errors are annotated only when this change leaves the manifest as it is.
+ */
+export function locatedErrors(
+  decision: Decision,
+  gate: Gate,
+): { listed: LocatedError[]; annotated: LocatedError[] } {
+  const base = decision.manifest.errors;
+  const others: LocatedError[] = [];
+  if (gate === "assessment") {
+    for (const s of decision.assessment.systems) others.push(...s.errors);
+    // The pseudo-system already carries the proposed manifest's errors.
+    const proposed = decision.proposedManifest;
+    if (proposed && !decision.assessment.systems.some((s) => s.system === MANIFEST_SYSTEM_ID)) {
+      others.push(...proposed.errors);
+    }
+  }
+  const baseListed = decision.proposedManifest
+    ? base.map((e) => ({ ...e, message: `(on the base branch) ${e.message}` }))
+    : base;
+  return {
+    listed: [...baseListed, ...others],
+    annotated: decision.proposedManifest ? others : [...base, ...others],
+  };
+}
+
+/** The first `MAX_ANNOTATIONS` errors as annotations, and how many were left out. */
+export function annotate(errors: LocatedError[]): {
+  annotations: CheckAnnotation[];
+  leftOut: number;
+} {
+  return {
+    annotations: errors.slice(0, MAX_ANNOTATIONS).map(toAnnotation),
+    leftOut: Math.max(0, errors.length - MAX_ANNOTATIONS),
+  };
+}
+
+function toAnnotation(error: LocatedError): CheckAnnotation {
+  const line = Math.max(1, error.line);
+  const annotation: CheckAnnotation = {
+    path: error.file,
+    start_line: line,
+    end_line: line,
+    annotation_level: "failure",
+    message: error.message,
+  };
+  if (error.field) annotation.title = error.field;
+  if (error.line > 0 && error.column > 0) {
+    annotation.start_column = error.column;
+    annotation.end_column = error.column;
+  }
+  return annotation;
+}
