@@ -1,4 +1,5 @@
 import { parseAssessment } from "../assessment/parse.js";
+import { isPastReview } from "../assessment/review.js";
 import type { ResolvedSystem } from "../manifest/schema.js";
 import type { AffectedSystem, AssessmentResult, ChangedFile, Facts } from "../types.js";
 
@@ -75,7 +76,7 @@ export function assessSystem(
             `risk assessment is for tier ${a.tier}, but the manifest puts ${system.id} in tier ${system.tier}`,
           );
         }
-        if (a.review_by < today) problem(`risk assessment expired on ${a.review_by}`);
+        if (isPastReview(a.review_by, today)) problem(`risk assessment expired on ${a.review_by}`);
         if (a.acceptance.decision !== "accepted") {
           problem(`residual risk is not accepted (acceptance decision: ${a.acceptance.decision})`);
         } else if (a.acceptance.residual_risk === "unacceptable") {

@@ -1,0 +1,37 @@
+/** The compliance door's pure parts: the AI system register, the risk register, the draft SoA. */
+export {
+  approvalKey,
+  buildRegister,
+  filesToRead,
+  type RegisterOptions,
+  type RepositorySnapshot,
+  registerFails,
+  type SnapshotFile,
+} from "./build.js";
+export { REGISTER_JSON_SCHEMA, SOA_JSON_SCHEMA } from "./json-schema.js";
+export {
+  ASSESSMENT_STATUSES,
+  type AssessmentStatus,
+  FAILING_PROBLEMS,
+  FAILING_STATUSES,
+  type LastApprovedChange,
+  PROBLEM_KINDS,
+  type ProblemKind,
+  type ProblemRepository,
+  type Register,
+  RegisterSchema,
+  type RegisterSystem,
+  RISK_FLAGS,
+  type RiskFlag,
+  type RiskRow,
+} from "./schema.js";
+export {
+  buildSoa,
+  SOA_DISCLAIMER,
+  SOA_STATUSES,
+  SOA_TITLE,
+  type Soa,
+  type SoaRow,
+  SoaSchema,
+  type SoaStatus,
+} from "./soa.js";
