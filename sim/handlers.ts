@@ -609,8 +609,111 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
         : notFound();
     },
     "repos/get": withRepo((repo, req) => ({ status: 200, json: repoJson(repo, req.urls) })),
+    "repos/list-for-org": (req) => listRepos(req, state, req.params.org ?? "", "Organization"),
+    "repos/list-for-user": (req) => listRepos(req, state, req.params.username ?? "", "User"),
+    "git/get-ref": withRepo((repo, req) => {
+      const ref = req.params.ref ?? "";
+      if (repo.commits.size === 0) return errorReply(409, "Git Repository is empty.");
+      const branch = ref.startsWith("heads/") ? ref.slice("heads/".length) : undefined;
+      const sha = branch !== undefined ? repo.branches.get(branch) : undefined;
+      if (!sha) return notFound();
+      const url = `${req.urls.api}/repos/${repo.fullName}/git/refs/${ref}`;
+      return {
+        status: 200,
+        json: {
+          ref: `refs/${ref}`,
+          node_id: Buffer.from(`0:Ref${repo.id}:${ref}`).toString("base64"),
+          url,
+          object: {
+            sha,
+            type: "commit",
+            url: `${req.urls.api}/repos/${repo.fullName}/git/commits/${sha}`,
+          },
+        },
+      };
+    }),
+    "git/get-tree": withRepo((repo, req) => {
+      if (repo.commits.size === 0) return errorReply(409, "Git Repository is empty.");
+      const wanted = req.params.tree_sha ?? "";
+      const commitSha =
+        repo.resolveRef(wanted) ??
+        [...repo.commits.values()].find((c) => c.treeSha === wanted)?.sha;
+      if (!commitSha) return notFound();
+      const commit = repo.getCommit(commitSha);
+      const recursive = req.query.recursive !== undefined && req.query.recursive !== "0";
+      const entries = treeEntries(commit.tree, recursive, (sha) =>
+        Buffer.byteLength(state.blobs.get(sha) ?? ""),
+      );
+      const truncated = entries.length > state.treeEntryLimit;
+      const api = `${req.urls.api}/repos/${repo.fullName}/git`;
+      return {
+        status: 200,
+        json: {
+          sha: commit.treeSha,
+          url: `${api}/trees/${commit.treeSha}`,
+          tree: entries.slice(0, state.treeEntryLimit).map((e) => ({
+            ...e,
+            url: `${api}/${e.type === "blob" ? "blobs" : "trees"}/${e.sha}`,
+          })),
+          truncated,
+        },
+      };
+    }),
   };
   return handlers;
+}
+
+/** An owner's repositories, as `GET /orgs/{org}/repos` and `GET /users/{username}/repos` list them. */
+function listRepos(
+  req: OpRequest,
+  state: SimState,
+  owner: string,
+  type: "Organization" | "User",
+): OpReply {
+  const account = state.findUser(owner);
+  if (!account || account.type !== type) return notFound();
+  const repos = state.reposOf(owner);
+  if (req.query.sort === "full_name") repos.sort((a, b) => a.fullName.localeCompare(b.fullName));
+  else repos.reverse(); // newest first, as GitHub sorts by created
+  if (req.query.direction === "asc" && req.query.sort !== "full_name") repos.reverse();
+  if (req.query.direction === "desc" && req.query.sort === "full_name") repos.reverse();
+  return paginate(req, repos, (r) => repoJson(r, req.urls));
+}
+
+interface TreeEntry {
+  path: string;
+  mode: string;
+  type: "blob" | "tree";
+  sha: string;
+  size?: number;
+}
+
+/** A flat tree as `git/get-tree` lists it: blobs, and the folders above them. */
+function treeEntries(
+  tree: ReadonlyMap<string, string>,
+  recursive: boolean,
+  sizeOf: (sha: string) => number,
+): TreeEntry[] {
+  const folders = new Map<string, Map<string, string>>();
+  const entries: TreeEntry[] = [];
+  for (const [path, sha] of tree) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      const inside = folders.get(folder) ?? new Map<string, string>();
+      inside.set(path, sha);
+      folders.set(folder, inside);
+    }
+    if (recursive || parts.length === 1) {
+      entries.push({ path, mode: "100644", type: "blob", sha, size: sizeOf(sha) });
+    }
+  }
+  for (const [folder, inside] of folders) {
+    if (recursive || !folder.includes("/")) {
+      entries.push({ path: folder, mode: "040000", type: "tree", sha: treeSha(inside) });
+    }
+  }
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function installationJson(state: SimState, repo: SimRepo, urls: Urls) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -144,6 +145,24 @@ function send(res: ServerResponse, reply: OpReply): void {
   }
 }
 
+/**
+ * GitHub's conditional requests: every successful read carries an `ETag` of its body, and a
+ * read whose `If-None-Match` names the current ETag is answered `304 Not Modified` without a
+ * body (GitHub does not count such an answer against the rate limit).
+ */
+function conditional(method: string, ifNoneMatch: string | undefined, reply: OpReply): OpReply {
+  if (method !== "GET" || reply.status !== 200) return reply;
+  const body = reply.text ?? JSON.stringify(reply.json ?? null);
+  const etag = `W/"${createHash("sha1")
+    .update(body)
+    .update(reply.headers?.link ?? "")
+    .digest("hex")}"`;
+  const headers = { ...(reply.headers ?? {}), etag };
+  const tags = (ifNoneMatch ?? "").split(",").map((t) => t.trim());
+  if (tags.includes(etag) || tags.includes(etag.slice(2))) return { status: 304, headers };
+  return { ...reply, headers };
+}
+
 const bearer = (authorization: string | undefined) =>
   authorization?.replace(/^(bearer|token)\s+/i, "").trim() || undefined;
 
@@ -191,19 +210,18 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       return;
     }
     try {
-      send(
-        res,
-        handler({
-          operationId,
-          params: stringRecord(request.params),
-          query: stringRecord(request.query),
-          body: request.body,
-          headers: headerRecord(req),
-          url: req.originalUrl ?? req.url ?? "/",
-          urls: state.urls,
-          actor: state.actorFor(bearer(req.headers.authorization)),
-        }),
-      );
+      const headers = headerRecord(req);
+      const reply = handler({
+        operationId,
+        params: stringRecord(request.params),
+        query: stringRecord(request.query),
+        body: request.body,
+        headers,
+        url: req.originalUrl ?? req.url ?? "/",
+        urls: state.urls,
+        actor: state.actorFor(bearer(req.headers.authorization)),
+      });
+      send(res, conditional(req.method ?? "GET", headers["if-none-match"], reply));
     } catch (error) {
       // A bug in a handler or a body the OpenAPI schema allows but the simulator cannot use.
       send(res, errorReply(500, error instanceof Error ? error.message : String(error)));

@@ -186,6 +186,11 @@ export class SimState {
   private readonly teams = new Map<string, Map<string, MembershipState>>();
   private readonly tokens = new Map<string, Actor>();
   readonly blobs = new Map<string, string>();
+  /**
+   * Entries a recursive tree read returns before it is cut with `truncated: true` (GitHub cuts
+   * at 100 000 entries or 7 MB); lower it to test a client's fallback.
+   */
+  treeEntryLimit = 100_000;
   /** Where the simulator is served; webhook payloads and API responses link here. */
   urls = { api: "https://api.github.com", web: "https://github.com" };
   private nextId = 1000;
@@ -344,6 +349,11 @@ export class SimState {
     return [...this.repos.values()];
   }
 
+  /** The repositories an account owns, in creation order. */
+  reposOf(owner: string): SimRepo[] {
+    return this.allRepos().filter((r) => r.owner.login.toLowerCase() === owner.toLowerCase());
+  }
+
   /** Check runs the app (or anyone) created on a commit. */
   checkRuns(repo: SimRepo | string, headSha: string): CheckRunsAtSha {
     const all = this.resolveRepo(repo).checkRuns.filter((r) => r.headSha === headSha);
@@ -372,6 +382,10 @@ export class SimRepo {
   readonly comments = new Map<number, SimComment>();
   readonly checkRuns: SimCheckRun[] = [];
   readonly createdAt: string;
+  /** When a branch last moved (GitHub's `pushed_at`). */
+  pushedAt: string;
+  /** An archived repository is read-only; GitHub lists it with `archived: true`. */
+  archived = false;
   private nextNumber = 1;
 
   constructor(
@@ -392,6 +406,7 @@ export class SimRepo {
     this.private = init.private;
     this.installationId = init.installationId;
     this.createdAt = state.timestamp();
+    this.pushedAt = this.createdAt;
   }
 
   get fullName(): string {
@@ -448,6 +463,7 @@ export class SimRepo {
     const sha = commitSha(draft);
     this.commits.set(sha, { sha, ...draft });
     this.branches.set(branch, sha);
+    this.pushedAt = date;
     for (const pr of this.pulls.values()) {
       if (pr.headRef === branch && pr.state === "open") pr.synchronize();
     }

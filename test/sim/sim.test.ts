@@ -800,6 +800,98 @@ describe("check runs", () => {
   });
 });
 
+describe("repositories of an owner, refs and trees", () => {
+  it("lists an organisation's repositories page by page, with archived, size and pushed_at", async () => {
+    const org = `listed-${++repoCounter}`;
+    for (let i = 0; i < 3; i++) {
+      const repo = sim.state.createRepo({ owner: org, name: `r${i}` });
+      if (i < 2) repo.commit("main", { files: { "a.txt": `${i}\n` } });
+      if (i === 1) repo.archived = true;
+    }
+    const repos = await gh.paginate(gh.rest.repos.listForOrg, {
+      org,
+      per_page: 2,
+      sort: "full_name",
+    });
+    expect(repos.map((r) => [r.full_name, r.archived, (r.size ?? 0) > 0])).toEqual([
+      [`${org}/r0`, false, true],
+      [`${org}/r1`, true, true],
+      [`${org}/r2`, false, false],
+    ]);
+    const missing = await gh.rest.repos.listForOrg({ org: "nobody-here" }).catch((e) => e);
+    expect(missing).toBeInstanceOf(RequestError);
+    expect((missing as RequestError).status).toBe(404);
+  });
+
+  it("reads a branch ref, and answers 409 for an empty repository", async () => {
+    const { repo, owner, name, baseSha } = governedRepo();
+    const { data } = await gh.rest.git.getRef({ owner, repo: name, ref: "heads/main" });
+    expect(data.object.sha).toBe(baseSha);
+    expect(repo.resolveRef("main")).toBe(baseSha);
+    const empty = sim.state.createRepo({ owner, name: `empty-${++repoCounter}` });
+    const failed = await gh.rest.git
+      .getRef({ owner, repo: empty.name, ref: "heads/main" })
+      .catch((e) => e);
+    expect((failed as RequestError).status).toBe(409);
+  });
+
+  it("lists a commit's tree recursively with git blob shas, and cuts it when too large", async () => {
+    const { owner, name, baseSha } = governedRepo();
+    const { data } = await gh.rest.git.getTree({
+      owner,
+      repo: name,
+      tree_sha: baseSha,
+      recursive: "1",
+    });
+    expect(data.truncated).toBe(false);
+    expect(data.tree.map((e) => [e.path, e.type])).toEqual([
+      [".github", "tree"],
+      [".github/ai-governance.yml", "blob"],
+      ["models", "tree"],
+      ["models/credit", "tree"],
+      ["models/credit/model.py", "blob"],
+    ]);
+    expect(data.tree[1]?.sha).toBe(blobSha(MANIFEST));
+    sim.state.treeEntryLimit = 2;
+    try {
+      const cut = await gh.rest.git.getTree({
+        owner,
+        repo: name,
+        tree_sha: "main",
+        recursive: "1",
+      });
+      expect([cut.data.truncated, cut.data.tree.length]).toEqual([true, 2]);
+    } finally {
+      sim.state.treeEntryLimit = 100_000;
+    }
+  });
+});
+
+describe("conditional requests", () => {
+  it("gives every read an ETag and answers 304 to If-None-Match while nothing changed", async () => {
+    const { repo, owner, name } = governedRepo();
+    const first = await gh.rest.git.getRef({ owner, repo: name, ref: "heads/main" });
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    const mark = sim.requests.length;
+    const again = await gh.rest.git
+      .getRef({ owner, repo: name, ref: "heads/main", headers: { "if-none-match": etag } })
+      .catch((e) => e);
+    expect((again as RequestError).status).toBe(304);
+    expect(sim.requests.slice(mark).map((r) => r.status)).toEqual([304]);
+
+    repo.commit("main", { files: { "b.txt": "b\n" } });
+    const moved = await gh.rest.git.getRef({
+      owner,
+      repo: name,
+      ref: "heads/main",
+      headers: { "if-none-match": etag },
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.headers.etag).not.toBe(etag);
+  });
+});
+
 describe("team membership", () => {
   it("answers 200 active for a member and 404 otherwise", async () => {
     sim.state.addTeam("acme/model-risk", ["alice"]);
