@@ -5,6 +5,8 @@
  * and anything that is not a system id is reported rather than guessed at.
  */
 
+import { MAX_COMMENT_CHARS } from "./limits.js";
+
 export type CommentCommand =
   | { kind: "approve"; systems: string[]; note?: string; line: number }
   | { kind: "revoke"; systems: string[]; line: number }
@@ -18,8 +20,6 @@ export interface ParsedCommands {
   problems: string[];
 }
 
-/** GitHub's own comment limit; longer text cannot come from GitHub and is ignored whole. */
-export const MAX_BODY_CHARS = 65_536;
 export const MAX_COMMAND_LINE_CHARS = 1_000;
 export const MAX_NOTE_CHARS = 500;
 export const MAX_SYSTEMS = 50;
@@ -30,7 +30,8 @@ const COMMAND = /^\/(approve|revoke|aigate)(?=$|[ \t])(.*)$/;
 /** Finds the commands in a comment or review body. Never throws. */
 export function parseCommands(body: string | null | undefined): ParsedCommands {
   const result: ParsedCommands = { recheck: false, problems: [] };
-  if (!body || body.length > MAX_BODY_CHARS) return result;
+  // Longer text cannot come from GitHub: it is ignored whole.
+  if (!body || body.length > MAX_COMMENT_CHARS) return result;
   let fence: string | undefined;
   const lines = body.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {

@@ -4,6 +4,11 @@
  * is cached, everything else is read live.
  */
 import { createHash } from "node:crypto";
+import {
+  MAX_COMPARE_FILES,
+  MAX_PULL_REQUEST_COMMITS,
+  MAX_PULL_REQUEST_FILES,
+} from "../core/limits.js";
 import type {
   Actor,
   ChangedFile,
@@ -18,9 +23,9 @@ import type { GitHubClient, PullRequestTarget } from "./client.js";
 import type { ExistingCheckRun } from "./publish.js";
 
 /** GitHub lists at most 3000 files of a pull request. */
-export const MAX_LISTED_FILES = 3000;
+export const MAX_LISTED_FILES = MAX_PULL_REQUEST_FILES;
 /** GitHub lists at most 250 commits of a pull request. */
-export const MAX_LISTED_COMMITS = 250;
+export const MAX_LISTED_COMMITS = MAX_PULL_REQUEST_COMMITS;
 
 export interface PullRequestRead {
   repository: { id: number; fullName: string; owner: string; repo: string };
@@ -368,7 +373,12 @@ export async function readChangedSince(
     const files = data.files;
     // A diverged compare means the approved commit is not an ancestor of the head; a compare
     // without its list of files says nothing about what changed.
-    if (!files || data.status === "diverged" || data.status === "behind" || files.length >= 300)
+    if (
+      !files ||
+      data.status === "diverged" ||
+      data.status === "behind" ||
+      files.length >= MAX_COMPARE_FILES
+    )
       paths = null;
     else
       paths = files.flatMap((f) =>

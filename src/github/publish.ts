@@ -3,16 +3,18 @@
  * check run — pass, wait, configuration error, internal error — so they all look the same,
  * none is ever left in progress, and nothing is written when the content has not changed.
  */
+import {
+  MAX_ANNOTATION_MESSAGE_CHARS,
+  MAX_ANNOTATIONS_PER_REQUEST,
+  MAX_CHECK_SUMMARY_CHARS,
+  MAX_CHECK_TEXT_CHARS,
+  MAX_CHECK_TITLE_CHARS,
+  MAX_COMMENT_CHARS,
+} from "../core/limits.js";
 import type { CheckAnnotation } from "../core/report/index.js";
 import type { Conclusion } from "../core/types.js";
 import type { GitHubClient } from "./client.js";
 import { redact } from "./errors.js";
-
-/** GitHub's limits (DOMAIN: GitHub facts). */
-export const MAX_SUMMARY_CHARS = 65_535;
-export const MAX_TITLE_CHARS = 255;
-export const MAX_COMMENT_CHARS = 65_536;
-export const ANNOTATIONS_PER_REQUEST = 50;
 
 /** One annotation as the checks API takes it; the report module renders them. */
 export type { CheckAnnotation };
@@ -59,13 +61,13 @@ export async function publishCheck(
   existing: ExistingCheckRun | undefined,
   now: Date,
 ): Promise<PublishOutcome> {
-  const title = clip(redact(content.title), MAX_TITLE_CHARS);
-  const summary = clip(redact(content.summary), MAX_SUMMARY_CHARS);
+  const title = clip(redact(content.title), MAX_CHECK_TITLE_CHARS);
+  const summary = clip(redact(content.summary), MAX_CHECK_SUMMARY_CHARS);
   const text =
-    content.text === undefined ? undefined : clip(redact(content.text), MAX_SUMMARY_CHARS);
+    content.text === undefined ? undefined : clip(redact(content.text), MAX_CHECK_TEXT_CHARS);
   const annotations = content.annotations.map((a) => ({
     ...a,
-    message: clip(redact(a.message), 64_000),
+    message: clip(redact(a.message), MAX_ANNOTATION_MESSAGE_CHARS),
   }));
   if (
     existing &&
@@ -79,8 +81,8 @@ export async function publishCheck(
     return "unchanged";
   }
   const batches: CheckAnnotation[][] = [];
-  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  for (let i = 0; i < annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
+    batches.push(annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
   }
   const [first = [], ...rest] = batches;
   const completed = {

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  MAX_BODY_CHARS,
   MAX_COMMAND_LINE_CHARS,
   MAX_NOTE_CHARS,
   parseCommands,
   unknownSystems,
 } from "../../src/core/commands.js";
+import { MAX_COMMENT_CHARS } from "../../src/core/limits.js";
 
 describe("comment commands", () => {
   it("reads /approve with no systems as an approval of every system the approver may approve", () => {
@@ -88,7 +88,7 @@ describe("comment commands", () => {
     expect(parseCommands(longLine).problems[0]).toContain("at most");
     const longNote = `/approve -- ${"n".repeat(MAX_NOTE_CHARS + 1)}`;
     expect(parseCommands(longNote).decision).toBeUndefined();
-    expect(parseCommands(`/approve\n${"x".repeat(MAX_BODY_CHARS)}`).decision).toBeUndefined();
+    expect(parseCommands(`/approve\n${"x".repeat(MAX_COMMENT_CHARS)}`).decision).toBeUndefined();
   });
 
   it("rejects a note on /revoke and unknown /aigate commands", () => {

@@ -1,10 +1,10 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MAX_CHECK_SUMMARY_CHARS } from "../../src/core/limits.js";
 import {
   type CheckAnnotation,
   type CheckContent,
   type ExistingCheckRun,
-  MAX_SUMMARY_CHARS,
   publishCheck,
 } from "../../src/github/publish.js";
 import { testClient } from "../support/helpers.js";
@@ -191,6 +191,6 @@ describe("publishing a check run", () => {
       undefined,
       now,
     );
-    expect(length).toBe(MAX_SUMMARY_CHARS);
+    expect(length).toBe(MAX_CHECK_SUMMARY_CHARS);
   });
 });

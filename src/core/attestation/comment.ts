@@ -1,3 +1,4 @@
+import { MAX_COMMENT_CHARS } from "../limits.js";
 import { type DecodedEnvelope, decodeBase64, decodeEnvelope, type Envelope } from "./dsse.js";
 import { canonicalJson, parseStrictJson } from "./json.js";
 import { type ApprovalStatement, StatementSchema } from "./statement.js";
@@ -9,8 +10,8 @@ import { type ApprovalStatement, StatementSchema } from "./statement.js";
 
 export const MARKER_PREFIX = "aigate-attestation:";
 export const MARKER_VERSION = "v1";
-/** GitHub's limit on a comment body. */
-export const MAX_COMMENT_CHARS = 65_536;
+/** A longer text cannot be a comment. */
+export { MAX_COMMENT_CHARS };
 /** Limit on the envelope JSON carried by a marker, in bytes. */
 export const MAX_ENVELOPE_BYTES = 32 * 1024;
 const MAX_MARKER_BASE64 = Math.ceil(MAX_ENVELOPE_BYTES / 3) * 4;

@@ -1,3 +1,4 @@
+import { MAX_CHECK_TITLE_CHARS, MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { parseManifest } from "../manifest/parse.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
 import { compileMatcher, matchChanges } from "../match.js";
@@ -13,7 +14,7 @@ import { systemFor } from "./eligibility.js";
 import { overseeSystem, plural, separationOfDuties, shortSha } from "./oversight-gate.js";
 
 /** GitHub lists at most this many files of a pull request. */
-export const MAX_CHANGED_FILES = 3000;
+export const MAX_CHANGED_FILES = MAX_PULL_REQUEST_FILES;
 
 export const TRUNCATED_PROBLEM = `more than ${MAX_CHANGED_FILES} files changed: aigate cannot see them all`;
 
@@ -282,7 +283,7 @@ function skeleton(facts: Facts, evaluatedAt: string): Decision {
 /** The decision when evaluation itself failed: both gates red, never left pending. */
 function internalError(facts: Facts, now: Date, error: unknown): Decision {
   const message = error instanceof Error ? error.message : String(error);
-  const title = `aigate could not evaluate: ${message}`.slice(0, 1000);
+  const title = `aigate could not evaluate: ${message}`.slice(0, MAX_CHECK_TITLE_CHARS);
   let time: string;
   try {
     time = now.toISOString();

@@ -1,9 +1,10 @@
 import type { Gate } from "../controls.js";
+import { MAX_ANNOTATION_TITLE_CHARS, MAX_ANNOTATIONS_PER_REQUEST } from "../limits.js";
 import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
 import type { Decision, LocatedError } from "../types.js";
 
 /** Annotations a check run carries: GitHub takes 50 a request, and aigate writes one request. */
-export const MAX_ANNOTATIONS = 50;
+export const MAX_ANNOTATIONS = MAX_ANNOTATIONS_PER_REQUEST;
 
 /** One annotation as the GitHub checks API takes it. */
 export interface CheckAnnotation {
@@ -65,7 +66,7 @@ function toAnnotation(error: LocatedError): CheckAnnotation {
     annotation_level: "failure",
     message: error.message,
   };
-  if (error.field) annotation.title = error.field;
+  if (error.field) annotation.title = error.field.slice(0, MAX_ANNOTATION_TITLE_CHARS);
   if (error.line > 0 && error.column > 0) {
     annotation.start_column = error.column;
     annotation.end_column = error.column;

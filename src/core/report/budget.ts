@@ -1,3 +1,4 @@
+import { MAX_CHECK_TITLE_CHARS } from "../limits.js";
 import type { Section } from "./sections.js";
 
 /**
@@ -5,10 +6,6 @@ import type { Section } from "./sections.js";
  * whole sections are packed while they fit and anything still too long is cut at a line,
  * saying so.
  */
-
-export const MAX_SUMMARY_CHARS = 65_535;
-export const MAX_TEXT_CHARS = 65_535;
-const MAX_TITLE_CHARS = 1_000;
 
 /** Adds whole sections while they fit; names the ones left out at the end of the summary. */
 export function pack(
@@ -52,5 +49,7 @@ export function cut(text: string, limit: number): string {
 /** One line, with an ellipsis when it is over the limit. */
 export function truncateTitle(title: string): string {
   const oneLine = title.replace(/[\r\n]+/g, " ");
-  return oneLine.length > MAX_TITLE_CHARS ? `${oneLine.slice(0, MAX_TITLE_CHARS - 1)}…` : oneLine;
+  return oneLine.length > MAX_CHECK_TITLE_CHARS
+    ? `${oneLine.slice(0, MAX_CHECK_TITLE_CHARS - 1)}…`
+    : oneLine;
 }

@@ -1,6 +1,5 @@
 /** Check-run reports: a Decision rendered for people (DESIGN §4). */
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
-export { MAX_SUMMARY_CHARS } from "./budget.js";
 export {
   ASSESSMENT_CHECK_NAME,
   CHECK_NAMES,

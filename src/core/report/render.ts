@@ -1,7 +1,8 @@
 import type { Gate } from "../controls.js";
+import { MAX_CHECK_SUMMARY_CHARS, MAX_CHECK_TEXT_CHARS } from "../limits.js";
 import type { Decision } from "../types.js";
 import { annotate, type CheckAnnotation, locatedErrors, MAX_ANNOTATIONS } from "./annotations.js";
-import { cut, MAX_SUMMARY_CHARS, MAX_TEXT_CHARS, pack, truncateTitle } from "./budget.js";
+import { cut, pack, truncateTitle } from "./budget.js";
 import { md } from "./markdown.js";
 import { ERRORS_HEADING, errorList, summarySections } from "./sections.js";
 
@@ -31,7 +32,7 @@ export interface CheckOutput {
 export function renderCheck(
   decision: Decision,
   gate: Gate,
-  limit = MAX_SUMMARY_CHARS,
+  limit = MAX_CHECK_SUMMARY_CHARS,
 ): CheckOutput {
   const result = gate === "assessment" ? decision.assessment : decision.oversight;
   const title = truncateTitle(result.title);
@@ -57,6 +58,6 @@ export function renderCheck(
     notes.push(`${ERRORS_HEADING}:\n\n${errorList(errors)}`);
   }
   const output: CheckOutput = { title, summary, annotations, annotationsLeftOut };
-  if (notes.length > 0) output.text = cut(notes.join("\n\n"), MAX_TEXT_CHARS);
+  if (notes.length > 0) output.text = cut(notes.join("\n\n"), MAX_CHECK_TEXT_CHARS);
   return output;
 }

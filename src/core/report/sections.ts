@@ -1,5 +1,6 @@
 import { type ControlReference, type Gate, referencesFor } from "../controls.js";
 import { formatLocatedError } from "../errors.js";
+import { MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
 import type {
   AffectedSystem,
@@ -86,7 +87,7 @@ function overview(decision: Decision, gate: Gate): Section {
       `${code(policy.path)} ${policy.present ? `present, ${digest(policy.sha256)}` : "missing"} at base`,
     ]);
   }
-  const files = `${decision.changedFiles}${decision.changedFilesTruncated ? " (incomplete: GitHub lists at most 3000)" : ""}`;
+  const files = `${decision.changedFiles}${decision.changedFilesTruncated ? ` (incomplete: GitHub lists at most ${MAX_PULL_REQUEST_FILES})` : ""}`;
   rows.push(["Files changed", files]);
   rows.push(["Evaluated at", md(decision.evaluatedAt)]);
   const lines = [table(["", ""], rows)];

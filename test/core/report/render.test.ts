@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Gate } from "../../../src/core/controls.js";
+import { MAX_ANNOTATION_TITLE_CHARS, MAX_CHECK_TITLE_CHARS } from "../../../src/core/limits.js";
 import { evaluate } from "../../../src/core/policy/index.js";
 import {
   ASSESSMENT_CHECK_NAME,
@@ -216,6 +217,23 @@ describe("renderCheck: GitHub's limits", () => {
       decision.proposedManifest?.errors.map((e) => e.message),
     );
     expect(output.summary).toContain("(on the base branch)");
+  });
+
+  it(`holds a check title to ${MAX_CHECK_TITLE_CHARS} characters on one line, ending in an ellipsis`, () => {
+    const decision = withErrors(0);
+    decision.assessment.title = `first line\n${"long title ".repeat(60)}`;
+    const { title } = renderCheck(decision, "assessment");
+    expect(title).toHaveLength(MAX_CHECK_TITLE_CHARS);
+    expect(title).toMatch(/^first line long title .*…$/);
+    expect(renderCheck(withErrors(0), "assessment").title).toBe("Invalid governance manifest");
+  });
+
+  it(`holds an annotation's title to GitHub's ${MAX_ANNOTATION_TITLE_CHARS} characters`, () => {
+    const decision = withErrors(1);
+    const field = `systems[0].evidence.${"k".repeat(400)}`;
+    decision.manifest.errors = [{ ...decision.manifest.errors[0], field } as LocatedError];
+    const [annotation] = renderCheck(decision, "assessment").annotations;
+    expect(annotation?.title).toBe(field.slice(0, MAX_ANNOTATION_TITLE_CHARS));
   });
 
   it("annotates a file-level error on line 1", () => {
