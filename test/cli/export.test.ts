@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
@@ -17,8 +17,10 @@ import {
   statementFor,
 } from "../../src/core/attestation/index.js";
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../src/core/report/index.js";
+import { CHROMIUM, suiteNeeds } from "../support/prerequisites.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+const BROWSER_SUITE = "aigate export --format html, read in a real browser";
+const chromiumBrowser = suiteNeeds(import.meta.url, CHROMIUM, BROWSER_SUITE);
 const TOKEN = "ghp_exporttesttoken0123456789abcdefABCDEF";
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -735,19 +737,14 @@ describe("aigate export and aigate verify: a counted attestation deleted afterwa
   });
 });
 
-describe("aigate export --format html, read in a real browser", () => {
+describe.skipIf(chromiumBrowser.skip)(BROWSER_SUITE, () => {
   let browser: Browser;
   let s: Scenario;
   let htmlFile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `the HTML export is checked in a real browser: Chromium is required at ${CHROMIUM} (apt-get install chromium)`,
-      );
-    }
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumBrowser.executable,
       args: [
         "--headless",
         "--no-sandbox",

@@ -20,6 +20,7 @@ import {
   startReplica,
 } from "../../sim/stack.js";
 import { lockKey } from "../../src/github/serialise.js";
+import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import {
   startRedisServer,
   type TestRedis,
@@ -33,6 +34,8 @@ const OVERSIGHT = "AI governance: human oversight";
 // Logical databases of their own, so that Probot's rate-limit keys seen here are this file's.
 const THROTTLING_DB = 1;
 const LOCK_DB = 2;
+
+const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 
 let sim: GitHubSim;
 let identity: AppIdentity;
@@ -90,7 +93,7 @@ function latestChecks(repo: SimRepo, pr: SimPullRequest) {
   return sim.state.checkRuns(repo, pr.headSha).latest;
 }
 
-describe("the App with REDIS_URL", () => {
+describe.skipIf(redisServer.skip)("the App with REDIS_URL", () => {
   it("starts with the installed ioredis and keeps Probot's rate-limit state in that Redis", async () => {
     const redis = await redisAt(THROTTLING_DB);
     const observer = new Redis(redis.url);

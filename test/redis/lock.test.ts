@@ -14,12 +14,15 @@ import {
   redisSerialiser,
   type Serialiser,
 } from "../../src/github/serialise.js";
+import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import {
   startRedisServer,
   type TestRedis,
   testRedis,
   unreachableRedisUrl,
 } from "./redis-server.js";
+
+const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 
 let redis: TestRedis;
 let observer: Redis;
@@ -76,7 +79,7 @@ function pullRequest(): string {
   return `acme/models-${randomUUID()}#1`;
 }
 
-describe("the per-pull-request Redis lock", () => {
+describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
   it("makes a second replica wait until the first releases the same pull request", async () => {
     const [a, b] = [await replica(), await replica()];
     const pr = pullRequest();
@@ -217,7 +220,7 @@ describe("the per-pull-request Redis lock", () => {
   });
 });
 
-describe("the lock when Redis is unreachable", () => {
+describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
   it("fails closed at once, says why, and logs the outage once without the password", async () => {
     const url = new URL(await unreachableRedisUrl());
     url.password = "s3cret-redis-password";
