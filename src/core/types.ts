@@ -50,6 +50,30 @@ export interface CommitFacts {
   /** Name/email from git, for the message when the commit cannot be attributed. */
   authorName?: string;
   committerName?: string;
+  /** The committer date, set by whoever pushed it: a hint of when a head appeared, never proof. */
+  committedAt?: string;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+/** A pull-request review as GitHub lists it: an approval source or a veto. */
+export interface ReviewFacts {
+  id: number;
+  reviewer: Actor | null;
+  state: ReviewState;
+  body: string;
+  /** The commit the review was given on; empty when GitHub no longer ties it to one. */
+  commit: string;
+  submittedAt: string;
+}
+
+/** A comment on the pull request's conversation: a command, an attestation or a reply. */
+export interface CommentFacts {
+  id: number;
+  author: Actor | null;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** A file read at a given commit. `text` is absent for evidence whose content is not needed. */

@@ -4,6 +4,7 @@ export {
   type ExtractFailure,
   type ExtractResult,
   extractAttestation,
+  MARKER_PREFIX,
   MAX_COMMENT_CHARS,
   MAX_ENVELOPE_BYTES,
   renderAttestationComment,
@@ -19,6 +20,13 @@ export {
   PAYLOAD_TYPE,
   pae,
 } from "./dsse.js";
+export {
+  approvalsAfter,
+  assessmentDigests,
+  type IssueContext,
+  type IssuedStatement,
+  signStatements,
+} from "./issue.js";
 export { canonicalJson, parseStrictJson } from "./json.js";
 export {
   createSigner,

@@ -1,5 +1,5 @@
 import { MANIFEST_SYSTEM_ID, type Manifest, type ResolvedSystem } from "../manifest/schema.js";
-import type { Actor, AffectedSystem, Eligibility } from "../types.js";
+import type { Actor, AffectedSystem, CommitFacts, Eligibility } from "../types.js";
 
 /**
  * Who may approve what (DESIGN §5). Eligibility is decided when an approval is recorded and
@@ -23,6 +23,98 @@ export function isPerson(actor: Actor): boolean {
 export function sameActor(a: Actor, b: Actor): boolean {
   if (a.id !== undefined && b.id !== undefined) return a.id === b.id;
   return a.login.toLowerCase() === b.login.toLowerCase();
+}
+
+/** A commit sha as people read it. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+/**
+ * Why an account can never approve a pull request, whatever system it names. The one rule
+ * both the approval planner (before an attestation is issued) and the oversight gate (when it
+ * counts one) apply; each words it for its reader.
+ */
+export type Ineligibility =
+  | { kind: "bot" }
+  | { kind: "not_a_person" }
+  | { kind: "author" }
+  | { kind: "committer"; role: "authored" | "committed"; sha: string };
+
+/** Separation of duties over the PR's commits, worked out once per evaluation. */
+export interface SeparationOfDuties {
+  /** Set when a commit cannot be attributed: then no approval can count (fail closed). */
+  unattributable: string | null;
+  /** The commit an actor authored or committed, when they did (and committers may not approve). */
+  committerOf(actor: Actor): { role: "authored" | "committed"; sha: string } | null;
+}
+
+/**
+ * Who is excluded as an author or committer of the PR's commits (DESIGN §5;
+ * docs/policy.md#separation-of-duties). `truncated`: GitHub did not list every commit.
+ */
+export function separationOfDuties(
+  commits: CommitFacts[],
+  truncated: boolean,
+  committersCanApprove: boolean,
+): SeparationOfDuties {
+  if (committersCanApprove) return { unattributable: null, committerOf: () => null };
+  let unattributable: string | null = truncated
+    ? "the pull request has more commits than GitHub lists, so their authors and committers cannot all be checked; separation of duties cannot be proven"
+    : null;
+  for (const commit of unattributable ? [] : commits) {
+    if (commit.author && commit.committer) continue;
+    const name = commit.author
+      ? (commit.committerName ?? "an unknown committer")
+      : (commit.authorName ?? "an unknown author");
+    unattributable = `commit ${shortSha(commit.sha)} by ${name} cannot be attributed to a GitHub account; separation of duties cannot be proven`;
+    break;
+  }
+  return {
+    unattributable,
+    committerOf(actor) {
+      for (const commit of commits) {
+        if (commit.author && sameActor(commit.author, actor)) {
+          return { role: "authored", sha: commit.sha };
+        }
+        if (commit.committer && sameActor(commit.committer, actor)) {
+          return { role: "committed", sha: commit.sha };
+        }
+      }
+      return null;
+    },
+  };
+}
+
+/**
+ * Why `approver` can never approve this pull request — a bot, not a person, its author, or an
+ * author or committer of its commits — or null. Unattributable commits are a property of the
+ * pull request, not of the approver: the gate checks them separately.
+ */
+export function approverIneligibility(
+  approver: Actor,
+  author: Actor | undefined,
+  duties: SeparationOfDuties,
+): Ineligibility | null {
+  if (isBot(approver)) return { kind: "bot" };
+  if (approver.type !== "User") return { kind: "not_a_person" };
+  if (author && sameActor(author, approver)) return { kind: "author" };
+  const commit = duties.committerOf(approver);
+  return commit ? { kind: "committer", ...commit } : null;
+}
+
+/** An ineligibility as the check run states it. */
+export function describeIneligibility(reason: Ineligibility): string {
+  switch (reason.kind) {
+    case "bot":
+      return "bots cannot approve";
+    case "not_a_person":
+      return "only people can approve";
+    case "author":
+      return "the pull request's author cannot approve it";
+    case "committer":
+      return `${reason.role === "authored" ? "authored commit" : "committed"} ${shortSha(reason.sha)} of this pull request; authors and committers cannot approve it`;
+  }
 }
 
 /** The key an approver is counted under: numeric id when known, else the login. */

@@ -1,7 +1,8 @@
 import { MAX_CHECK_TITLE_CHARS, MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { parseManifest } from "../manifest/parse.js";
+import { type ManifestPreparation, prepareManifest } from "../manifest/prepare.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
-import { compileMatcher, matchChanges } from "../match.js";
+import { type CompiledMatcher, matchChanges } from "../match.js";
 import type {
   AffectedSystem,
   AssessmentResult,
@@ -10,8 +11,8 @@ import type {
   OversightResult,
 } from "../types.js";
 import { assessSystem, blockedProblem } from "./assessment-gate.js";
-import { systemFor } from "./eligibility.js";
-import { overseeSystem, plural, separationOfDuties, shortSha } from "./oversight-gate.js";
+import { separationOfDuties, shortSha, systemFor } from "./eligibility.js";
+import { overseeSystem, plural } from "./oversight-gate.js";
 
 /** GitHub lists at most this many files of a pull request. */
 export const MAX_CHANGED_FILES = MAX_PULL_REQUEST_FILES;
@@ -19,18 +20,28 @@ export const MAX_CHANGED_FILES = MAX_PULL_REQUEST_FILES;
 export const TRUNCATED_PROBLEM = `more than ${MAX_CHANGED_FILES} files changed: aigate cannot see them all`;
 
 /**
- * Decides both gates for one change (DESIGN §2–§5). Pure and total: it reads only `facts`
- * and `now`, and never throws — an unexpected error becomes a failing decision.
+ * The base manifest as the fact-gathering path prepared it, and the systems the change touches:
+ * given to `evaluate` so a manifest is parsed, compiled and matched once per event.
  */
-export function evaluate(facts: Facts, now: Date): Decision {
+export interface PreparedChange {
+  preparation: ManifestPreparation;
+  affected: AffectedSystem[];
+}
+
+/**
+ * Decides both gates for one change (DESIGN §2–§5). Pure and total: it reads only `facts`,
+ * `now` and the prepared manifest (prepared from `facts.manifest` when not given), and never
+ * throws — an unexpected error becomes a failing decision.
+ */
+export function evaluate(facts: Facts, now: Date, prepared?: PreparedChange): Decision {
   try {
-    return decide(facts, now);
+    return decide(facts, now, prepared);
   } catch (error) {
     return internalError(facts, now, error);
   }
 }
 
-function decide(facts: Facts, now: Date): Decision {
+function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): Decision {
   if (Number.isNaN(now.getTime())) throw new Error("the evaluation time is not a valid date");
   const evaluatedAt = now.toISOString();
   const today = evaluatedAt.slice(0, 10);
@@ -48,7 +59,7 @@ function decide(facts: Facts, now: Date): Decision {
   }
 
   decision.manifest.sha256 = facts.manifest.sha256;
-  const parsed = parseManifest(facts.manifest.text, facts.manifest.path);
+  const parsed = prepared?.preparation ?? prepareManifest(facts.manifest.text, facts.manifest.path);
   if (!parsed.ok) {
     decision.manifest.status = "invalid";
     decision.manifest.errors = parsed.errors;
@@ -61,10 +72,8 @@ function decide(facts: Facts, now: Date): Decision {
     decision.oversight = { ...decision.oversight, conclusion: "failure", title, problems };
     return decision;
   }
-  const manifest = parsed.manifest;
-
-  const compiled = compileMatcher(manifest, facts.manifest.path);
-  const affected = matchChanges(compiled, facts.changedFiles);
+  const { manifest, compiled } = parsed;
+  const affected = prepared?.affected ?? matchChanges(compiled, facts.changedFiles);
   decision.affected = affected;
   const affectedIds = new Set(affected.map((a) => a.id));
   decision.unaffected = manifest.systems.filter((s) => !affectedIds.has(s.id)).map((s) => s.id);
@@ -151,10 +160,14 @@ function decideOversight(
   manifest: Manifest,
   affected: AffectedSystem[],
   facts: Facts,
-  compiled: ReturnType<typeof compileMatcher>,
+  compiled: CompiledMatcher,
   truncated: string[],
 ): void {
-  const duties = separationOfDuties(facts, manifest);
+  const duties = separationOfDuties(
+    facts.commits,
+    facts.commitsTruncated === true,
+    manifest.committersCanApprove,
+  );
   const results: OversightResult[] = [];
   const blocked: string[] = [];
   const failing: string[] = [];

@@ -1,5 +1,17 @@
-/** The pure policy engine: facts in, Decision out (DESIGN §2–§5). */
-
+/** The pure policy engine: facts in, Decision out (DESIGN §2–§5), and approval planning. */
+export {
+  type ApprovalPlan,
+  type ApprovalPlanInput,
+  attestedSources,
+  newestDigest,
+  type PlannedStatement,
+  planApprovals,
+  type Reply,
+  type ReplyReason,
+  type TeamsLookup,
+  type TeamsOf,
+  teamsOfInterest,
+} from "./approval-plan.js";
 export {
   approverEligibilities,
   eligibility,
@@ -9,5 +21,5 @@ export {
   resolveApprovalSystems,
   systemFor,
 } from "./eligibility.js";
-export { evaluate, MAX_CHANGED_FILES } from "./evaluate.js";
+export { evaluate, MAX_CHANGED_FILES, type PreparedChange } from "./evaluate.js";
 export { planReads, type ReadPlan } from "./plan.js";

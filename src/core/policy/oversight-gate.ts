@@ -1,7 +1,6 @@
 import type { Manifest, ResolvedSystem } from "../manifest/schema.js";
 import { type CompiledMatcher, touchesGoverned } from "../match.js";
 import type {
-  Actor,
   ApprovalRecord,
   CountedApproval,
   Facts,
@@ -9,50 +8,16 @@ import type {
   RejectedApproval,
 } from "../types.js";
 import { blockedProblem } from "./assessment-gate.js";
-import { actorKey, eligibilityHolds, isBot, isOwnerEligibility, sameActor } from "./eligibility.js";
-
-/** A commit sha as people read it. */
-export function shortSha(sha: string): string {
-  return sha.slice(0, 7);
-}
-
-/** Separation of duties over the PR's commits, worked out once per evaluation. */
-export interface SeparationOfDuties {
-  /** Set when a commit cannot be attributed: then no approval can count (fail closed). */
-  unattributable: string | null;
-  /** Why an actor is excluded as an author or committer of the PR's commits, if they are. */
-  committerReason(actor: Actor): string | null;
-}
-
-/** Who is excluded as an author or committer of the PR's commits (DESIGN §5). */
-export function separationOfDuties(facts: Facts, manifest: Manifest): SeparationOfDuties {
-  if (manifest.committersCanApprove) return { unattributable: null, committerReason: () => null };
-  let unattributable: string | null = facts.commitsTruncated
-    ? "the pull request has more commits than GitHub lists, so their authors and committers cannot all be checked; separation of duties cannot be proven"
-    : null;
-  for (const commit of unattributable ? [] : facts.commits) {
-    if (commit.author && commit.committer) continue;
-    const name = commit.author
-      ? (commit.committerName ?? "an unknown committer")
-      : (commit.authorName ?? "an unknown author");
-    unattributable = `commit ${shortSha(commit.sha)} by ${name} cannot be attributed to a GitHub account; separation of duties cannot be proven`;
-    break;
-  }
-  return {
-    unattributable,
-    committerReason(actor) {
-      for (const commit of facts.commits) {
-        if (commit.author && sameActor(commit.author, actor)) {
-          return `authored commit ${shortSha(commit.sha)} of this pull request; authors and committers cannot approve it`;
-        }
-        if (commit.committer && sameActor(commit.committer, actor)) {
-          return `committed ${shortSha(commit.sha)} of this pull request; authors and committers cannot approve it`;
-        }
-      }
-      return null;
-    },
-  };
-}
+import {
+  actorKey,
+  approverIneligibility,
+  describeIneligibility,
+  eligibilityHolds,
+  isOwnerEligibility,
+  type SeparationOfDuties,
+  sameActor,
+  shortSha,
+} from "./eligibility.js";
 
 /** "acme/model-risk, acme/ml or alice". */
 export function describeApprovers(approvers: { teams: string[]; users: string[] }): string {
@@ -245,13 +210,14 @@ function needsLine(system: ResolvedSystem, manifest: Manifest, ownerRequired: nu
 
 /** Why an approver can never count on this pull request, whatever system it names. */
 function ineligibleReason(approval: ApprovalRecord, ctx: OversightContext): string | null {
-  const { approver } = approval;
-  if (isBot(approver)) return "bots cannot approve";
-  if (approver.type !== "User") return "only people can approve";
-  const author = ctx.facts.pullRequest?.author;
-  if (author && sameActor(author, approver)) return "the pull request's author cannot approve it";
+  const reason = approverIneligibility(
+    approval.approver,
+    ctx.facts.pullRequest?.author,
+    ctx.duties,
+  );
+  if (reason && reason.kind !== "committer") return describeIneligibility(reason);
   if (ctx.duties.unattributable) return ctx.duties.unattributable;
-  return ctx.duties.committerReason(approver);
+  return reason ? describeIneligibility(reason) : null;
 }
 
 function staleReason(approval: ApprovalRecord, ctx: OversightContext): string | null {

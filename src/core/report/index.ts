@@ -7,3 +7,4 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
+export { renderReply, repliedCommentIds, replyTarget } from "./replies.js";

@@ -1,0 +1,59 @@
+/**
+ * The answers aigate posts to an `/approve` comment it cannot record: one per comment, found
+ * again by its marker so a redelivered event never answers twice.
+ */
+import { type Reply, type ReplyReason, teamsUnreadable } from "../policy/approval-plan.js";
+import { describeIneligibility, shortSha } from "../policy/eligibility.js";
+import type { CommentFacts } from "../types.js";
+
+const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
+
+/** The id of the comment a reply answers, when the text carries a reply marker. */
+export function replyTarget(body: string): number | undefined {
+  const id = REPLY_MARKER.exec(body)?.[1];
+  return id === undefined ? undefined : Number(id);
+}
+
+/** The comments aigate (a bot) has already answered. */
+export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
+  const ids = new Set<number>();
+  for (const c of comments) {
+    const id = replyTarget(c.body);
+    if (id !== undefined && c.author?.type === "Bot") ids.add(id);
+  }
+  return ids;
+}
+
+/** A reason in the second person, to the comment's author. */
+function reasonText(reason: ReplyReason): string {
+  switch (reason.kind) {
+    case "unknown_systems":
+      return `the governance manifest has no system ${reason.systems.map((u) => `\`${u}\``).join(", ")}`;
+    case "stale":
+      return `it is stale: commits were pushed after it (head is now ${shortSha(reason.headSha)}); approve again`;
+    case "edited":
+      return "the comment was edited after it was posted, and an edit need not be its author's; post a new `/approve` comment";
+    case "unknown_account":
+      return "the account is unknown";
+    case "not_an_approver":
+      return `you are not an approver for ${reason.systems.join(", ")} in the governance manifest`;
+    case "teams_unreadable":
+      return teamsUnreadable(reason.teams);
+    case "ineligible": {
+      const why = reason.reason;
+      switch (why.kind) {
+        case "author":
+          return "you opened this pull request, and an author cannot approve their own change";
+        case "committer":
+          return `you ${why.role} ${shortSha(why.sha)} of this pull request, and authors and committers cannot approve it`;
+        default:
+          return describeIneligibility(why);
+      }
+    }
+  }
+}
+
+/** The comment that answers an `/approve` which was not recorded. */
+export function renderReply(reply: Reply): string {
+  return `<!-- aigate-reply:${reply.commentId} -->\n@${reply.login} your \`/approve\` was not recorded: ${reasonText(reply.reason)}.`;
+}
