@@ -1,12 +1,12 @@
 import { basename } from "node:path";
-import { parseManifest } from "../core/manifest/parse.js";
 import { MANIFEST_PATH } from "../core/manifest/schema.js";
-import { compileMatcher, matchChanges } from "../core/match.js";
-import { planReads } from "../core/policy/plan.js";
-import type { Facts, FileFacts, ManifestFacts } from "../core/types.js";
+import type { PreparedChange } from "../core/policy/evaluate.js";
+import type { Facts } from "../core/types.js";
+import { gatherChange } from "../facts/gather.js";
+import { fileContent, type SourceReader } from "../facts/reader.js";
 import { UsageError } from "./context.js";
 import type { LocalGit } from "./git.js";
-import { readWorkingFile, sha256 } from "./repo.js";
+import { readWorkingContent } from "./repo.js";
 
 export interface LocalRange {
   base: string;
@@ -15,16 +15,39 @@ export interface LocalRange {
 }
 
 /**
- * Facts for `aigate check` from a local repository: the manifest from the base commit (never
- * the working tree, DESIGN §2), the diff base...HEAD with renames, and the assessments and
- * evidence as they are in the working tree, so an author can fix them before committing.
- * Approvals are not evaluated: they can only be given on the pull request.
+ * The revision the CLI reads the head side of a change at: the working tree, so an author can
+ * fix an assessment before committing. Never a commit SHA, so the base is always read from git.
+ */
+export const WORKING_TREE = "working tree";
+
+/**
+ * The local repository as a source of facts: files at a commit through `git show`, files at
+ * `WORKING_TREE` from disk; the change is `base...HEAD` with renames.
+ */
+export function localReader(git: LocalGit, root: string, range: LocalRange): SourceReader {
+  return {
+    async readFile(revision, path) {
+      if (revision === WORKING_TREE) return readWorkingContent(root, path);
+      const bytes = await git.show(revision, path);
+      return bytes ? fileContent(bytes) : null;
+    },
+    async changedFiles() {
+      return { files: await git.changedFiles(range.baseSha, range.headSha), truncated: false };
+    },
+  };
+}
+
+/**
+ * Facts for `aigate check` from a local repository, through the same fact-gathering path as
+ * the App: the manifest from the base commit (never the working tree, DESIGN §2), the diff
+ * base...HEAD, and the assessments and evidence as they are in the working tree. Approvals
+ * are not evaluated: they can only be given on the pull request.
  */
 export async function localFacts(
   git: LocalGit,
   root: string,
   base: string,
-): Promise<{ facts: Facts; range: LocalRange }> {
+): Promise<{ facts: Facts; range: LocalRange; prepared?: PreparedChange }> {
   const baseSha = await git.resolve(base);
   if (!baseSha)
     throw new UsageError(
@@ -38,43 +61,19 @@ export async function localFacts(
       `${base} and HEAD share no history: pass the branch this change will merge into with --base`,
     );
   }
-
-  const manifestBytes = await git.show(baseSha, MANIFEST_PATH);
-  const manifest: ManifestFacts = manifestBytes
-    ? {
-        status: "present",
-        path: MANIFEST_PATH,
-        baseSha,
-        sha256: sha256(manifestBytes),
-        text: manifestBytes.toString("utf8"),
-      }
-    : { status: "missing", path: MANIFEST_PATH, baseSha };
-  const changedFiles = await git.changedFiles(baseSha, headSha);
-
-  const headFiles: Record<string, FileFacts | null> = {};
-  const baseFiles: Record<string, FileFacts | null> = {};
-  if (manifest.status === "present") {
-    const parsed = parseManifest(manifest.text, MANIFEST_PATH);
-    if (parsed.ok) {
-      const affected = matchChanges(compileMatcher(parsed.manifest), changedFiles);
-      const plan = planReads(parsed.manifest, affected);
-      for (const path of plan.head) headFiles[path] = await readWorkingFile(root, path);
-      for (const path of plan.base) {
-        const bytes = await git.show(baseSha, path);
-        baseFiles[path] = bytes
-          ? { path, sha256: sha256(bytes), text: bytes.toString("utf8") }
-          : null;
-      }
-    }
-  }
-
+  const range = { base, baseSha, headSha };
+  const change = await gatherChange(localReader(git, root, range), {
+    baseSha,
+    headSha: WORKING_TREE,
+    manifestPath: MANIFEST_PATH,
+  });
   const facts: Facts = {
     repository: { fullName: await repositoryName(git, root) },
-    manifest,
-    changedFiles,
-    changedFilesTruncated: false,
-    headFiles,
-    baseFiles,
+    manifest: change.manifest,
+    changedFiles: change.changedFiles,
+    changedFilesTruncated: change.changedFilesTruncated,
+    headFiles: change.headFiles,
+    baseFiles: change.baseFiles,
     commits: [],
     approvals: [],
     vetoes: [],
@@ -82,14 +81,8 @@ export async function localFacts(
     changedSince: {},
     evaluateApprovals: false,
   };
-  if (changedFiles.some((f) => f.path === MANIFEST_PATH || f.previousPath === MANIFEST_PATH)) {
-    const proposed = await readWorkingFile(root, MANIFEST_PATH);
-    facts.proposedManifest =
-      proposed?.text !== undefined
-        ? { text: proposed.text, sha256: proposed.sha256 }
-        : { removed: true };
-  }
-  return { facts, range: { base, baseSha, headSha } };
+  if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
+  return { facts, range, ...(change.prepared ? { prepared: change.prepared } : {}) };
 }
 
 /** owner/name from a GitHub remote, else the folder's name. */

@@ -1,35 +1,34 @@
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { FileFacts } from "../core/types.js";
-
-/** sha256 hex of bytes, as the engine records file digests. */
-export function sha256(bytes: Buffer | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+import { type FileContent, fileContent } from "../facts/reader.js";
 
 /**
- * Reads a repository-relative path from a working tree, or null when it is absent.
- * Paths come from a manifest, so they are confined to the repository root.
+ * The bytes of a repository-relative path in a working tree, as a file, or null when it is
+ * absent. Paths come from a manifest, so they are confined to the repository root.
  */
-export async function readWorkingFile(
-  root: string,
-  path: string,
-  withText = true,
-): Promise<FileFacts | null> {
+export async function readWorkingContent(root: string, path: string): Promise<FileContent | null> {
   const full = resolve(root, path);
   const rel = relative(root, full);
   if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) return null;
   try {
     const info = await stat(full);
     if (!info.isFile()) return null;
-    const bytes = await readFile(full);
-    return withText
-      ? { path, sha256: sha256(bytes), text: bytes.toString("utf8") }
-      : { path, sha256: sha256(bytes) };
+    return fileContent(await readFile(full));
   } catch {
     return null;
   }
+}
+
+/** A working-tree file as the engine sees it (without its text when `withText` is false). */
+export async function readWorkingFile(
+  root: string,
+  path: string,
+  withText = true,
+): Promise<FileFacts | null> {
+  const file = await readWorkingContent(root, path);
+  if (!file) return null;
+  return withText ? { path, ...file } : { path, sha256: file.sha256 };
 }
 
 export function joinRepo(root: string, path: string): string {

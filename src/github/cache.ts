@@ -1,50 +1,44 @@
+import { LRUCache } from "lru-cache";
+import type { VerificationReport } from "../core/attestation/verify.js";
+import type { ManifestPreparation } from "../core/manifest/prepare.js";
+import type { CommitFacts } from "../core/types.js";
+import type { FileContent } from "../facts/reader.js";
+
 /**
  * What the adapter remembers between events: only what cannot change (a file at a commit,
  * the files between two commits, the manifest by blob SHA) and, briefly, team memberships.
  * Everything else is read live on every event, so replicas need not share this cache.
+ * Each map is an LRU (lru-cache) bounded by entry count, with a time to live where given.
  */
 export class BoundedCache<V> {
-  readonly #entries = new Map<string, { value: V; expires: number }>();
+  // lru-cache stores no null or undefined: each value is boxed, so "absent" can be cached too.
+  readonly #lru: LRUCache<string, { value: V }>;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly ttlMs = Number.POSITIVE_INFINITY,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(capacity: number, ttlMs?: number, clock: () => number = Date.now) {
+    this.#lru = new LRUCache<string, { value: V }>({
+      max: capacity,
+      ...(ttlMs !== undefined ? { ttl: ttlMs, ttlResolution: 0 } : {}),
+      perf: { now: clock },
+    });
+  }
 
   get(key: string): V | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= this.clock()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    // Refresh recency: Map keeps insertion order, the first key is the least recently used.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.value;
+    return this.#lru.get(key)?.value;
   }
 
   set(key: string, value: V): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expires: this.clock() + this.ttlMs });
-    while (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
+    this.#lru.set(key, { value });
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#lru.size;
   }
 }
 
-export interface FileAtCommit {
+/** A file read at a commit: its text and the digest of its bytes, with its blob SHA. */
+export interface FileAtCommit extends FileContent {
   /** Git blob SHA, when GitHub gave one. */
   blobSha?: string;
-  text: string;
-  sha256: string;
 }
 
 /** The caches one App process (or one Action run) keeps. */
@@ -58,25 +52,25 @@ export interface AdapterCache {
   /** `org/team:login` → member or not, for a minute. */
   memberships: BoundedCache<boolean>;
   /** `owner/repo#pr@base..head` → the PR's commits. */
-  commits: BoundedCache<unknown>;
-  /** Manifest sha256 → its parse (and compiled globs), so each manifest is parsed once. */
-  manifests: BoundedCache<unknown>;
+  commits: BoundedCache<CommitFacts[]>;
+  /** Manifest path and sha256 → its parse (and compiled globs), so each manifest is parsed once. */
+  manifests: BoundedCache<ManifestPreparation>;
   /**
    * Digest of (trusted keys, attestation comments as found) → their verification. The same
    * comments verify the same way against the same keys, so an event that changes nothing
    * does not verify every signature again.
    */
-  verifications: BoundedCache<unknown>;
+  verifications: BoundedCache<VerificationReport>;
 }
 
 export function createAdapterCache(clock: () => number = Date.now): AdapterCache {
   return {
-    files: new BoundedCache(2_000, Number.POSITIVE_INFINITY, clock),
-    blobs: new BoundedCache(500, Number.POSITIVE_INFINITY, clock),
-    compares: new BoundedCache(2_000, Number.POSITIVE_INFINITY, clock),
+    files: new BoundedCache(2_000, undefined, clock),
+    blobs: new BoundedCache(500, undefined, clock),
+    compares: new BoundedCache(2_000, undefined, clock),
     memberships: new BoundedCache(5_000, 60_000, clock),
-    commits: new BoundedCache(500, Number.POSITIVE_INFINITY, clock),
-    manifests: new BoundedCache(100, Number.POSITIVE_INFINITY, clock),
-    verifications: new BoundedCache(1_000, Number.POSITIVE_INFINITY, clock),
+    commits: new BoundedCache(500, undefined, clock),
+    manifests: new BoundedCache(100, undefined, clock),
+    verifications: new BoundedCache(1_000, undefined, clock),
   };
 }

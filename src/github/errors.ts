@@ -1,7 +1,11 @@
 /**
- * Turns whatever a GitHub call threw into one line a person can act on (DESIGN §8.8):
- * the call that failed, GitHub's status and its `x-github-request-id`, never a token or a key.
+ * Turns whatever a GitHub call threw into one line a person can act on (DESIGN §8.8;
+ * docs/architecture.md#failures): the call that failed, GitHub's status and its
+ * `x-github-request-id`, never a token or a key. GitHub's answers are recognised as Octokit's
+ * `RequestError`, the one error type every Octokit request throws.
  */
+import { RequestError } from "@octokit/request-error";
+
 export interface GitHubFailure {
   /** e.g. "GitHub 502 on POST /repos/acme/app/issues/7/comments (request id ABCD:1234)". */
   description: string;
@@ -10,29 +14,37 @@ export interface GitHubFailure {
   requestId?: string;
 }
 
-interface RequestErrorLike {
-  status?: unknown;
-  request?: { method?: unknown; url?: unknown };
-  response?: { headers?: Record<string, unknown> };
-  message?: unknown;
+/** GitHub's HTTP status, when the error is GitHub's answer to a request. */
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof RequestError ? error.status : undefined;
+}
+
+/** GitHub answered 404: the thing read is not there (a file, a team membership …). */
+export function isNotFound(error: unknown): boolean {
+  return statusOf(error) === 404;
+}
+
+/** A 403 that is a missing permission, not an exhausted rate limit (which must end red). */
+export function isForbiddenNotRateLimited(error: unknown): boolean {
+  if (!(error instanceof RequestError) || error.status !== 403) return false;
+  return String(error.response?.headers?.["x-ratelimit-remaining"] ?? "") !== "0";
 }
 
 export function describeFailure(error: unknown): GitHubFailure {
-  const e = (typeof error === "object" && error !== null ? error : {}) as RequestErrorLike;
-  const status = typeof e.status === "number" ? e.status : undefined;
-  const method = typeof e.request?.method === "string" ? e.request.method : undefined;
-  const url = typeof e.request?.url === "string" ? e.request.url : undefined;
-  const header = e.response?.headers?.["x-github-request-id"];
-  const requestId =
-    typeof header === "string" && /^[A-Za-z0-9:.-]{1,100}$/.test(header) ? header : undefined;
-  if (status !== undefined || method !== undefined) {
+  if (error instanceof RequestError) {
+    const { status } = error;
+    const method = error.request.method;
+    const url = error.request.url;
+    const header = error.response?.headers?.["x-github-request-id"];
+    const requestId =
+      typeof header === "string" && /^[A-Za-z0-9:.-]{1,100}$/.test(header) ? header : undefined;
     const call = method && url ? `${method} ${pathOf(url)}` : undefined;
-    const parts = [`GitHub ${status ?? "error"}`];
+    const parts = [`GitHub ${status}`];
     if (call) parts.push(`on ${call}`);
     parts.push(`(request id ${requestId ?? "not given"})`);
     return {
       description: parts.join(" "),
-      ...(status !== undefined ? { status } : {}),
+      status,
       ...(call ? { call } : {}),
       ...(requestId ? { requestId } : {}),
     };

@@ -1,25 +1,28 @@
 /**
- * Every read the adapter makes (DESIGN §1). Each function reads one kind of fact over an
- * injected Octokit and returns plain data; what is immutable (a file at a commit, a compare)
- * is cached, everything else is read live.
+ * Every read the adapter makes (docs/architecture.md). Each function reads one kind of fact
+ * over an injected Octokit and returns plain data; what is immutable (a file at a commit, a
+ * compare) is cached, everything else is read live.
  */
-import { createHash } from "node:crypto";
 import {
   MAX_COMPARE_FILES,
   MAX_PULL_REQUEST_COMMITS,
   MAX_PULL_REQUEST_FILES,
 } from "../core/limits.js";
+import type { TeamsOf } from "../core/policy/approval-plan.js";
 import type {
   Actor,
   ChangedFile,
   ChangeStatus,
+  CommentFacts,
   CommitFacts,
-  FileFacts,
-  ManifestFacts,
   PullRequestFacts,
+  ReviewFacts,
+  ReviewState,
 } from "../core/types.js";
+import { fileContent, type SourceReader } from "../facts/reader.js";
 import type { AdapterCache, FileAtCommit } from "./cache.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
+import { isForbiddenNotRateLimited, isNotFound } from "./errors.js";
 import type { ExistingCheckRun } from "./publish.js";
 
 /** GitHub lists at most 3000 files of a pull request. */
@@ -113,16 +116,6 @@ export async function readChangedFiles(
   return { files, truncated };
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-function isNotFound(error: unknown): boolean {
-  return (
-    typeof error === "object" && error !== null && (error as { status?: unknown }).status === 404
-  );
-}
-
 /** A file at a commit, or null when it does not exist there. Cached: commits are immutable. */
 export async function readFileAt(
   client: GitHubClient,
@@ -159,8 +152,7 @@ export async function readFileAt(
           });
           base64 = blob.data.content;
         }
-        const text = Buffer.from(base64, "base64").toString("utf8");
-        file = { blobSha: data.sha, text, sha256: sha256(text) };
+        file = { blobSha: data.sha, ...fileContent(Buffer.from(base64, "base64")) };
         cache.blobs.set(data.sha, file);
       }
     }
@@ -172,57 +164,24 @@ export async function readFileAt(
   return file;
 }
 
-/** The manifest as read from the base commit (DESIGN §2, §8.1). */
-export async function readManifest(
-  client: GitHubClient,
-  cache: AdapterCache,
-  repo: { owner: string; repo: string },
-  baseSha: string,
-  path: string,
-): Promise<ManifestFacts> {
-  const file = await readFileAt(client, cache, repo, baseSha, path);
-  if (!file) return { status: "missing", path, baseSha };
-  return { status: "present", path, baseSha, sha256: file.sha256, text: file.text };
-}
-
-/** Files the plan asked for, keyed by path (`null` = absent). */
-export async function readFiles(
-  client: GitHubClient,
-  cache: AdapterCache,
-  repo: { owner: string; repo: string },
-  ref: string,
-  paths: string[],
-): Promise<Record<string, FileFacts | null>> {
-  const entries = await Promise.all(
-    paths.map(async (path) => {
-      const file = await readFileAt(client, cache, repo, ref, path);
-      return [path, file ? { path, sha256: file.sha256, text: file.text } : null] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
-}
-
-/** A commit with its committer date (set by whoever pushed it: a hint, never proof). */
-export type CommitRead = CommitFacts & { committedAt?: string };
-
 /** The PR's commits with their GitHub accounts, for separation of duties. */
 export async function readCommits(
   client: GitHubClient,
   cache: AdapterCache,
   target: PullRequestTarget,
   pr: { baseSha: string; headSha: string },
-): Promise<CommitRead[]> {
+): Promise<CommitFacts[]> {
   const key = `${target.owner}/${target.repo}#${target.pullNumber}@${pr.baseSha}..${pr.headSha}`;
   const cached = cache.commits.get(key);
-  if (cached) return cached as CommitRead[];
+  if (cached) return cached;
   const listed = await client.paginate(client.rest.pulls.listCommits, {
     owner: target.owner,
     repo: target.repo,
     pull_number: target.pullNumber,
     per_page: 100,
   });
-  const commits: CommitRead[] = listed.map((c) => {
-    const commit: CommitRead = {
+  const commits: CommitFacts[] = listed.map((c) => {
+    const commit: CommitFacts = {
       sha: c.sha,
       author: toActor(c.author as GitHubUser | null),
       committer: toActor(c.committer as GitHubUser | null),
@@ -234,17 +193,6 @@ export async function readCommits(
   });
   cache.commits.set(key, commits);
   return commits;
-}
-
-export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
-
-export interface ReviewFacts {
-  id: number;
-  reviewer: Actor | null;
-  state: ReviewState;
-  body: string;
-  commit: string;
-  submittedAt: string;
 }
 
 export async function readReviews(
@@ -267,14 +215,6 @@ export async function readReviews(
   }));
 }
 
-export interface CommentFacts {
-  id: number;
-  author: Actor | null;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export async function readComments(
   client: GitHubClient,
   target: PullRequestTarget,
@@ -292,19 +232,6 @@ export async function readComments(
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   }));
-}
-
-/** A 403 that is a missing permission, not an exhausted rate limit (which must end red). */
-function isForbiddenNotRateLimited(error: unknown): boolean {
-  const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
-  return e.status === 403 && String(e.response?.headers?.["x-ratelimit-remaining"] ?? "") !== "0";
-}
-
-/** Team memberships of one account: the teams it is an active member of, and those unreadable. */
-export interface TeamsOf {
-  member: string[];
-  /** Teams whose membership the token may not read (403): never counted, and the reason is said. */
-  unreadable: string[];
 }
 
 /**
@@ -430,4 +357,21 @@ export async function readCheckRuns(
     });
   }
   return runs;
+}
+
+/**
+ * The pull request's change as the one fact-gathering path reads it: files at a commit through
+ * the contents API (cached), the changed files through the pull request's file list.
+ */
+export function pullRequestReader(
+  client: GitHubClient,
+  cache: AdapterCache,
+  target: PullRequestTarget,
+  changedFilesCount: number,
+): SourceReader {
+  const repo = { owner: target.owner, repo: target.repo };
+  return {
+    readFile: (revision, path) => readFileAt(client, cache, repo, revision, path),
+    changedFiles: () => readChangedFiles(client, target, changedFilesCount),
+  };
 }

@@ -14,7 +14,8 @@ import {
 import type { CheckAnnotation } from "../core/report/index.js";
 import type { Conclusion } from "../core/types.js";
 import type { GitHubClient } from "./client.js";
-import { redact } from "./errors.js";
+import { redact, statusOf } from "./errors.js";
+import { readCheckRuns } from "./facts.js";
 
 /** One annotation as the checks API takes it; the report module renders them. */
 export type { CheckAnnotation };
@@ -108,7 +109,7 @@ export async function publishCheck(
           })
           .then(() => true)
           .catch((error: unknown) => {
-            if ((error as { status?: number }).status === 403) return false;
+            if (statusOf(error) === 403) return false;
             throw error;
           })
       : false;
@@ -135,6 +136,32 @@ export async function publishCheck(
     });
   }
   return outcome;
+}
+
+/**
+ * Writes both check runs for a head commit, each beside our own run of the same name already
+ * there (only the App's own runs, with `appId`), and says what each write did.
+ */
+export async function publishChecks(
+  client: GitHubClient,
+  target: CheckTarget,
+  checks: CheckContent[],
+  appId: number | undefined,
+  now: Date,
+): Promise<Record<string, PublishOutcome>> {
+  const names = checks.map((c) => c.name);
+  const existing = await readCheckRuns(client, target, target.headSha, names, appId);
+  const outcomes: Record<string, PublishOutcome> = {};
+  for (const content of checks) {
+    outcomes[content.name] = await publishCheck(
+      client,
+      target,
+      content,
+      existing.get(content.name),
+      now,
+    );
+  }
+  return outcomes;
 }
 
 /** Posts a comment on the pull request's conversation. */

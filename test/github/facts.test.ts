@@ -121,7 +121,8 @@ describe("reading facts from GitHub", () => {
   });
 
   it("counts only active team memberships, and remembers them briefly", async () => {
-    let clock = 0;
+    // A real clock: lru-cache reads a start time of 0 as "never set".
+    let clock = 1_800_000_000_000;
     const cache = createAdapterCache(() => clock);
     nock(API)
       .get("/orgs/acme/teams/model-risk/memberships/erin")
@@ -148,7 +149,7 @@ describe("reading facts from GitHub", () => {
       member: [],
       unreadable: [],
     });
-    clock = 61_000;
+    clock += 61_000;
     expect(await readTeamsOf(client, cache, "erin", ["acme/model-risk"])).toEqual({
       member: ["acme/model-risk"],
       unreadable: [],

@@ -42,8 +42,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       const base = options.base ?? (await git.defaultBase());
       if (!base)
         throw new UsageError("no main or master branch here: pass the base branch with --base REF");
-      const { facts, range } = await localFacts(new LocalGit(root), root, base);
-      const decision = evaluate(facts, now);
+      const { facts, range, prepared } = await localFacts(new LocalGit(root), root, base);
+      const decision = evaluate(facts, now, prepared);
 
       if (options.json) {
         ctx.stdout(`${JSON.stringify(decision, null, 2)}\n`);

@@ -7,7 +7,7 @@ import { CHECK_NAMES } from "../../core/report/index.js";
 import type { Actor } from "../../core/types.js";
 import { createAdapterCache } from "../../github/cache.js";
 import type { GitHubClient, PullRequestTarget } from "../../github/client.js";
-import { describeFailure } from "../../github/errors.js";
+import { describeFailure, statusOf } from "../../github/errors.js";
 import { readComments, readCommits, readReviews } from "../../github/facts.js";
 import { UsageError } from "../context.js";
 import {
@@ -36,14 +36,6 @@ export interface PullEvidence {
   reviews: ReviewRecord[];
   attestations: AttestationCommentRecord[];
   edits: CommentEditRecord[];
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status =
-    typeof error === "object" && error !== null
-      ? (error as { status?: unknown }).status
-      : undefined;
-  return typeof status === "number" ? status : undefined;
 }
 
 /** A GitHub failure as a usage error (exit 2): what failed, GitHub's status and request id. */

@@ -1,0 +1,113 @@
+/**
+ * The one fact-gathering path of the App, the Action and the CLI (docs/architecture.md): the
+ * manifest from the base commit, the change's files, which systems they touch, and the files
+ * the engine needs for those systems. Digests are taken over the raw bytes everywhere.
+ */
+import { type ManifestPreparation, prepareManifest } from "../core/manifest/prepare.js";
+import { matchChanges } from "../core/match.js";
+import type { PreparedChange } from "../core/policy/evaluate.js";
+import { planReads } from "../core/policy/plan.js";
+import type { AffectedSystem, ChangedFile, FileFacts, ManifestFacts } from "../core/types.js";
+import type { FileContent, SourceReader } from "./reader.js";
+
+export interface ChangeTarget {
+  baseSha: string;
+  headSha: string;
+  manifestPath: string;
+  /**
+   * Parses a manifest; the App passes a cached one so each manifest content is prepared once.
+   * Default: `prepareManifest`.
+   */
+  prepare?: (text: string, sha256: string, path: string) => ManifestPreparation;
+}
+
+/** The change as far as the manifest decides it. */
+export interface ChangeRead {
+  manifest: ManifestFacts;
+  /** The base manifest prepared, when there is one; `affected` is empty when it is invalid. */
+  prepared?: PreparedChange;
+  affected: AffectedSystem[];
+  changedFiles: ChangedFile[];
+  changedFilesTruncated: boolean;
+  /** The manifest as the change leaves it, when the change touches it. */
+  proposedManifest?: { text: string; sha256: string } | { removed: true };
+}
+
+/** The files the engine needs for the affected systems (assessments, evidence, the AI policy). */
+export interface ChangeFiles {
+  headFiles: Record<string, FileFacts | null>;
+  baseFiles: Record<string, FileFacts | null>;
+}
+
+/** Reads the manifest at the base and the change's files, and matches them. */
+export async function readChange(reader: SourceReader, target: ChangeTarget): Promise<ChangeRead> {
+  const { baseSha, headSha, manifestPath } = target;
+  const [changed, manifest] = await Promise.all([
+    reader.changedFiles(),
+    reader.readFile(baseSha, manifestPath),
+  ]);
+  const change: ChangeRead = {
+    manifest: manifest
+      ? { status: "present", path: manifestPath, baseSha, ...digestAndText(manifest) }
+      : { status: "missing", path: manifestPath, baseSha },
+    affected: [],
+    changedFiles: changed.files,
+    changedFilesTruncated: changed.truncated,
+  };
+  const touchesManifest = changed.files.some(
+    (f) => f.path === manifestPath || f.previousPath === manifestPath,
+  );
+  if (touchesManifest) {
+    const proposed = await reader.readFile(headSha, manifestPath);
+    change.proposedManifest = proposed ? digestAndText(proposed) : { removed: true };
+  }
+  if (change.manifest.status !== "present") return change;
+  const prepare = target.prepare ?? ((text, _sha, path) => prepareManifest(text, path));
+  const preparation = prepare(change.manifest.text, change.manifest.sha256, manifestPath);
+  change.affected = preparation.ok ? matchChanges(preparation.compiled, changed.files) : [];
+  change.prepared = { preparation, affected: change.affected };
+  return change;
+}
+
+/** Reads, at the head and at the base, the files the plan asks for. */
+export async function readChangeFiles(
+  reader: SourceReader,
+  target: ChangeTarget,
+  change: ChangeRead,
+): Promise<ChangeFiles> {
+  const preparation = change.prepared?.preparation;
+  if (!preparation?.ok || change.affected.length === 0) return { headFiles: {}, baseFiles: {} };
+  const plan = planReads(preparation.manifest, change.affected, target.manifestPath);
+  const [headFiles, baseFiles] = await Promise.all([
+    readAll(reader, target.headSha, plan.head),
+    readAll(reader, target.baseSha, plan.base),
+  ]);
+  return { headFiles, baseFiles };
+}
+
+/** Both steps, one after the other: the CLI's path. */
+export async function gatherChange(
+  reader: SourceReader,
+  target: ChangeTarget,
+): Promise<ChangeRead & ChangeFiles> {
+  const change = await readChange(reader, target);
+  return { ...change, ...(await readChangeFiles(reader, target, change)) };
+}
+
+async function readAll(
+  reader: SourceReader,
+  revision: string,
+  paths: string[],
+): Promise<Record<string, FileFacts | null>> {
+  const entries = await Promise.all(
+    paths.map(async (path) => {
+      const file = await reader.readFile(revision, path);
+      return [path, file ? { path, ...digestAndText(file) } : null] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+function digestAndText(file: FileContent): FileContent {
+  return { sha256: file.sha256, text: file.text };
+}
