@@ -8,6 +8,8 @@ export interface CliContext {
   stderr: (text: string) => void;
   /** The exit code the command settles on: 0 pass, 1 gates fail / evidence invalid, 2 usage or configuration. */
   exitCode: number;
+  /** Whether standard error is a terminal (progress is then a bar, otherwise plain lines). */
+  terminal?: boolean;
 }
 
 /** A user error in how the command was called or configured: exit 2 with this message. */

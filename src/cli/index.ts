@@ -4,6 +4,7 @@ import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerRegister, registerSoa } from "./commands/register.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, UsageError } from "./context.js";
@@ -18,6 +19,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     exitCode: 0,
+    terminal: process.stderr.isTTY === true,
     ...overrides,
   };
   const program = new Command()
@@ -40,6 +42,8 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     registerKeys,
     registerVerify,
     registerExport,
+    registerRegister,
+    registerSoa,
   ]) {
     register(program, ctx);
   }

@@ -5,20 +5,11 @@ import { UsageError } from "../context.js";
 import { formatDecisionText } from "../format.js";
 import { LocalGit } from "../git.js";
 import { localFacts } from "../local-facts.js";
+import { evaluationTime } from "../time.js";
 
 interface CheckOptions {
   base?: string;
   json?: boolean;
-}
-
-/** The evaluation time: now, or AIGATE_NOW (an ISO date) for reproducible runs. */
-function evaluationTime(env: NodeJS.ProcessEnv): Date {
-  const fixed = env.AIGATE_NOW;
-  if (!fixed) return new Date();
-  const time = new Date(fixed);
-  if (Number.isNaN(time.getTime()))
-    throw new UsageError(`AIGATE_NOW=${fixed} is not a date (e.g. 2026-11-27)`);
-  return time;
 }
 
 /**

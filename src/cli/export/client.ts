@@ -13,6 +13,8 @@ export interface ExportClientOptions {
   apiUrl: string;
   /** Where notices go (rate-limit waits); never receives the token. */
   notice: (message: string) => void;
+  /** Which command is calling, for GitHub's logs. */
+  userAgent?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export function createExportClient(options: ExportClientOptions): GitHubClient {
   return new ExportOctokit({
     auth: options.token,
     baseUrl: options.apiUrl,
-    userAgent: "aigate-export",
+    userAgent: options.userAgent ?? "aigate-export",
     log: {
       debug: () => {},
       info: () => {},

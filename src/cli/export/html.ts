@@ -249,7 +249,7 @@ function verificationLine(summary: SummaryRecord | undefined): string {
   return `${badge} ${v.total} attestation(s)${counts ? `: ${e(counts)}` : ""}`;
 }
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .5rem; }

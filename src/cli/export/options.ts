@@ -34,6 +34,42 @@ export const DEFAULT_API_URL = "https://api.github.com";
 const REPO = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 const DATE = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
+/** OWNER/REPO from a `--repo` option; a usage error otherwise. */
+export function parseRepo(text: string): { owner: string; repo: string } {
+  const match = REPO.exec(text);
+  if (!match?.[1] || !match[2] || match[2] === "." || match[2] === "..") {
+    throw new UsageError(`--repo ${text}: write it OWNER/REPO, e.g. acme/models`);
+  }
+  return { owner: match[1], repo: match[2] };
+}
+
+/**
+ * The token from GITHUB_TOKEN or GH_TOKEN (never echoed) and the API base from GITHUB_API_URL,
+ * for every command that reads GitHub. `needs` says what the token must be able to read.
+ */
+export function githubAccess(
+  env: NodeJS.ProcessEnv,
+  needs: string,
+): { token: string; apiUrl: string } {
+  const token = (env.GITHUB_TOKEN ?? "").trim() || (env.GH_TOKEN ?? "").trim();
+  if (token === "") {
+    throw new UsageError(`no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to ${needs}`);
+  }
+  const apiUrl = (env.GITHUB_API_URL ?? "").trim() || DEFAULT_API_URL;
+  let parsedUrl: URL | undefined;
+  try {
+    parsedUrl = new URL(apiUrl);
+  } catch {
+    parsedUrl = undefined;
+  }
+  if (!parsedUrl || (parsedUrl.protocol !== "https:" && parsedUrl.protocol !== "http:")) {
+    throw new UsageError(
+      `GITHUB_API_URL ${JSON.stringify(apiUrl)} is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)`,
+    );
+  }
+  return { token, apiUrl: apiUrl.replace(/\/+$/, "") };
+}
+
 function parseSince(text: string): number {
   const parsed = DATE.safeParse(text);
   const ms = parsed.success ? Date.parse(parsed.data) : Number.NaN;
@@ -51,10 +87,7 @@ function parseSince(text: string): number {
  */
 export function exportSettings(options: ExportOptions, env: NodeJS.ProcessEnv): ExportSettings {
   if (options.repo === undefined) throw new UsageError("--repo OWNER/REPO is required");
-  const match = REPO.exec(options.repo);
-  if (!match?.[1] || !match[2] || match[2] === "." || match[2] === "..") {
-    throw new UsageError(`--repo ${options.repo}: write it OWNER/REPO, e.g. acme/models`);
-  }
+  const { owner, repo } = parseRepo(options.repo);
   if (options.pr !== undefined && options.since !== undefined) {
     throw new UsageError(
       "choose one: --pr N (one pull request) or --since DATE (all updated since)",
@@ -75,32 +108,17 @@ export function exportSettings(options: ExportOptions, env: NodeJS.ProcessEnv): 
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format ${format}: choose one of ${FORMATS.join(", ")}`);
   }
-  const token = (env.GITHUB_TOKEN ?? "").trim() || (env.GH_TOKEN ?? "").trim();
-  if (token === "") {
-    throw new UsageError(
-      "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository's " +
-        "pull requests, issues and checks",
-    );
-  }
-  const apiUrl = (env.GITHUB_API_URL ?? "").trim() || DEFAULT_API_URL;
-  let parsedUrl: URL | undefined;
-  try {
-    parsedUrl = new URL(apiUrl);
-  } catch {
-    parsedUrl = undefined;
-  }
-  if (!parsedUrl || (parsedUrl.protocol !== "https:" && parsedUrl.protocol !== "http:")) {
-    throw new UsageError(
-      `GITHUB_API_URL ${JSON.stringify(apiUrl)} is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)`,
-    );
-  }
+  const { token, apiUrl } = githubAccess(
+    env,
+    "a token that can read the repository's pull requests, issues and checks",
+  );
   const settings: ExportSettings = {
-    owner: match[1],
-    repo: match[2],
+    owner,
+    repo,
     selection,
     format: format as ExportFormat,
     token,
-    apiUrl: apiUrl.replace(/\/+$/, ""),
+    apiUrl,
   };
   if (sinceMs !== undefined) settings.sinceMs = sinceMs;
   if (options.jwks !== undefined) settings.jwksFile = options.jwks;

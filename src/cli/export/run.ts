@@ -12,7 +12,7 @@ import { buildEvidencePack } from "./pack.js";
 import { type EvidenceRecord, type SummaryRecord, toJsonLines } from "./records.js";
 
 /** The trusted keys, read and checked before any request is made: a bad JWKS is exit 2. */
-function readJwks(ctx: CliContext, file: string): unknown {
+export function readJwks(ctx: CliContext, file: string): unknown {
   const parsed = parseStrictJson(readArgumentFile(ctx, file, "JWKS"));
   if (!parsed.ok) {
     throw new ConfigurationError([{ file, line: 0, column: 0, field: "", message: parsed.reason }]);

@@ -90,7 +90,8 @@ const ORGANISATIONAL = "lives in the organisation, not in repositories";
 const EVIDENCE: Record<string, Evidence> = {
   "A.2.2": {
     status: "not evidenced by aigate",
-    records: `the manifest's governance.policy file must exist; its content and approval ${ORGANISATIONAL}`,
+    records:
+      "the manifest's governance.policy file must exist; its content and its approval are the organisation's",
   },
   "A.2.3": { status: "not evidenced by aigate", records: ORGANISATIONAL },
   "A.2.4": { status: "not evidenced by aigate", records: ORGANISATIONAL },

@@ -1,0 +1,290 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import pLimit from "p-limit";
+import writeFileAtomic from "write-file-atomic";
+import {
+  approvalKey,
+  buildRegister,
+  buildSoa,
+  type LastApprovedChange,
+  type Register,
+  type RepositorySnapshot,
+  registerFails,
+  type Soa,
+} from "../../core/register/index.js";
+import { readLastApprovedChanges } from "../../github/approval-history.js";
+import type { GitHubClient } from "../../github/client.js";
+import { describeFailure } from "../../github/errors.js";
+import {
+  type InventoryStore,
+  listRepositories,
+  memoryStore,
+  type RepositoryListing,
+  readListing,
+  readRepositorySnapshot,
+  TokenRejectedError,
+} from "../../github/inventory.js";
+import { type CliContext, UsageError } from "../context.js";
+import { createExportClient } from "../export/client.js";
+import { readJwks } from "../export/run.js";
+import { evaluationTime } from "../time.js";
+import { DiskStore, defaultCacheDir } from "./cache.js";
+import { readCheckout } from "./checkout.js";
+import { registerHtml, soaHtml } from "./html.js";
+import { type RegisterOptions, type RegisterSettings, registerSettings } from "./options.js";
+import { createProgress, type Progress } from "./progress.js";
+import { REGISTER_TABLES, registerTables, soaTable } from "./tables.js";
+import { registerMarkdown, soaMarkdown, tableCsv } from "./text.js";
+
+/** Repositories read at once: enough to hide latency, few enough for GitHub's secondary limits. */
+const CONCURRENCY = 4;
+
+interface Reading {
+  snapshots: RepositorySnapshot[];
+  description: string;
+  approvals?: Map<string, LastApprovedChange | null>;
+}
+
+function outcome(snapshot: RepositorySnapshot): string {
+  if (snapshot.kind !== "read") return snapshot.kind;
+  return snapshot.manifest ? "manifest read" : "not governed";
+}
+
+async function readCheckouts(
+  ctx: CliContext,
+  paths: string[],
+  progress: Progress,
+): Promise<Reading> {
+  progress.start(paths.length, "reading checkouts");
+  const snapshots: RepositorySnapshot[] = [];
+  for (const path of paths) {
+    const snapshot = await readCheckout(ctx.cwd, path);
+    progress.step(snapshot.repository, outcome(snapshot));
+    snapshots.push(snapshot);
+  }
+  progress.stop();
+  return { snapshots, description: `checkout ${paths.join(", ")}` };
+}
+
+async function listingsOf(
+  client: GitHubClient,
+  source: Extract<RegisterSettings["source"], { kind: "github" }>,
+): Promise<Array<RepositoryListing | RepositorySnapshot>> {
+  if (source.org !== undefined) {
+    try {
+      return await listRepositories(client, source.org);
+    } catch (error) {
+      if (error instanceof TokenRejectedError) throw new UsageError(error.message);
+      const { status, description } = describeFailure(error);
+      throw new UsageError(
+        status === 404
+          ? `no organisation or user ${source.org}, or the token cannot see it (${description})`
+          : `cannot list the repositories of ${source.org}: ${description}`,
+      );
+    }
+  }
+  const listings: Array<RepositoryListing | RepositorySnapshot> = [];
+  for (const { owner, repo } of source.repos) {
+    try {
+      listings.push(await readListing(client, owner, repo));
+    } catch (error) {
+      if (error instanceof TokenRejectedError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return listings;
+}
+
+async function readGitHub(
+  ctx: CliContext,
+  settings: RegisterSettings,
+  store: InventoryStore,
+  progress: Progress,
+  jwks: unknown,
+  now: Date,
+): Promise<Reading> {
+  const source = settings.source;
+  const github = settings.github;
+  if (source.kind !== "github" || !github) throw new UsageError("no GitHub source");
+  const client = createExportClient({
+    token: github.token,
+    apiUrl: github.apiUrl,
+    notice: (message) => ctx.stderr(`aigate: ${message}\n`),
+    userAgent: "aigate-register",
+  });
+  const listings = await listingsOf(client, source);
+  const description =
+    source.org !== undefined
+      ? `organisation ${source.org}`
+      : `repositories ${source.repos.map((r) => `${r.owner}/${r.repo}`).join(", ")}`;
+  progress.start(listings.length, `reading ${description}`);
+  const limit = pLimit(CONCURRENCY);
+  let snapshots: RepositorySnapshot[];
+  try {
+    snapshots = await Promise.all(
+      listings.map((listing) =>
+        limit(async () => {
+          const snapshot =
+            "kind" in listing ? listing : await readRepositorySnapshot(client, store, listing);
+          progress.step(snapshot.repository, outcome(snapshot));
+          return snapshot;
+        }),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof TokenRejectedError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    progress.stop();
+  }
+  if (!settings.withApprovals) return { snapshots, description };
+
+  // The systems of each governed repository, to look for their last approved change.
+  const draft = buildRegister(snapshots, registerOptions(settings, now, description));
+  const byRepository = new Map<string, string[]>();
+  for (const s of draft.systems) {
+    byRepository.set(s.repository, [...(byRepository.get(s.repository) ?? []), s.system]);
+  }
+  const approvals = new Map<string, LastApprovedChange | null>();
+  progress.start(byRepository.size, "reading approved changes");
+  for (const [repository, systems] of byRepository) {
+    const listing = listings.find(
+      (l): l is RepositoryListing => !("kind" in l) && l.fullName === repository,
+    );
+    if (!listing) continue;
+    try {
+      const changes = await readLastApprovedChanges(client, listing, systems, jwks);
+      for (const [system, change] of changes)
+        approvals.set(approvalKey(repository, system), change);
+    } catch (error) {
+      progress.stop();
+      throw new UsageError(
+        `cannot read the approved changes of ${repository}: ${describeFailure(error).description}`,
+      );
+    }
+    progress.step(repository, "read");
+  }
+  progress.stop();
+  return { snapshots, description, approvals };
+}
+
+function registerOptions(settings: RegisterSettings, now: Date, description: string) {
+  return {
+    today: now.toISOString().slice(0, 10),
+    expiringWithinDays: settings.expiringWithinDays,
+    generatedAt: now.toISOString(),
+    source: { kind: settings.source.kind, description },
+  };
+}
+
+interface Output {
+  /** A file inside the `--out` folder (CSV tables), or the `--out` file itself when absent. */
+  file?: string;
+  text: string;
+}
+
+function render(
+  command: "register" | "soa",
+  settings: RegisterSettings,
+  register: Register,
+  soa: Soa,
+): Output[] {
+  if (command === "soa") {
+    switch (settings.format) {
+      case "json":
+        return [{ text: `${JSON.stringify(soa, null, 2)}\n` }];
+      case "csv":
+        return [{ text: tableCsv(soaTable(soa)) }];
+      case "html":
+        return [{ text: soaHtml(soa) }];
+      default:
+        return [{ text: soaMarkdown(soa) }];
+    }
+  }
+  switch (settings.format) {
+    case "json":
+      return [{ text: `${JSON.stringify(register, null, 2)}\n` }];
+    case "md":
+      return [{ text: registerMarkdown(register) }];
+    case "html":
+      return [{ text: registerHtml(register, soa) }];
+    default: {
+      const tables = registerTables(register);
+      if (settings.table) return [{ text: tableCsv(tables[settings.table]) }];
+      return REGISTER_TABLES.map((name) => ({ file: `${name}.csv`, text: tableCsv(tables[name]) }));
+    }
+  }
+}
+
+/**
+ * Writes every output, each atomically (a temporary file renamed into place), after all of them
+ * were rendered: an interrupted run leaves the previous files, never a half-written one.
+ */
+async function write(
+  ctx: CliContext,
+  out: string | undefined,
+  outputs: Output[],
+): Promise<string[]> {
+  if (out === undefined) {
+    for (const o of outputs) ctx.stdout(o.text);
+    return [];
+  }
+  const target = resolve(ctx.cwd, out);
+  const written: string[] = [];
+  try {
+    if (outputs.some((o) => o.file !== undefined)) mkdirSync(target, { recursive: true });
+    for (const o of outputs) {
+      const path = o.file !== undefined ? join(target, o.file) : target;
+      await writeFileAtomic(path, o.text);
+      written.push(o.file !== undefined ? join(out, o.file) : out);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unwritable";
+    throw new UsageError(`cannot write ${out} (${code})`);
+  }
+  return written;
+}
+
+/**
+ * `aigate register` and `aigate soa`: read the repositories (a checkout offline, or GitHub),
+ * build the register and the draft SoA, write the chosen view. `register` exits 1 when an
+ * assessment is expired, missing or invalid, or a repository could not be put in the register.
+ */
+export async function runRegister(
+  command: "register" | "soa",
+  paths: string[],
+  options: RegisterOptions,
+  ctx: CliContext,
+): Promise<void> {
+  const settings = registerSettings(command, paths, options, ctx.env, defaultCacheDir(ctx.env));
+  const jwks = settings.jwksFile !== undefined ? readJwks(ctx, settings.jwksFile) : undefined;
+  const now = evaluationTime(ctx.env);
+  const progress = createProgress(ctx.stderr, ctx.terminal === true);
+  let reading: Reading;
+  if (settings.source.kind === "checkout") {
+    reading = await readCheckouts(ctx, settings.source.paths, progress);
+  } else {
+    const store = settings.cacheDir
+      ? new DiskStore(settings.cacheDir, settings.github?.apiUrl ?? "")
+      : memoryStore();
+    try {
+      reading = await readGitHub(ctx, settings, store, progress, jwks, now);
+    } finally {
+      if (store instanceof DiskStore) await store.flush();
+    }
+  }
+  const register = buildRegister(reading.snapshots, {
+    ...registerOptions(settings, now, reading.description),
+    ...(reading.approvals ? { approvals: reading.approvals } : {}),
+  });
+  const soa = buildSoa(register);
+  const written = await write(ctx, settings.out, render(command, settings, register, soa));
+  if (written.length > 0) ctx.stderr(`aigate: wrote ${written.join(", ")}\n`);
+  const t = register.totals;
+  const failing = t.by_status.expired + t.by_status.missing + t.by_status.invalid;
+  const unread = t.by_problem.invalid_manifest + t.by_problem.unreadable;
+  ctx.stderr(
+    `aigate: ${t.systems} AI system(s) in ${t.governed} governed of ${t.repositories} repository(ies); ${failing} assessment(s) expired, missing or invalid, ${t.by_status.expiring} expiring; ${unread} repository(ies) with an invalid manifest or unreadable\n`,
+  );
+  ctx.exitCode = command === "register" && registerFails(register) ? 1 : 0;
+}
