@@ -7,6 +7,13 @@ export {
   PULL_FILES_CAP,
 } from "./handlers.js";
 export {
+  assessmentOf,
+  type GovernedRepoOptions,
+  governedRepository,
+  manifestOf,
+  systemId,
+} from "./organisation.js";
+export {
   type FailureMatcher,
   type FailureOptions,
   type GitHubSim,

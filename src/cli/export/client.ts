@@ -15,7 +15,15 @@ export interface ExportClientOptions {
   notice: (message: string) => void;
   /** Which command is calling, for GitHub's logs. */
   userAgent?: string;
+  /**
+   * Statuses that are answers, not failures, for this command (e.g. 409 for an empty
+   * repository): never retried, never logged.
+   */
+  expected?: number[];
 }
+
+/** Octokit's retry plugin never retries these: the request itself is wrong or refused. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
 
 /**
  * A REST client for the export: retries on server errors and backs off on rate limits through
@@ -23,7 +31,9 @@ export interface ExportClientOptions {
  */
 export function createExportClient(options: ExportClientOptions): GitHubClient {
   const { notice } = options;
+  const expected = options.expected ?? [];
   return new ExportOctokit({
+    retry: { doNotRetry: [...DO_NOT_RETRY, ...expected] },
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: options.userAgent ?? "aigate-export",
@@ -31,7 +41,10 @@ export function createExportClient(options: ExportClientOptions): GitHubClient {
       debug: () => {},
       info: () => {},
       warn: (message: string) => notice(message),
-      error: (message: string) => notice(message),
+      // Octokit logs every failed request; the command reports the ones that matter itself.
+      error: (message: string) => {
+        if (expected.length === 0) notice(message);
+      },
     },
     throttle: {
       onRateLimit: (

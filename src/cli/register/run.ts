@@ -111,6 +111,8 @@ async function readGitHub(
     apiUrl: github.apiUrl,
     notice: (message) => ctx.stderr(`aigate: ${message}\n`),
     userAgent: "aigate-register",
+    // 304: unchanged since the cached ETag; 409: an empty repository; 403/404: named as problems.
+    expected: [304, 403, 404, 409],
   });
   const listings = await listingsOf(client, source);
   const description =
