@@ -1,14 +1,15 @@
 /**
- * Writes the JSON Schemas of the governance manifest, the risk assessment, the AI system
- * register and the draft Statement of Applicability from their zod schemas (the single source
- * of truth). With `--check`, writes nothing and exits 1 naming every committed file that
- * differs from a fresh generation.
+ * Writes the JSON Schemas of the governance manifest, the organisation policy, the risk
+ * assessment, the AI system register and the draft Statement of Applicability from their zod
+ * schemas (the single source of truth). With `--check`, writes nothing and exits 1 naming
+ * every committed file that differs from a fresh generation.
  * `--out DIR` reads and writes DIR instead of `schemas/`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ASSESSMENT_JSON_SCHEMA } from "../src/core/assessment/json-schema.js";
 import { MANIFEST_JSON_SCHEMA, renderJsonSchema } from "../src/core/manifest/json-schema.js";
+import { POLICY_JSON_SCHEMA } from "../src/core/org-policy/json-schema.js";
 import { REGISTER_JSON_SCHEMA, SOA_JSON_SCHEMA } from "../src/core/register/json-schema.js";
 
 // Bundled before it runs, so the script's own location comes from argv, not import.meta.url.
@@ -21,6 +22,7 @@ let stale = 0;
 
 for (const spec of [
   MANIFEST_JSON_SCHEMA,
+  POLICY_JSON_SCHEMA,
   ASSESSMENT_JSON_SCHEMA,
   REGISTER_JSON_SCHEMA,
   SOA_JSON_SCHEMA,

@@ -1,8 +1,16 @@
+import { applyOrgPolicy } from "../org-policy/merge.js";
+import { type OrgPolicyInput, parseOrgPolicy } from "../org-policy/parse.js";
+import {
+  formatPolicyReference,
+  type PolicyReference,
+  parsePolicyReference,
+} from "../org-policy/reference.js";
 import type { LocatedError } from "../types.js";
 import {
   errorAt,
   limitErrors,
   type PathSegment,
+  parseYaml,
   validateYaml,
   type YamlSource,
 } from "../yaml/index.js";
@@ -13,41 +21,151 @@ import {
   type Manifest,
   type ManifestDocument,
   ManifestSchema,
+  type OrgPolicyOrigin,
   type PathKind,
   type ResolvedSystem,
   type Tier,
   type TierPolicy,
 } from "./schema.js";
 
+/**
+ * `document` is the manifest as written; `manifest` has the organisation policy and the tier
+ * defaults merged. Warnings (an unpinned policy) never make a manifest invalid.
+ */
 export type ManifestParseResult =
-  | { ok: true; manifest: Manifest; document: ManifestDocument }
-  | { ok: false; errors: LocatedError[] };
+  | { ok: true; manifest: Manifest; document: ManifestDocument; warnings: LocatedError[] }
+  | { ok: false; errors: LocatedError[]; warnings: LocatedError[] };
+
+export interface ManifestParseOptions {
+  /**
+   * The organisation policy the manifest's `extends` names, as the caller read it. A manifest
+   * that extends a policy is invalid without it: the gate never runs on half its rules.
+   */
+  orgPolicy?: OrgPolicyInput;
+}
 
 /** The resolved policy of one tier: built-in defaults, then the manifest's `defaults.tiers`. */
 export type ResolvedTierPolicy = (typeof BUILTIN_TIERS)[Tier];
 
 /**
- * Parses and validates a governance manifest (DESIGN §2): YAML, then the zod schema,
- * then the rules that span fields. Returns the manifest with tier defaults merged, or
- * every problem found as a located error. Never throws.
+ * Parses and validates a governance manifest (DESIGN §2): YAML, then the zod schema, then the
+ * organisation policy it extends, then the rules that span fields. Returns the manifest with the
+ * policy and tier defaults merged, or every problem found as a located error. Never throws.
  */
-export function parseManifest(text: string, file: string = MANIFEST_PATH): ManifestParseResult {
+export function parseManifest(
+  text: string,
+  file: string = MANIFEST_PATH,
+  options: ManifestParseOptions = {},
+): ManifestParseResult {
   const validated = validateYaml(text, file, ManifestSchema);
-  if (!validated.ok) return { ok: false, errors: validated.errors };
+  if (!validated.ok) return { ok: false, errors: validated.errors, warnings: [] };
   const document = validated.value;
   const source = validated.source;
+  const warnings: LocatedError[] = [];
   try {
-    const manifest = resolveManifest(document);
+    let effective = document;
+    let orgPolicy: OrgPolicyOrigin | undefined;
+    if (document.extends !== undefined) {
+      const extended = extendPolicy(document, source, options.orgPolicy, warnings);
+      if (!extended.ok) return { ok: false, errors: extended.errors, warnings };
+      effective = extended.document;
+      orgPolicy = extended.origin;
+    }
+    const manifest = resolveManifest(effective);
+    if (orgPolicy) manifest.orgPolicy = orgPolicy;
     const errors = checkManifest(manifest, source);
-    if (errors.length > 0) return { ok: false, errors };
-    return { ok: true, manifest, document };
+    if (errors.length > 0) return { ok: false, errors, warnings };
+    return { ok: true, manifest, document, warnings };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
       errors: [{ file, line: 1, column: 1, field: "", message: `could not resolve: ${message}` }],
+      warnings,
     };
   }
+}
+
+/**
+ * The organisation policy a manifest names with `extends`, so that a caller knows what to read
+ * before `parseManifest`. Undefined when it names none, or when the manifest is too broken to
+ * tell (`parseManifest` then says why).
+ */
+export function extendedPolicy(
+  text: string,
+  file: string = MANIFEST_PATH,
+): PolicyReference | undefined {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object") return undefined;
+  const value = (parsed.value as { extends?: unknown }).extends;
+  if (typeof value !== "string") return undefined;
+  const reference = parsePolicyReference(value);
+  return reference.ok ? reference.reference : undefined;
+}
+
+/**
+ * The manifest with the organisation policy it extends merged under it, or why not: the policy
+ * was not read, is invalid, or is loosened by the manifest. An unpinned REF is a warning.
+ */
+function extendPolicy(
+  document: ManifestDocument,
+  source: YamlSource,
+  input: OrgPolicyInput | undefined,
+  warnings: LocatedError[],
+):
+  | { ok: true; document: ManifestDocument; origin: OrgPolicyOrigin }
+  | { ok: false; errors: LocatedError[] } {
+  const parsed = parsePolicyReference(document.extends ?? "");
+  if (!parsed.ok) return { ok: false, errors: [errorAt(source, ["extends"], parsed.message)] };
+  const reference = parsed.reference;
+  const named = formatPolicyReference(reference);
+  if (!reference.pinned) {
+    warnings.push(
+      errorAt(
+        source,
+        ["extends"],
+        `the organisation policy is not pinned: ${JSON.stringify(reference.ref)} is a branch or tag, so the policy can change without a change here; pin it to a full commit SHA`,
+      ),
+    );
+  }
+  if (input === undefined) {
+    return {
+      ok: false,
+      errors: [
+        errorAt(
+          source,
+          ["extends"],
+          `the organisation policy ${named} was not read, so this manifest cannot be resolved`,
+        ),
+      ],
+    };
+  }
+  const policy = parseOrgPolicy(input.text, input.file, reference);
+  if (!policy.ok) {
+    const count = policy.errors.filter((e) => e.line > 0).length || policy.errors.length;
+    return {
+      ok: false,
+      errors: [
+        errorAt(
+          source,
+          ["extends"],
+          `the organisation policy ${named} is invalid (${count} error${count === 1 ? "" : "s"} in ${input.file}): it must be fixed in its repository, or extends pointed at a valid one`,
+        ),
+        ...policy.errors,
+      ],
+    };
+  }
+  const applied = applyOrgPolicy(document, source, policy.policy);
+  if (!applied.ok) return applied;
+  const origin: OrgPolicyOrigin = {
+    repository: `${reference.owner}/${reference.repo}`,
+    path: reference.path,
+    ref: reference.ref,
+    sha256: input.sha256,
+  };
+  const commit = input.commit ?? (reference.pinned ? reference.ref : undefined);
+  if (commit !== undefined) origin.commit = commit;
+  return { ok: true, document: applied.document, origin };
 }
 
 /** Merges tier defaults: built-in ← `defaults.tiers[tier]`, field by field. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";
 
 /**
  * The governance manifest (`.github/ai-governance.yml`), DESIGN §2.
@@ -174,45 +175,67 @@ export const AiSystemSchema = z
   })
   .meta({ id: "AiSystem", description: "One AI system in the inventory." });
 
+/** `governance.owners`, in a manifest and in an organisation policy. */
+export const GovernanceOwnersSchema = ApproversSchema.describe(
+  "Who approves changes to this manifest.",
+);
+
+/** `governance.approvals`, in a manifest and in an organisation policy. */
+export const GovernanceApprovalsSchema = z
+  .int()
+  .min(1)
+  .max(20)
+  .optional()
+  .describe("Approvals a change to this manifest needs (default 1).");
+
+/** `defaults`, in a manifest and in an organisation policy. */
+export const DefaultsSchema = z
+  .strictObject({
+    invalidate_on_push: z
+      .enum(INVALIDATE_ON_PUSH)
+      .optional()
+      .describe(
+        "When a push makes earlier approvals stale: governed (default) when it touches governed paths or the manifest, always, or never.",
+      ),
+    committers_can_approve: z
+      .boolean()
+      .optional()
+      .describe("Whether authors and committers of the PR's commits may approve (default false)."),
+    tiers: z
+      .strictObject({
+        minimal: TierPolicySchema.optional(),
+        limited: TierPolicySchema.optional(),
+        high: TierPolicySchema.optional(),
+        prohibited: TierPolicySchema.optional(),
+      })
+      .optional(),
+  })
+  .optional()
+  .describe("Defaults for every system.");
+
+/** `extends: OWNER/REPO:PATH@REF`, checked by `parsePolicyReference` (its messages are specific). */
+const PolicyReferenceSchema = z
+  .string()
+  .superRefine((text, ctx) => {
+    const parsed = parsePolicyReference(text);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.message });
+  })
+  .meta({ pattern: POLICY_REFERENCE_PATTERN })
+  .describe(
+    "The organisation policy this manifest builds on, OWNER/REPO:PATH@REF (REF a full commit SHA, or a branch or tag, which is not pinned). Its defaults apply under this manifest's; this manifest may tighten them, never loosen them.",
+  );
+
 export const ManifestSchema = z.strictObject({
   version: z.literal(1).describe("Manifest format version; always 1."),
+  extends: PolicyReferenceSchema.optional(),
   governance: z
     .strictObject({
-      owners: ApproversSchema.describe("Who approves changes to this manifest."),
-      approvals: z
-        .int()
-        .min(1)
-        .max(20)
-        .optional()
-        .describe("Approvals a change to this manifest needs (default 1)."),
+      owners: GovernanceOwnersSchema,
+      approvals: GovernanceApprovalsSchema,
       policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
     })
     .describe("Governance of the manifest itself."),
-  defaults: z
-    .strictObject({
-      invalidate_on_push: z
-        .enum(INVALIDATE_ON_PUSH)
-        .optional()
-        .describe(
-          "When a push makes earlier approvals stale: governed (default) when it touches governed paths or the manifest, always, or never.",
-        ),
-      committers_can_approve: z
-        .boolean()
-        .optional()
-        .describe(
-          "Whether authors and committers of the PR's commits may approve (default false).",
-        ),
-      tiers: z
-        .strictObject({
-          minimal: TierPolicySchema.optional(),
-          limited: TierPolicySchema.optional(),
-          high: TierPolicySchema.optional(),
-          prohibited: TierPolicySchema.optional(),
-        })
-        .optional(),
-    })
-    .optional()
-    .describe("Defaults for every system."),
+  defaults: DefaultsSchema,
   systems: z.array(AiSystemSchema).describe("The AI systems of this repository."),
 });
 
@@ -270,6 +293,19 @@ export interface ResolvedSystem {
   pseudo?: boolean;
 }
 
+/** Where the organisation policy a manifest extends was read: recorded beside the manifest. */
+export interface OrgPolicyOrigin {
+  /** OWNER/REPO of the policy. */
+  repository: string;
+  path: string;
+  /** REF as the manifest's `extends` writes it. */
+  ref: string;
+  /** The commit the policy was read at, when known (REF itself when it is a commit SHA). */
+  commit?: string;
+  /** SHA-256 of the policy file. */
+  sha256: string;
+}
+
 /** A validated manifest with defaults merged: what the engine works with. */
 export interface Manifest {
   version: 1;
@@ -277,6 +313,8 @@ export interface Manifest {
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;
   systems: ResolvedSystem[];
+  /** The organisation policy merged under this manifest (`extends`), when it extends one. */
+  orgPolicy?: OrgPolicyOrigin;
 }
 
 /** The pseudo-system that gates changes to the manifest itself (DESIGN §2). */

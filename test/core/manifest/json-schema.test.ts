@@ -14,6 +14,7 @@ import {
   renderJsonSchema,
   SCHEMA_BASE_URL,
 } from "../../../src/core/manifest/json-schema.js";
+import { POLICY_JSON_SCHEMA } from "../../../src/core/org-policy/json-schema.js";
 import { readFixture } from "./fixtures.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -31,6 +32,7 @@ function validatorFor(spec: JsonSchemaSpec) {
 
 describe.each([
   ["manifest", MANIFEST_JSON_SCHEMA],
+  ["organisation policy", POLICY_JSON_SCHEMA],
   ["risk assessment", ASSESSMENT_JSON_SCHEMA],
 ])("the committed %s JSON Schema", (_name, spec) => {
   it("is what the zod schema generates now", () => {
@@ -55,9 +57,12 @@ describe("the manifest JSON Schema, as an editor applies it", () => {
   const validate = validatorFor(MANIFEST_JSON_SCHEMA);
   const accepts = (fixture: string) => validate(parse(readFixture(`manifests/${fixture}`)));
 
-  it.each(["valid-full.yml", "valid-minimal.yml", "valid-one-system.yml"])("accepts %s", (name) => {
-    expect(accepts(name)).toBe(true);
-  });
+  it.each(["valid-full.yml", "valid-minimal.yml", "valid-one-system.yml", "extends-pinned.yml"])(
+    "accepts %s",
+    (name) => {
+      expect(accepts(name)).toBe(true);
+    },
+  );
 
   it.each([
     "unknown-key-in-system.yml",
@@ -72,6 +77,8 @@ describe("the manifest JSON Schema, as an editor applies it", () => {
     "path-with-dotdot.yml",
     "bad-team-slug.yml",
     "evidence-kind-invalid.yml",
+    "extends-malformed.yml",
+    "extends-not-yaml.yml",
   ])("flags %s", (name) => {
     expect(accepts(name)).toBe(false);
   });
@@ -80,6 +87,32 @@ describe("the manifest JSON Schema, as an editor applies it", () => {
     const firstLine = readFixture("manifests/valid-full.yml").split("\n")[0] ?? "";
     const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(firstLine);
     expect(match?.[1]).toBe("../../../schemas/ai-governance.schema.json");
+  });
+});
+
+describe("the organisation-policy JSON Schema, as an editor applies it", () => {
+  const validate = validatorFor(POLICY_JSON_SCHEMA);
+  const accepts = (fixture: string) => validate(parse(readFixture(`policies/${fixture}`)));
+
+  it.each(["valid.yml", "valid-minimal.yml"])("accepts %s", (name) => {
+    expect(accepts(name)).toBe(true);
+  });
+
+  it.each([
+    "with-systems.yml",
+    "extends-another.yml",
+    "names-ai-policy.yml",
+    "unknown-key.yml",
+    "not-yaml.yml",
+    "version-2.yml",
+  ])("flags %s", (name) => {
+    expect(accepts(name)).toBe(false);
+  });
+
+  it("is the schema the valid example's yaml-language-server line points at", () => {
+    const firstLine = readFixture("policies/valid.yml").split("\n")[0] ?? "";
+    const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(firstLine);
+    expect(match?.[1]).toBe(`../../../schemas/${POLICY_JSON_SCHEMA.fileName}`);
   });
 });
 
