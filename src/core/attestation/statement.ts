@@ -25,6 +25,7 @@ const githubId = z.int().positive();
 const isoTime = z.iso.datetime({ offset: true });
 const repoPath = z.string().min(1).max(1024);
 const systemId = z.string().min(1).max(200);
+const fullName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be OWNER/REPO");
 /** RFC 7638 thumbprint of an Ed25519 JWK: base64url of a SHA-256, no padding. */
 export const KeyIdSchema = z
   .string()
@@ -33,10 +34,7 @@ export const KeyIdSchema = z
 export const PredicateSchema = z
   .strictObject({
     decision: z.enum(["approved", "revoked"]),
-    repository: z.strictObject({
-      id: githubId,
-      full_name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be OWNER/REPO"),
-    }),
+    repository: z.strictObject({ id: githubId, full_name: fullName }),
     pull_request: z.strictObject({
       number: githubId,
       base_ref: z.string().min(1).max(255),
@@ -44,6 +42,18 @@ export const PredicateSchema = z
       head_sha: gitSha,
     }),
     manifest: z.strictObject({ path: repoPath, base_sha: gitSha, sha256: fileSha256 }),
+    /**
+     * The organisation policy merged under the manifest (`extends`), as read. Absent when the
+     * manifest extends none, and in statements issued before policies existed: those still verify.
+     */
+    policy: z
+      .strictObject({
+        repository: fullName,
+        path: repoPath,
+        commit: gitSha,
+        sha256: fileSha256,
+      })
+      .optional(),
     assessments: z.array(z.strictObject({ system: systemId, path: repoPath, sha256: fileSha256 })),
     /** The systems approved (or revoked), each with why the approver is eligible for it. */
     systems: z.array(z.strictObject({ id: systemId, reason: z.string().min(1).max(500) })).min(1),

@@ -88,6 +88,19 @@ describe("verifying attestations", () => {
     expect(verdictOf([issued.body])).toEqual(["valid"]);
   });
 
+  it("records the organisation policy beside the manifest, and a statement without one (as issued before policies) still verifies", () => {
+    const policy = {
+      repository: "acme/.github",
+      path: "ai-governance/policy.yml",
+      commit: "3f786850e387550fdab836ed7e6dc881de23001b",
+      sha256: "e".repeat(64),
+    };
+    const withPolicy = issue({ policy });
+    expect(withPolicy.statement.predicate.policy).toEqual(policy);
+    expect(verdictOf([withPolicy.body])).toEqual(["valid"]);
+    expect(verdictOf([issue().body])).toEqual(["valid"]);
+  });
+
   it("accepts an envelope given directly, as an object or as JSON text", () => {
     const issued = issue();
     const where = { repository: REPO, pullRequest: PR, commentId: 1 };
@@ -216,6 +229,16 @@ describe("verifying attestations", () => {
     [
       "a statement with an unknown predicate field",
       canonicalJson({ ...statementFor(predicate()), predicate: { ...predicate(), extra: true } }),
+    ],
+    [
+      "an organisation policy without its commit",
+      canonicalJson({
+        ...statementFor(predicate()),
+        predicate: {
+          ...predicate(),
+          policy: { repository: "acme/.github", path: "policy.yml", sha256: "e".repeat(64) },
+        },
+      }),
     ],
     [
       "a subject that is not the PR's head",
