@@ -3,17 +3,29 @@ import { dirname, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseAssessment } from "../../core/assessment/parse.js";
 import { formatLocatedError } from "../../core/errors.js";
-import { parseManifest } from "../../core/manifest/parse.js";
+import { extendedPolicy, parseManifest } from "../../core/manifest/parse.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
+import { parseOrgPolicy } from "../../core/org-policy/parse.js";
 import type { LocatedError } from "../../core/types.js";
 import { errorAt, type PathSegment, parseYaml } from "../../core/yaml/index.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../context.js";
 import { LocalGit } from "../git.js";
+import { orgPolicyFor } from "../org-policy.js";
 import { readWorkingFile } from "../repo.js";
 
 interface ValidateOptions {
   json?: boolean;
+  kind?: string;
+  policyFile?: string;
+}
+
+/** What `validate` found, printed as text or JSON. */
+interface Validation {
+  checked: string[];
+  errors: LocatedError[];
+  warnings: LocatedError[];
+  notes: string[];
 }
 
 /** Finds the manifest and the repository root it governs from a PATH argument (file, folder or nothing). */
@@ -55,7 +67,20 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     )
     .argument("[path]", "the manifest file, or the repository folder (default: this repository)")
     .option("--json", "print the result as JSON")
+    .option("--kind <kind>", "what PATH is: manifest (the default) or policy")
+    .option(
+      "--policy-file <file>",
+      "the organisation policy the manifest extends, from this file instead of the GitHub API",
+    )
     .action(async (path: string | undefined, options: ValidateOptions) => {
+      const kind = options.kind ?? "manifest";
+      if (kind === "policy") {
+        report(ctx, await validatePolicyFile(ctx.cwd, path), options.json === true);
+        return;
+      }
+      if (kind !== "manifest") {
+        throw new UsageError(`--kind ${kind}: choose manifest or policy`);
+      }
       const { root, file } = await locateManifest(ctx.cwd, path);
       // Paths are shown relative to the repository root, as the manifest writes them.
       const fromRoot = relative(root, file);
@@ -68,7 +93,17 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       const errors: LocatedError[] = [];
       const notes: string[] = [];
       const checked: string[] = [display];
-      const parsed = parseManifest(text, display);
+      const reference = extendedPolicy(text, display);
+      const orgPolicy = reference
+        ? await orgPolicyFor(reference, options.policyFile, ctx)
+        : undefined;
+      if (orgPolicy) checked.push(orgPolicy.file);
+      else if (options.policyFile !== undefined) {
+        notes.push(
+          `--policy-file ${options.policyFile} is not used: ${display} extends no organisation policy`,
+        );
+      }
+      const parsed = parseManifest(text, display, orgPolicy ? { orgPolicy } : {});
       if (!parsed.ok) {
         errors.push(...parsed.errors);
       } else {
@@ -141,19 +176,36 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           }
         }
       }
-      if (options.json) {
-        ctx.stdout(
-          `${JSON.stringify({ valid: errors.length === 0, checked, errors, notes }, null, 2)}\n`,
-        );
-      } else {
-        for (const error of errors) ctx.stderr(`${formatLocatedError(error)}\n`);
-        for (const note of notes) ctx.stdout(`note: ${note}\n`);
-        ctx.stdout(
-          errors.length === 0
-            ? `valid: ${checked.join(", ")}\n`
-            : `invalid: ${errors.length} problem(s) in ${checked.length} file(s) checked\n`,
-        );
-      }
-      ctx.exitCode = errors.length === 0 ? 0 : 1;
+      report(ctx, { checked, errors, warnings: parsed.warnings, notes }, options.json === true);
     });
+}
+
+/** `validate --kind policy PATH`: an organisation policy file on its own. */
+async function validatePolicyFile(cwd: string, path: string | undefined): Promise<Validation> {
+  if (path === undefined) {
+    throw new UsageError("--kind policy needs the policy file: aigate validate --kind policy PATH");
+  }
+  const text = await readFile(resolve(cwd, path), "utf8").catch(() => {
+    throw new UsageError(`${path} cannot be read: pass the path of the policy file`);
+  });
+  const parsed = parseOrgPolicy(text, path);
+  return { checked: [path], errors: parsed.ok ? [] : parsed.errors, warnings: [], notes: [] };
+}
+
+/** Prints what `validate` found and sets the exit code: 0 valid, 1 invalid. Warnings never fail. */
+function report(ctx: CliContext, { checked, errors, warnings, notes }: Validation, json: boolean) {
+  if (json) {
+    const valid = errors.length === 0;
+    ctx.stdout(`${JSON.stringify({ valid, checked, errors, warnings, notes }, null, 2)}\n`);
+  } else {
+    for (const error of errors) ctx.stderr(`${formatLocatedError(error)}\n`);
+    for (const warning of warnings) ctx.stderr(`warning: ${formatLocatedError(warning)}\n`);
+    for (const note of notes) ctx.stdout(`note: ${note}\n`);
+    ctx.stdout(
+      errors.length === 0
+        ? `valid: ${checked.join(", ")}\n`
+        : `invalid: ${errors.length} problem(s) in ${checked.length} file(s) checked\n`,
+    );
+  }
+  ctx.exitCode = errors.length === 0 ? 0 : 1;
 }
