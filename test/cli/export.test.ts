@@ -7,7 +7,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type GitHubSim, type SimRepo, startGitHubSimulator } from "../../sim/index.js";
 import { CSV_COLUMNS } from "../../src/cli/export/csv.js";
 import type { EvidenceRecord } from "../../src/cli/export/records.js";
-import { main } from "../../src/cli/index.js";
 import {
   createSigner,
   extractAttestation,
@@ -18,6 +17,7 @@ import {
 } from "../../src/core/attestation/index.js";
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../src/core/report/index.js";
 import { CHROMIUM, suiteNeeds } from "../support/prerequisites.js";
+import { type CliRun, runCli } from "../support/run-cli.js";
 
 const BROWSER_SUITE = "aigate export --format html, read in a real browser";
 const chromiumBrowser = suiteNeeds(import.meta.url, CHROMIUM, BROWSER_SUITE);
@@ -62,23 +62,11 @@ beforeEach(freshDir);
 const at = (iso: string) => sim.state.setNow(new Date(iso));
 
 /** Runs the CLI in-process against the simulator, with a token unless `env` says otherwise. */
-async function aigate(
+function aigate(
   args: string[],
   env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: sim.apiUrl },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "aigate", ...args], {
-    cwd: dir,
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
+): Promise<CliRun> {
+  return runCli(args, dir, env);
 }
 
 function records(jsonl: string): EvidenceRecord[] {

@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/index.js";
 import {
   type Issued,
   issue,
@@ -13,6 +12,7 @@ import {
   PR,
   REPO,
 } from "../core/attestation/helpers.js";
+import { type CliRun, runCli } from "../support/run-cli.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "bin", "aigate.js");
 
@@ -25,22 +25,8 @@ afterEach(() => {
 });
 
 /** Runs the CLI in-process in the temporary directory. */
-async function aigate(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "aigate", ...args], {
-    cwd: dir,
-    env: {},
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
+function aigate(...args: string[]): Promise<CliRun> {
+  return runCli(args, dir, {});
 }
 
 function write(name: string, text: string): string {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type GitHubSim, startGitHubSimulator } from "../../sim/index.js";
-import { main } from "../../src/cli/index.js";
 import { TempRepo } from "../support/git-repo.js";
+import { type CliRun, runCli } from "../support/run-cli.js";
 
 const TOKEN = "ghp_policytesttoken0123456789abcdefABCDEF";
 const POLICY_PATH = "ai-governance/policy.yml";
@@ -43,24 +43,12 @@ function extendingRepo(ref: string): TempRepo {
   return repo;
 }
 
-async function aigate(
+function aigate(
   repo: TempRepo,
   args: string[],
   env: NodeJS.ProcessEnv = NO_TOKEN,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "aigate", ...args], {
-    cwd: repo.dir,
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
+): Promise<CliRun> {
+  return runCli(args, repo.dir, env);
 }
 
 let orgCounter = 0;

@@ -115,15 +115,14 @@ function extendPolicy(
 ):
   | { ok: true; document: ManifestDocument; origin: OrgPolicyOrigin }
   | { ok: false; errors: LocatedError[] } {
+  const atExtends = (message: string) => errorAt(source, ["extends"], message);
   const parsed = parsePolicyReference(document.extends ?? "");
-  if (!parsed.ok) return { ok: false, errors: [errorAt(source, ["extends"], parsed.message)] };
+  if (!parsed.ok) return { ok: false, errors: [atExtends(parsed.message)] };
   const reference = parsed.reference;
   const named = formatPolicyReference(reference);
   if (!reference.pinned) {
     warnings.push(
-      errorAt(
-        source,
-        ["extends"],
+      atExtends(
         `the organisation policy is not pinned: ${JSON.stringify(reference.ref)} is a branch or tag, so the policy can change without a change here; pin it to a full commit SHA`,
       ),
     );
@@ -132,9 +131,7 @@ function extendPolicy(
     return {
       ok: false,
       errors: [
-        errorAt(
-          source,
-          ["extends"],
+        atExtends(
           `the organisation policy ${named} was not read, so this manifest cannot be resolved`,
         ),
       ],
@@ -146,9 +143,7 @@ function extendPolicy(
     return {
       ok: false,
       errors: [
-        errorAt(
-          source,
-          ["extends"],
+        atExtends(
           `the organisation policy ${named} is invalid (${count} error${count === 1 ? "" : "s"} in ${input.file}): it must be fixed in its repository, or extends pointed at a valid one`,
         ),
         ...policy.errors,
