@@ -9,6 +9,8 @@ import {
   contentEntryJson,
   contentFileJson,
   fileJson,
+  labelJson,
+  plainIssueJson,
   publicUserJson,
   pullJson,
   pullSimpleJson,
@@ -143,6 +145,17 @@ const checkBodySchema = z.object({
 });
 
 const commentBodySchema = z.object({ body: z.string() });
+const issueBodySchema = z.object({
+  title: z.string().optional(),
+  body: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((b) => b ?? undefined),
+  state: z.enum(["open", "closed"]).optional(),
+  state_reason: z.string().nullable().optional(),
+  labels: z.array(z.string()).optional(),
+});
 /** GitHub refuses longer comment bodies with 422. */
 export const COMMENT_BODY_LIMIT = 65_536;
 
@@ -609,6 +622,68 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
         : notFound();
     },
     "repos/get": withRepo((repo, req) => ({ status: 200, json: repoJson(repo, req.urls) })),
+    // --- issues (not pull requests) -----------------------------------------------------
+    "issues/list-for-repo": withRepo((repo, req) => {
+      const wanted = req.query.state ?? "open";
+      const labels = (req.query.labels ?? "")
+        .split(",")
+        .map((l) => l.trim())
+        .filter((l) => l !== "");
+      const issues = [...repo.issues.values()]
+        .filter((i) => wanted === "all" || i.state === wanted)
+        .filter((i) => labels.every((l) => i.labels.includes(l)))
+        .sort((a, b) => b.number - a.number);
+      if (req.query.direction === "asc") issues.reverse();
+      return paginate(req, issues, (i) => plainIssueJson(repo, i, req.urls));
+    }),
+    "issues/get": withRepo((repo, req) => {
+      const issue = repo.issues.get(int(req.params.issue_number));
+      return issue ? { status: 200, json: plainIssueJson(repo, issue, req.urls) } : notFound();
+    }),
+    "issues/create": withRepo((repo, req) => {
+      const body = issueBodySchema.parse(req.body);
+      if (body.title === undefined || body.title.trim() === "") {
+        return errorReply(422, "Validation Failed: title is missing");
+      }
+      const tooLong = commentTooLong(body.body ?? "");
+      if (tooLong) return tooLong;
+      const issue = repo.openIssue({
+        user: state.actorUser(req.actor),
+        title: body.title,
+        body: body.body ?? "",
+        labels: body.labels ?? [],
+      });
+      return { status: 201, json: plainIssueJson(repo, issue, req.urls) };
+    }),
+    "issues/update": withRepo((repo, req) => {
+      const number = int(req.params.issue_number);
+      if (!repo.issues.has(number)) return notFound();
+      const body = issueBodySchema.parse(req.body);
+      const tooLong = commentTooLong(body.body ?? "");
+      if (tooLong) return tooLong;
+      const issue = repo.updateIssue(number, {
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.body !== undefined ? { body: body.body } : {}),
+        ...(body.state !== undefined ? { state: body.state } : {}),
+        ...(body.state_reason !== undefined ? { stateReason: body.state_reason } : {}),
+      });
+      return { status: 200, json: plainIssueJson(repo, issue, req.urls) };
+    }),
+    "issues/create-label": withRepo((repo, req) => {
+      const { name } = z.object({ name: z.string().min(1) }).parse(req.body);
+      if (repo.labels.has(name)) {
+        return {
+          status: 422,
+          json: {
+            message: "Validation Failed",
+            errors: [{ resource: "Label", code: "already_exists", field: "name" }],
+            documentation_url: DOCS,
+          },
+        };
+      }
+      repo.labels.add(name);
+      return { status: 201, json: labelJson(repo, name, req.urls) };
+    }),
     "repos/list-for-org": (req) => listRepos(req, state, req.params.org ?? "", "Organization"),
     "repos/list-for-user": (req) => listRepos(req, state, req.params.username ?? "", "User"),
     "git/get-ref": withRepo((repo, req) => {

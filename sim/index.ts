@@ -30,6 +30,7 @@ export {
   type SimCheckRun,
   type SimComment,
   SimError,
+  type SimIssue,
   type SimPullRequest,
   type SimRepo,
   type SimReview,

@@ -4,6 +4,7 @@ import type {
   SimApp,
   SimCheckRun,
   SimComment,
+  SimIssue,
   SimPullRequest,
   SimRepo,
   SimReview,
@@ -513,5 +514,50 @@ export function issueJson(pr: SimPullRequest, urls: Urls): Json {
       patch_url: `${html}.patch`,
       merged_at: pr.merged ? pr.updatedAt : null,
     },
+  };
+}
+
+/** An issue (not a pull request), as the issues API returns it. */
+export function plainIssueJson(repo: SimRepo, issue: SimIssue, urls: Urls): Json {
+  const url = `${urls.api}/repos/${repo.fullName}/issues/${issue.number}`;
+  return {
+    url,
+    repository_url: `${urls.api}/repos/${repo.fullName}`,
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: `${urls.web}/${repo.fullName}/issues/${issue.number}`,
+    id: issue.id,
+    node_id: nodeId("Issue", issue.id),
+    number: issue.number,
+    title: issue.title,
+    user: userJson(issue.user, urls),
+    labels: issue.labels.map((name) => labelJson(repo, name, urls)),
+    state: issue.state,
+    state_reason: issue.stateReason,
+    locked: false,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    comments: 0,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    closed_at: issue.closedAt,
+    author_association: association(repo, issue.user),
+    active_lock_reason: null,
+    body: issue.body,
+  };
+}
+
+export function labelJson(repo: SimRepo, name: string, urls: Urls): Json {
+  const id = [...name].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 7);
+  return {
+    id,
+    node_id: nodeId("Label", id),
+    url: `${urls.api}/repos/${repo.fullName}/labels/${encodeURIComponent(name)}`,
+    name,
+    color: "ededed",
+    default: false,
+    description: null,
   };
 }

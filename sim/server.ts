@@ -289,6 +289,20 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
               res,
             ),
         );
+        // The description's schemas of these bodies do not compile in the simulator's validator
+        // ("nullable" without "type"), so they are routed here; the handlers parse the bodies.
+        const direct: Array<["post" | "patch", string, string]> = [
+          ["post", "/repos/:owner/:repo/issues", "issues/create"],
+          ["patch", "/repos/:owner/:repo/issues/:issue_number", "issues/update"],
+          ["post", "/repos/:owner/:repo/labels", "issues/create-label"],
+        ];
+        for (const [method, path, operationId] of direct) {
+          router[method](
+            `${API_ROOT}${path}`,
+            (req: IncomingMessage & { params?: unknown; body?: unknown }, res: ServerResponse) =>
+              answer(operationId, { params: req.params, query: {}, body: req.body }, req, res),
+          );
+        }
       },
     },
   }).listen({ port: 0, host: "127.0.0.1" });

@@ -171,6 +171,22 @@ export interface CreateRepoInput {
 
 export class SimError extends Error {}
 
+export interface SimIssue {
+  number: number;
+  id: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  stateReason: string | null;
+  labels: string[];
+  user: SimUser;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  /** How many times it was changed through the API after it was opened. */
+  edits: number;
+}
+
 const SHA_RE = /^[0-9a-f]{7,40}$/;
 
 /**
@@ -380,6 +396,9 @@ export class SimRepo {
   readonly branches = new Map<string, string>();
   readonly pulls = new Map<number, SimPullRequest>();
   readonly comments = new Map<number, SimComment>();
+  /** Issues (not pull requests); they share the pull requests' numbers. */
+  readonly issues = new Map<number, SimIssue>();
+  readonly labels = new Set<string>();
   readonly checkRuns: SimCheckRun[] = [];
   readonly createdAt: string;
   /** When a branch last moved (GitHub's `pushed_at`). */
@@ -569,6 +588,55 @@ export class SimRepo {
   }
 
   /** Opens a pull request from branch `head` into `base` (default branch by default). */
+  /** Opens an issue as `user`; labels that do not exist yet are created, as on GitHub. */
+  openIssue(input: { user: UserRef; title: string; body?: string; labels?: string[] }): SimIssue {
+    const number = this.nextNumber++;
+    const at = this.state.timestamp();
+    for (const label of input.labels ?? []) this.labels.add(label);
+    const issue: SimIssue = {
+      number,
+      id: this.state.newId(),
+      title: input.title,
+      body: input.body ?? "",
+      state: "open",
+      stateReason: null,
+      labels: [...new Set(input.labels ?? [])],
+      user: this.state.user(input.user),
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+      edits: 0,
+    };
+    this.issues.set(number, issue);
+    return issue;
+  }
+
+  /** Changes an issue as the API's update does; counts each change in `edits`. */
+  updateIssue(
+    number: number,
+    change: {
+      title?: string;
+      body?: string;
+      state?: "open" | "closed";
+      stateReason?: string | null;
+    },
+  ): SimIssue {
+    const issue = this.issues.get(number);
+    if (!issue) throw new SimError(`${this.fullName}: no issue ${number}`);
+    const at = this.state.timestamp();
+    if (change.title !== undefined) issue.title = change.title;
+    if (change.body !== undefined) issue.body = change.body;
+    if (change.state !== undefined && change.state !== issue.state) {
+      issue.state = change.state;
+      issue.closedAt = change.state === "closed" ? at : null;
+      issue.stateReason =
+        change.state === "closed" ? (change.stateReason ?? "completed") : "reopened";
+    }
+    issue.updatedAt = at;
+    issue.edits++;
+    return issue;
+  }
+
   openPullRequest(input: OpenPullRequestInput): SimPullRequest {
     const number = input.number ?? this.nextNumber;
     if (this.pulls.has(number)) throw new SimError(`${this.fullName}#${number} already exists`);

@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/index.js";
 import { TempRepo } from "../support/git-repo.js";
+import { CHROMIUM, suiteNeeds } from "../support/prerequisites.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+const BROWSER_SUITE = "aigate register --format html, read in a real browser";
+const chromiumBrowser = suiteNeeds(import.meta.url, CHROMIUM, BROWSER_SUITE);
 const HOSTILE = `<script>alert("x")</script><img src=x onerror="alert('img')">`;
 
 let browser: Browser;
@@ -13,13 +15,9 @@ let repo: TempRepo;
 let htmlFile: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the HTML register is checked in a real browser: Chromium is required at ${CHROMIUM} (apt-get install chromium)`,
-    );
-  }
+  if (chromiumBrowser.skip) return;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumBrowser.executable,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
   });
   // The demo, with an expired assessment and a hostile owner name.
@@ -49,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  rmSync(repo.dir, { recursive: true, force: true });
+  if (repo) rmSync(repo.dir, { recursive: true, force: true });
 });
 
 async function open(): Promise<{ page: Page; dialogs: string[]; requests: string[] }> {
@@ -70,7 +68,7 @@ const column = (page: Page, table: string, index: number) =>
     .locator(`table#${table} tbody tr td:nth-child(${index})`)
     .evaluateAll((tds) => tds.map((td) => (td.textContent ?? "").trim()));
 
-describe("aigate register --format html, read in a real browser", () => {
+describe.skipIf(chromiumBrowser.skip)(BROWSER_SUITE, () => {
   it("shows every system with its assessment status, the risk register and the problems", async () => {
     const { page } = await open();
     expect(await column(page, "systems", 2)).toEqual([

@@ -867,6 +867,40 @@ describe("repositories of an owner, refs and trees", () => {
   });
 });
 
+describe("issues", () => {
+  it("creates, lists by label and state, updates and closes an issue", async () => {
+    const { repo, owner, name } = governedRepo();
+    await gh.rest.issues.createLabel({ owner, repo: name, name: "tracking" });
+    const again = await gh.rest.issues
+      .createLabel({ owner, repo: name, name: "tracking" })
+      .catch((e) => e);
+    expect((again as RequestError).status).toBe(422);
+    const created = await gh.rest.issues.create({
+      owner,
+      repo: name,
+      title: "Due",
+      body: "one",
+      labels: ["tracking"],
+    });
+    expect(created.status).toBe(201);
+    expect(created.data.number).toBeGreaterThan(1);
+    const listed = await gh.rest.issues.listForRepo({ owner, repo: name, labels: "tracking" });
+    expect(listed.data.map((i) => [i.number, i.body])).toEqual([[created.data.number, "one"]]);
+    await gh.rest.issues.update({
+      owner,
+      repo: name,
+      issue_number: created.data.number,
+      state: "closed",
+    });
+    expect(
+      (await gh.rest.issues.listForRepo({ owner, repo: name, labels: "tracking" })).data,
+    ).toEqual([]);
+    const all = await gh.rest.issues.listForRepo({ owner, repo: name, state: "all" });
+    expect(all.data[0]).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(repo.issues.get(created.data.number)?.edits).toBe(1);
+  });
+});
+
 describe("conditional requests", () => {
   it("gives every read an ETag and answers 304 to If-None-Match while nothing changed", async () => {
     const { repo, owner, name } = governedRepo();
