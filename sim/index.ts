@@ -16,6 +16,8 @@ export {
 export {
   type FailureMatcher,
   type FailureOptions,
+  type FaultKind,
+  type FaultOptions,
   type GitHubSim,
   type RequestRecord,
   type SimOptions,

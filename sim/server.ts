@@ -21,6 +21,44 @@ export interface RequestRecord {
   at: number;
   /** The `x-github-request-id` the response carried. */
   requestId: string;
+  /** The request carried `If-None-Match`. */
+  conditional: boolean;
+  /**
+   * Counted against the installation's rate limit: every answered request except a `304`
+   * to a conditional one, as on GitHub.
+   */
+  counted: boolean;
+  /** A fault injected by `setFaults`, when one was. */
+  fault?: FaultKind;
+}
+
+/**
+ * Faults `setFaults` injects at random: `5xx` a 502; `secondary-rate-limit` a 403 with
+ * GitHub's secondary-limit message and `retry-after`; `429` the same with status 429; `slow`
+ * an answer delayed by `slowMs`; `reset` the connection closed before the request is handled;
+ * `reset-after-write` a write handled, then its connection closed before the answer (the
+ * ambiguous case: the write landed, the client cannot know).
+ */
+export type FaultKind =
+  | "5xx"
+  | "secondary-rate-limit"
+  | "429"
+  | "slow"
+  | "reset"
+  | "reset-after-write";
+
+export interface FaultOptions {
+  /** Probability of a fault per request, 0–1. */
+  rate: number;
+  kinds: FaultKind[];
+  /** Seed of the pseudo-random choice, so a run can be repeated. */
+  seed?: number;
+  /** Delay of a `slow` answer (ms, default 2000). */
+  slowMs?: number;
+  /** `retry-after` of the rate-limit faults (s, default 1). */
+  retryAfterSeconds?: number;
+  /** Only requests this matches are faulted (default: every request but installation tokens). */
+  match?: FailureMatcher;
 }
 
 export interface FailureTarget {
@@ -54,6 +92,12 @@ export interface GitHubSim {
    * GitHub's error body; the response carries an `x-github-request-id` as every response does.
    */
   failNext(target: FailureMatcher, status?: number, times?: number, options?: FailureOptions): void;
+  /** Delays the answer to the next `times` requests matching `target` by `ms`. */
+  slowNext(target: FailureMatcher, ms: number, times?: number): void;
+  /** Every answer is delayed by this many milliseconds (0 turns it off). */
+  setLatency(ms: number): void;
+  /** Injects faults at random from now on; `undefined` stops. */
+  setFaults(faults: FaultOptions | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +106,8 @@ export interface SimOptions {
   installationId?: number;
   /** Clock for timestamps the simulator writes. */
   now?: () => Date;
+  /** Delay of every answer (ms). */
+  latencyMs?: number;
 }
 
 const API_ROOT = "/api/v3";
@@ -163,6 +209,20 @@ function conditional(method: string, ifNoneMatch: string | undefined, reply: OpR
   return { ...reply, headers };
 }
 
+/** A small seeded pseudo-random generator (mulberry32), so a faulty run can be repeated. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const bearer = (authorization: string | undefined) =>
   authorization?.replace(/^(bearer|token)\s+/i, "").trim() || undefined;
 
@@ -179,6 +239,10 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
 
   const requests: RequestRecord[] = [];
   const injections: Injection[] = [];
+  const slowdowns: { match: FailureMatcher; ms: number; remaining: number }[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+  let faults: (FaultOptions & { random: () => number }) | undefined;
+  const faultOf = new WeakMap<ServerResponse, FaultKind>();
   const operationOf = new WeakMap<ServerResponse, string>();
   let requestCounter = 0;
 
@@ -315,26 +379,57 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
   const origin = `http://127.0.0.1:${address.port}`;
   state.urls = { api: `${origin}${API_ROOT}`, web: origin };
 
-  /** The injected failure for this request, if one is pending and matches. */
-  const takeInjection = (req: IncomingMessage, res: ServerResponse): Injection | undefined => {
-    if (!injections.some((i) => i.remaining > 0)) return undefined;
+  const targetOf = (req: IncomingMessage, res: ServerResponse): FailureTarget | undefined => {
     const operationId = operationIdOf(req, res);
     if (!operationId) return undefined;
-    const target = {
+    return {
       method: req.method ?? "GET",
       path: (req.url ?? "/").split("?")[0] ?? "/",
       operationId,
     };
-    const injection = injections.find(
-      (i) =>
-        i.remaining > 0 &&
-        (typeof i.match === "string" ? i.match === operationId : i.match(target)),
-    );
+  };
+  const matches = (match: FailureMatcher, target: FailureTarget) =>
+    typeof match === "string" ? match === target.operationId : match(target);
+
+  /** The injected failure for this request, if one is pending and matches. */
+  const takeInjection = (req: IncomingMessage, res: ServerResponse): Injection | undefined => {
+    if (!injections.some((i) => i.remaining > 0)) return undefined;
+    const target = targetOf(req, res);
+    if (!target) return undefined;
+    const injection = injections.find((i) => i.remaining > 0 && matches(i.match, target));
     if (injection) {
       injection.remaining--;
-      operationOf.set(res, operationId);
+      operationOf.set(res, target.operationId);
     }
     return injection;
+  };
+
+  /** How long to hold this answer back: the base latency plus any pending slowdown. */
+  const delayFor = (req: IncomingMessage, res: ServerResponse): number => {
+    let ms = latencyMs;
+    if (slowdowns.some((d) => d.remaining > 0)) {
+      const target = targetOf(req, res);
+      const slowdown = target && slowdowns.find((d) => d.remaining > 0 && matches(d.match, target));
+      if (slowdown) {
+        slowdown.remaining--;
+        ms += slowdown.ms;
+      }
+    }
+    return ms;
+  };
+
+  /** The random fault for this request, if one is drawn. */
+  const drawFault = (req: IncomingMessage, res: ServerResponse): FaultKind | undefined => {
+    if (!faults || faults.kinds.length === 0) return undefined;
+    const target = targetOf(req, res);
+    if (!target) return undefined;
+    const eligible = faults.match
+      ? matches(faults.match, target)
+      : target.operationId !== "apps/create-installation-access-token";
+    if (!eligible || faults.random() >= faults.rate) return undefined;
+    const isWrite = target.method !== "GET" && target.method !== "HEAD";
+    const kinds = faults.kinds.filter((k) => k !== "reset-after-write" || isWrite);
+    return kinds[Math.floor(faults.random() * kinds.length)];
   };
 
   // Wrap the simulator's request listener: every response gets a request id and is recorded,
@@ -357,17 +452,71 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
     res.setHeader("x-ratelimit-used", String(requestCounter % 4000));
     res.setHeader("x-ratelimit-reset", String(Math.floor(Date.now() / 1000) + 3600));
     res.setHeader("x-ratelimit-resource", "core");
-    res.on("finish", () => {
+    const isConditional = req.headers["if-none-match"] !== undefined;
+    let recorded = false;
+    const record = (status: number) => {
+      if (recorded) return;
+      recorded = true;
       const operationId = operationIdOf(req, res);
+      const fault = faultOf.get(res);
       requests.push({
         method: req.method ?? "GET",
         path: (req.url ?? "/").split("?")[0] ?? "/",
         ...(operationId ? { operationId } : {}),
-        status: res.statusCode,
+        status,
         at,
         requestId,
+        conditional: isConditional,
+        counted: !(status === 304 && isConditional),
+        ...(fault ? { fault } : {}),
       });
-    });
+    };
+    res.on("finish", () => record(res.statusCode));
+    // A connection closed without an answer is recorded with status 0.
+    res.on("close", () => record(res.writableFinished ? res.statusCode : 0));
+
+    const delay = delayFor(req, res);
+    const fault = drawFault(req, res);
+    if (fault) faultOf.set(res, fault);
+    const proceed = () => handleRequest(req, res, fault);
+    if (delay > 0 || fault === "slow") {
+      sleep(delay + (fault === "slow" ? (faults?.slowMs ?? 2000) : 0)).then(proceed);
+    } else {
+      proceed();
+    }
+  });
+
+  const handleRequest = (
+    req: IncomingMessage & { body?: unknown },
+    res: ServerResponse,
+    fault: FaultKind | undefined,
+  ) => {
+    if (fault === "reset") {
+      req.resume();
+      req.socket.destroy();
+      return;
+    }
+    if (fault === "reset-after-write") {
+      // The handler runs (the write lands); the answer never reaches the client.
+      res.write = () => true;
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
+    }
+    if (fault === "5xx" || fault === "secondary-rate-limit" || fault === "429") {
+      const retryAfter = String(faults?.retryAfterSeconds ?? 1);
+      const reply =
+        fault === "5xx"
+          ? errorReply(502, "Server Error")
+          : errorReply(
+              fault === "429" ? 429 : 403,
+              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            );
+      send(res, { ...reply, headers: fault === "5xx" ? {} : { "retry-after": retryAfter } });
+      req.resume();
+      return;
+    }
 
     const injection = takeInjection(req, res);
     if (injection) {
@@ -398,7 +547,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       },
       () => send(res, errorReply(400, "Could not read the request body")),
     );
-  });
+  };
 
   return {
     url: origin,
@@ -414,6 +563,18 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
         throw new Error(`failNext: no GitHub operation ${target}`);
       }
       injections.push({ match: target, status, remaining: times, options: failureOptions });
+    },
+    slowNext: (target, ms, times = 1) => {
+      if (typeof target === "string" && !operationIds.has(target)) {
+        throw new Error(`slowNext: no GitHub operation ${target}`);
+      }
+      slowdowns.push({ match: target, ms, remaining: times });
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    setFaults: (next) => {
+      faults = next ? { ...next, random: seededRandom(next.seed ?? 1) } : undefined;
     },
     stop: () => listening.ensureClose(),
   };
