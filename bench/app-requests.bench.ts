@@ -2,8 +2,11 @@
  * The App's cost per webhook event, on a typical pull request (≤ 100 files, ≤ 100 comments,
  * 2 affected systems):
  *
- * 1. GitHub requests per event kind, counted at the simulated GitHub (goal: ≤ 5 for an event
- *    that changes nothing, and writes only when a check's content changes);
+ * 1. GitHub requests per event kind at the simulated GitHub: all of them, those counted
+ *    against the installation's rate limit (a `304` to a conditional request is not), and the
+ *    writes. Goals (docs/deployment.md#rate-limit-economy): an event that changes nothing
+ *    ≤ 1 counted request and no write; a new approval ≤ 4 counted; an opened pull request
+ *    ≤ 9 counted;
  * 2. app CPU per event over 1000 events (goal: median ≤ 2 ms), against a baseline measured in
  *    the same run: what Probot itself spends receiving the same event (signature check, JSON
  *    parse, dispatch) before any app code runs.
@@ -68,14 +71,22 @@ try {
     });
   }
 
-  const rows: Array<{ event: string; reads: number; writes: number; token: number; note: string }> =
-    [];
+  interface Row {
+    event: string;
+    total: number;
+    counted: number;
+    notModified: number;
+    writes: number;
+    token: number;
+    note: string;
+  }
+  const rows: Row[] = [];
   async function measure(
     event: string,
     payload: WebhookPayload,
     note: string,
     options: { deliveryId?: string } = {},
-  ) {
+  ): Promise<Row> {
     const mark = sim.requests.length;
     const status = await stack.send(event.split(".")[0] ?? event, payload, options);
     if (status !== 200) failures.push(`${event}: the App answered ${status}`);
@@ -84,38 +95,59 @@ try {
       (r) => r.operationId === "apps/create-installation-access-token",
     ).length;
     const rest = requests.filter((r) => r.operationId !== "apps/create-installation-access-token");
-    const writes = rest.filter((r) => r.method !== "GET").length;
-    rows.push({ event, reads: rest.length - writes, writes, token, note });
-    return { reads: rest.length - writes, writes };
+    const row = {
+      event,
+      total: rest.length,
+      counted: rest.filter((r) => r.counted).length,
+      notModified: rest.filter((r) => r.status === 304).length,
+      writes: rest.filter((r) => r.method !== "GET").length,
+      token,
+      note,
+    };
+    rows.push(row);
+    return row;
   }
+  const goal = (row: Row, counted: number) => {
+    if (row.counted > counted)
+      failures.push(
+        `${row.event} (${row.note}) made ${row.counted} counted requests (goal ≤ ${counted})`,
+      );
+  };
 
-  await measure(
-    "pull_request.opened",
-    pullRequestEvent("opened", repo, pr),
-    "first event: writes both checks",
+  goal(
+    await measure(
+      "pull_request.opened",
+      pullRequestEvent("opened", repo, pr),
+      "first event: writes both checks",
+    ),
+    9,
   );
   const review = pr.addReview({ user: "alice", state: "APPROVED" });
   const reviewPayload = pullRequestReviewEvent("submitted", repo, pr, review);
-  await measure(
-    "pull_request_review.submitted",
-    reviewPayload,
-    "new approval: attestation + oversight check",
-    {
-      deliveryId: "bench-review-1",
-    },
+  goal(
+    await measure(
+      "pull_request_review.submitted",
+      reviewPayload,
+      "new approval: attestation + oversight check",
+      { deliveryId: "bench-review-1" },
+    ),
+    4,
   );
   const second = repo.addComment(pr.number, {
     user: "erin",
     body: "/approve credit-scoring -- eval report read",
   });
-  await measure(
-    "issue_comment.created",
-    issueCommentEvent("created", repo, pr, second),
-    "/approve: attestation + oversight check",
+  goal(
+    await measure(
+      "issue_comment.created",
+      issueCommentEvent("created", repo, pr, second),
+      "/approve: attestation + oversight check",
+    ),
+    4,
   );
-  const unchanged: Array<{ event: string; reads: number; writes: number }> = [];
+  const unchanged: Row[] = [];
   const same = async (event: string, payload: WebhookPayload, note: string, options = {}) =>
-    unchanged.push({ event, ...(await measure(event, payload, note, options)) });
+    unchanged.push(await measure(event, payload, note, options));
   await same("pull_request_review.submitted", reviewPayload, "redelivery: changes nothing", {
     deliveryId: "bench-review-1",
   });
@@ -156,18 +188,25 @@ try {
   console.log(
     "GitHub requests per event (typical PR: 99 files, ~100 comments, 2 systems affected)",
   );
-  console.log("event                            reads  writes  token  note");
+  console.log("event                            total  counted  304s  writes  token  note");
   for (const r of rows) {
     console.log(
-      `${r.event.padEnd(32)} ${String(r.reads).padStart(5)}  ${String(r.writes).padStart(6)}  ${String(r.token).padStart(5)}  ${r.note}`,
+      `${r.event.padEnd(32)} ${String(r.total).padStart(5)}  ${String(r.counted).padStart(7)}  ${String(r.notModified).padStart(4)}  ${String(r.writes).padStart(6)}  ${String(r.token).padStart(5)}  ${r.note}`,
     );
   }
-  console.log("(token: installation-token requests; Probot caches the token for an hour)");
+  console.log(
+    "(counted: against the installation's rate limit; a 304 to a conditional request is not. " +
+      "token: installation-token requests; Probot caches the token for an hour)",
+  );
+  const events = rows.filter((r) => r.total > 0 || r.writes > 0);
+  const sum = (f: (r: Row) => number) => rows.reduce((n, r) => n + f(r), 0);
+  console.log(
+    `per event over these ${rows.length} events: ${(sum((r) => r.total) / rows.length).toFixed(1)} total, ` +
+      `${(sum((r) => r.counted) / rows.length).toFixed(1)} counted, ${(sum((r) => r.writes) / rows.length).toFixed(1)} writes` +
+      ` (${events.length} events reached GitHub)`,
+  );
   for (const u of unchanged) {
-    if (u.reads + u.writes > 5)
-      failures.push(
-        `${u.event} changed nothing but made ${u.reads + u.writes} requests (goal ≤ 5)`,
-      );
+    goal(u, 1);
     if (u.writes > 0) failures.push(`${u.event} changed nothing but wrote ${u.writes} times`);
   }
 

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { ProbotOctokit, run, type Server } from "probot";
-import { createApp } from "../src/app.js";
+import { ProbotOctokit } from "probot";
 import { generateKeyPair } from "../src/core/attestation/index.js";
 import type { ReconcileResult } from "../src/github/reconcile.js";
+import { type AppServer, startServer } from "../src/server/server.js";
 import {
   type DeliverOptions,
   deliver,
@@ -78,13 +78,19 @@ export function appIdentity(): AppIdentity {
   };
 }
 
-/** One real App server (Probot's `run`) pointed at the simulated GitHub. */
+/** One real App server (`npm start`'s) pointed at the simulated GitHub. */
 export interface Replica {
   appUrl: string;
   /** Every log line this replica wrote. */
   logs: string[];
   reconciled: ReconcileResult[];
+  /**
+   * Delivers a webhook and resolves to the App's answer once the work it queued has settled,
+   * so a scenario reads GitHub's state after the event, as a person would a moment later.
+   * `deliver` (from sim/) answers as soon as the App does.
+   */
   send(event: string, payload: WebhookPayload, options?: DeliverOptions): Promise<number>;
+  server: AppServer;
   stop(): Promise<void>;
 }
 
@@ -124,12 +130,6 @@ export async function startReplica(
   const logs: string[] = [];
   const log = pino({ level: "debug" }, { write: (line: string) => void logs.push(line) });
   const reconciled: ReconcileResult[] = [];
-  const app = createApp({
-    env,
-    cwd: mkdtempSync(join(tmpdir(), "aigate-e2e-")),
-    ...(options.now ? { now: options.now } : {}),
-    onReconciled: (result) => reconciled.push(result),
-  });
   // Retries as in production, but with millisecond back-off so the 502 scenarios stay fast.
   const Octokit = ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
     ...defaults,
@@ -138,15 +138,29 @@ export async function startReplica(
       ? {}
       : { throttle: { ...(defaults.throttle as object | undefined), enabled: false } }),
   }));
-  const server: Server = await run(app, { env, Octokit, log });
-  const appUrl = `http://127.0.0.1:${port}`;
+  const server = await startServer({
+    env,
+    cwd: mkdtempSync(join(tmpdir(), "aigate-e2e-")),
+    Octokit,
+    log,
+    app: {
+      ...(options.now ? { now: options.now } : {}),
+      onReconciled: (result) => reconciled.push(result),
+    },
+  });
   return {
-    appUrl,
+    appUrl: server.url,
     logs,
     reconciled,
-    send: (event, payload, deliverOptions) =>
-      deliver(appUrl, identity.secret, event, payload, deliverOptions),
-    stop: () => server.stop(),
+    server,
+    async send(event, payload, deliverOptions) {
+      const status = await deliver(server.url, identity.secret, event, payload, deliverOptions);
+      await server.queue.idle();
+      return status;
+    },
+    stop: async () => {
+      await server.shutdown(0);
+    },
   };
 }
 

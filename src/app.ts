@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
+import { ASSESSMENT_CHECK_NAME } from "./core/report/index.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
 import type { GitHubClient, Log } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
@@ -18,6 +19,8 @@ import {
   redisSerialiser,
   type Serialiser,
 } from "./github/serialise.js";
+import { type AppTelemetry, silentAppTelemetry } from "./github/telemetry.js";
+import type { WorkQueue } from "./server/work-queue.js";
 
 /** Where the App publishes the public keys its attestations verify with. */
 export const JWKS_PATH = "/aigate/jwks.json";
@@ -31,6 +34,14 @@ export interface AppOptions {
   cache?: AdapterCache;
   /** Told about every reconcile, for tests and the demo. */
   onReconciled?: (result: ReconcileResult, event: string) => void;
+  /**
+   * Where verified deliveries wait for their reconcile (the server's fast acknowledgement).
+   * Without one the webhook is answered when its reconcile ends (serverless hosts, tests).
+   */
+  queue?: WorkQueue;
+  telemetry?: AppTelemetry;
+  /** Told once the signing key is loaded (readiness). */
+  onStarted?: (info: { signingKeyId: string }) => void;
 }
 
 /** The Probot application function, configured from the environment. */
@@ -64,21 +75,25 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       error: (m) => app.log.error(m),
       debug: (m) => app.log.debug(m),
     };
+    const telemetry = options.telemetry ?? silentAppTelemetry;
     const serialiser =
       options.serialiser ??
       (env.REDIS_URL
-        ? redisSerialiser(await connectRedis(env.REDIS_URL, log), { log })
+        ? redisSerialiser(await connectRedis(env.REDIS_URL, log), { log, telemetry })
         : inProcessSerialiser());
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );
 
     addHandler(jwksHandler(jwks));
+    options.onStarted?.({ signingKeyId: signer.keyId });
 
     app.on([...HANDLED_EVENTS], async (context: Context) => {
-      const event = `${context.name}.${(context.payload as { action?: string }).action ?? ""}`;
+      const action = (context.payload as { action?: string }).action ?? "";
+      const event = `${context.name}.${action}`;
       const target = targetOf(event, context.payload, appId);
       if (!target) {
+        telemetry.event(context.name, action, "dropped");
         app.log.debug(`aigate: ${event} cannot change a gate; dropped`);
         return;
       }
@@ -93,22 +108,47 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         log,
         cache,
       };
-      // reconcile never throws; the lock can, and then both checks go red saying why.
-      const result = await serialiser
-        .run(key, () => reconcile(client, target, deps))
-        .catch((error: unknown) => reportFailure(client, target, error, deps));
-      app.log.info(
-        `aigate: ${key} after ${target.why}: ${
-          Object.entries(result.checks)
-            .map(([name, outcome]) => `${name} ${outcome}`)
-            .join(", ") ||
-          result.skipped ||
-          "no checks written"
-        }`,
-      );
-      options.onReconciled?.(result, event);
+      const work = async () => {
+        const started = performance.now();
+        // reconcile never throws; the lock can, and then both checks go red saying why.
+        const result = await serialiser
+          .run(key, () => reconcile(client, target, deps))
+          .catch((error: unknown) => reportFailure(client, target, error, deps));
+        telemetry.reconciled((performance.now() - started) / 1000);
+        record(telemetry, result);
+        telemetry.event(context.name, action, result.error ? "failed" : "handled");
+        app.log.info(
+          `aigate: ${key} after ${target.why}: ${
+            Object.entries(result.checks)
+              .map(([name, outcome]) => `${name} ${outcome}`)
+              .join(", ") ||
+            result.skipped ||
+            "no checks written"
+          }`,
+        );
+        options.onReconciled?.(result, event);
+      };
+      if (!options.queue) return work();
+      try {
+        options.queue.submit(work);
+      } catch (error) {
+        telemetry.event(context.name, action, "rejected");
+        app.log.warn(`aigate: ${event} for ${key} refused: ${(error as Error).message}`);
+        throw error;
+      }
     });
   };
+}
+
+/** What one reconcile wrote, for the metrics. */
+function record(telemetry: AppTelemetry, result: ReconcileResult): void {
+  for (let i = 0; i < result.attestations.approved; i++) telemetry.attestationIssued("approved");
+  for (let i = 0; i < result.attestations.revoked; i++) telemetry.attestationIssued("revoked");
+  for (const [name, outcome] of Object.entries(result.checks)) {
+    if (outcome === "unchanged") continue;
+    const gate = name === ASSESSMENT_CHECK_NAME ? "assessment" : "oversight";
+    telemetry.checkWritten(result.decision?.[gate].conclusion ?? "failure");
+  }
 }
 
 /** Serves the JWKS (public keys only) at /aigate/jwks.json. */

@@ -9,10 +9,14 @@ import { randomUUID } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import type { Log } from "./client.js";
 import { StartupError } from "./config.js";
+import type { FlowTelemetry } from "./telemetry.js";
 
 export interface Serialiser {
   run<T>(key: string, work: () => Promise<T>): Promise<T>;
-  /** Lets go of any connection (tests and shutdown); work already queued still settles. */
+  /**
+   * Gives back every lock still held and lets go of any connection (tests and shutdown);
+   * work already queued still settles.
+   */
   close(): Promise<void>;
 }
 
@@ -59,6 +63,7 @@ export interface RedisLockOptions {
   /** Mean pause between attempts (ms); each pause is drawn from half to one and a half of it. */
   retryMs?: number;
   log?: Log;
+  telemetry?: Pick<FlowTelemetry, "lockWaited">;
 }
 
 export const LOCK_TTL_MS = 120_000;
@@ -87,8 +92,12 @@ export function redisSerialiser(
   const retryMs = options.retryMs ?? LOCK_RETRY_MS;
   const local = inProcessSerialiser();
 
+  /** Locks this process holds, key → token, so shutdown can give them back. */
+  const held = new Map<string, string>();
+
   async function acquire(key: string, token: string): Promise<void> {
-    const deadline = Date.now() + waitMs;
+    const started = Date.now();
+    const deadline = started + waitMs;
     let waiting = false;
     for (;;) {
       let taken: string | null;
@@ -99,7 +108,11 @@ export function redisSerialiser(
           `the per-pull-request lock for ${key} could not be taken: Redis did not answer (${redisFailure(error)})`,
         );
       }
-      if (taken === "OK") return;
+      if (taken === "OK") {
+        held.set(key, token);
+        options.telemetry?.lockWaited((Date.now() - started) / 1000);
+        return;
+      }
       if (!waiting) {
         waiting = true;
         options.log?.debug?.(`aigate: waiting for the lock for ${key}, held by another replica`);
@@ -116,6 +129,8 @@ export function redisSerialiser(
   }
 
   async function release(key: string, token: string): Promise<void> {
+    if (held.get(key) !== token) return;
+    held.delete(key);
     try {
       const deleted = await redis.eval(RELEASE, 1, lockKey(key), token);
       if (deleted !== 1) {
@@ -144,6 +159,9 @@ export function redisSerialiser(
       });
     },
     async close() {
+      // Work cut off by a shutdown still holds its lock: give it back rather than make the
+      // next replica wait out the lease. A late `release` of the same token is then a no-op.
+      await Promise.all([...held].map(([key, token]) => release(key, token)));
       await redis.quit().catch(() => undefined);
     },
   };
@@ -196,8 +214,9 @@ export function redisAddress(url: string): string {
     );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    // The value itself is not repeated: it may carry a password.
     throw new StartupError(
-      `REDIS_URL must start with redis:// or rediss://, not ${parsed.protocol}//`,
+      "REDIS_URL must start with redis:// or rediss:// (for example redis://localhost:6379)",
     );
   }
   return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;

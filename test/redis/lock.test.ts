@@ -40,6 +40,8 @@ afterAll(async () => {
 
 interface Replica {
   serialiser: Serialiser;
+  /** The replica's own connection: dropping it is how a crashed process leaves Redis. */
+  connection: Redis;
   lines: string[];
   /** Resolves when this replica first finds a lock held by another. */
   waiting: Promise<void>;
@@ -61,9 +63,10 @@ async function replica(options: RedisLockOptions = {}, url = redis.url): Promise
       if (m.includes("waiting for the lock")) noticeWaiting();
     },
   };
-  const serialiser = redisSerialiser(await connectRedis(url, log), { log, ...options });
+  const connection = await connectRedis(url, log);
+  const serialiser = redisSerialiser(connection, { log, ...options });
   opened.push(serialiser);
-  return { serialiser, lines, waiting };
+  return { serialiser, connection, lines, waiting };
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -135,13 +138,27 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
       await new Promise(() => {});
     });
     await started.promise;
-    await dead.serialiser.close();
+    dead.connection.disconnect();
     expect(await observer.exists(lockKey(pr))).toBe(1);
 
     const survivor = await replica({ waitMs: 10_000 });
     const ran = survivor.serialiser.run(pr, async () => "ran after the TTL");
     await survivor.waiting;
     await expect(ran).resolves.toBe("ran after the TTL");
+  });
+
+  it("gives back the locks of work still running when it is closed (shutdown)", async () => {
+    const pr = pullRequest();
+    const stopping = await replica();
+    const started = deferred();
+    void stopping.serialiser.run(pr, async () => {
+      started.resolve();
+      await new Promise(() => {});
+    });
+    await started.promise;
+    expect(await observer.exists(lockKey(pr))).toBe(1);
+    await stopping.serialiser.close();
+    expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
   it("never deletes a lock another replica took after its own expired", async () => {
