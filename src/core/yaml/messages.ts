@@ -109,25 +109,134 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return undefined;
 }
 
-/** A YAML syntax error from the parser, in words. */
-export function yamlErrorMessage(
-  error: { code: string; message: string; pos: [number, number] },
-  text: string,
-): string {
+/** A key that appears twice in one mapping, read from the text at `offset`. */
+export function duplicateKeyMessage(text: string, offset: number): string {
+  const key = readKeyAt(text, offset);
+  return `duplicate key ${JSON.stringify(key)}: a key may appear only once in a mapping`;
+}
+
+const CLOSER: Record<string, string> = { "[": "]", "{": "}", '"': '"', "'": "'" };
+const WHAT: Record<string, string> = {
+  "[": "the list",
+  "{": "the mapping",
+  '"': "the quoted text",
+  "'": "the quoted text",
+};
+
+/** A `[`, `{`, `"` or `'` opened on `line` and never closed. */
+export function unclosedMessage(opener: string, line: number): string {
+  return `the ${inCode(opener)} opened on line ${line} is never closed: end ${WHAT[opener] ?? "it"} with ${inCode(CLOSER[opener] ?? opener)}`;
+}
+
+/** How many more brackets or quotes, opened inside the first one left open, are left open too. */
+export function alsoOpen(count: number): string {
+  if (count === 0) return "";
+  return count === 1
+    ? " (1 more opened after it is not closed either)"
+    : ` (${count} more opened after it are not closed either)`;
+}
+
+/** A `[` or `{` whose content goes on to a line that is not indented past the opening line. */
+export function underIndentedMessage(opener: string, line: number, continued: number): string {
+  return `the ${inCode(opener)} opened on line ${line} goes on to line ${continued}, which must be indented further than line ${line}: indent the lines inside the brackets, or close ${WHAT[opener] ?? "it"} with ${inCode(CLOSER[opener] ?? opener)} on line ${line}`;
+}
+
+/** An alias (`*name`) with no anchor (`&name`) before it. */
+export function unresolvedAliasMessage(name: string): string {
+  return `the alias ${inCode(`*${name}`)} refers to no anchor ${inCode(`&${name}`)} before it: define the anchor first, or write the value out`;
+}
+
+export function tooManyAliasesMessage(limit: number): string {
+  return `aliases expand to too many nodes (limit ${limit}): write the values out instead of nesting aliases`;
+}
+
+/** A document the parser could not read at all; nesting too deep for it is the known case. */
+export function unreadableMessage(error: unknown): string {
+  return error instanceof RangeError
+    ? "the YAML is nested too deeply to read: flatten its lists and mappings"
+    : `the YAML could not be read: ${errorText(error)}`;
+}
+
+/**
+ * Any other YAML syntax error from the parser, in words; `found` is the text at the error.
+ * The parser's message only tells its variants apart: it is never shown.
+ */
+export function syntaxMessage(error: { code: string; message: string }, found: string): string {
+  const said = error.message;
+  const here = found.trim() === "" ? "" : ` ${inCode(found.trim())}`;
   switch (error.code) {
-    case "DUPLICATE_KEY": {
-      const key = readKeyAt(text, error.pos[0]);
-      return `duplicate key ${JSON.stringify(key)}: a key may appear only once in a mapping`;
-    }
     case "TAB_AS_INDENT":
       return "tabs are not allowed for indentation in YAML: indent with spaces";
     case "MULTIPLE_DOCS":
       return "the file holds more than one YAML document (a second '---'): keep a single document";
+    case "BAD_INDENT":
+      if (/flow/i.test(said)) {
+        return "a list in `[ ]` or a mapping in `{ }` must end with `]` or `}`, and the lines that continue it must be indented further than the line that opens it";
+      }
+      if (/sequence/i.test(said)) {
+        return "this list item does not line up with the items above it: start every `- ` of one list at the same column";
+      }
+      return "this line does not line up with the lines above it: the keys of one mapping start at the same column, and a list item needs `- ` in front of it";
+    case "MISSING_CHAR":
+      if (/quote/i.test(said))
+        return "a quoted text is never closed: end it with the quote it starts with";
+      if (/sequence item/i.test(said)) {
+        return "a list item needs `- ` in front of it, at the same column as the other items";
+      }
+      if (/followed by map values/i.test(said)) {
+        return "a key needs `: ` after it (`key: value`); a line of plain text is not allowed here";
+      }
+      if (/between/i.test(said)) return "the items inside `[ ]` or `{ }` are separated by commas";
+      if (/space after :/i.test(said)) return "write a space after `:` between a key and its value";
+      if (/comment/i.test(said)) {
+        return "put a space before `#` to start a comment, or quote the value when `#` belongs to it";
+      }
+      if (/white space/i.test(said))
+        return "put a space after an anchor (`&name`) or a tag (`!tag`)";
+      if (/directive/i.test(said)) return "a `%` directive must be followed by a line `---`";
+      return `something is missing before${here || " this point"}: check the quotes, the brackets and the \`: \` after each key`;
+    case "BLOCK_AS_IMPLICIT_KEY":
+      if (/sequence/i.test(said)) {
+        return "a list (`- item`) cannot be used as a key: check the indentation of this line and the ones above it";
+      }
+      return "a value cannot hold `key: value` on the same line: quote the value when its `:` belongs to it, or put the nested mapping on its own lines, indented";
+    case "MULTILINE_IMPLICIT_KEY":
+      return "a key must fit on one line and be followed by `: ` (a colon and a space): check this line and the one after it";
+    case "BLOCK_IN_FLOW":
+      return "inside `[ ]` or `{ }`, items are separated by commas: `- item` and `key:` lines are not allowed there";
+    case "BAD_SCALAR_START":
+      return `a value cannot start with${here || " this character"} unless it is quoted: put the value in quotes`;
+    case "BAD_DQ_ESCAPE":
+      return `${here ? `${here.trim()} is` : "this is"} not an escape YAML knows in double quotes: write \`\\\\\` for a backslash, or use single quotes`;
+    case "UNEXPECTED_TOKEN":
+      if (found.trim() === ",") return "an empty item between two commas: remove one `,`";
+      if (found.trim() === "]" || found.trim() === "}") {
+        return `${inCode(found.trim())} closes nothing here: remove it, or add the opening ${found.trim() === "]" ? inCode("[") : inCode("{")}`;
+      }
+      return `unexpected${here || " text"} here: check the indentation, and that a list and a mapping do not share one level`;
     case "ALIAS_PROPS":
+      return "an alias (`*name`) cannot carry its own anchor or tag";
     case "BAD_ALIAS":
-      return `invalid alias: ${lowerFirst(error.message)}`;
+      return "an anchor (`&name`) or an alias (`*name`) needs a name, and the name must not end with `:`";
+    case "MULTIPLE_ANCHORS":
+      return "a value can have only one anchor (`&name`)";
+    case "MULTIPLE_TAGS":
+      return "a value can have only one tag (`!tag`)";
+    case "BAD_PROP_ORDER":
+      return "write an anchor (`&name`) or a tag (`!tag`) after `-`, `?` or `:`, not before it";
+    case "TAG_RESOLVE_FAILED":
+    case "BAD_COLLECTION_TYPE":
+      return "the value does not fit its tag (`!…`): remove the tag";
+    case "RESOURCE_EXHAUSTION":
+      return "the YAML is nested too deeply to read: flatten its lists and mappings";
+    case "KEY_OVER_1024_CHARS":
+      return "a key may be at most 1024 characters long";
+    case "NON_STRING_KEY":
+      return "a key must be text, not a list or a mapping";
+    case "BAD_DIRECTIVE":
+      return "this `%` directive is not one YAML 1.2 knows: remove it";
     default:
-      return `invalid YAML: ${lowerFirst(error.message)}`;
+      return "this line cannot be read as YAML: check its indentation, its quotes and brackets, and the `: ` after each key";
   }
 }
 
@@ -186,8 +295,10 @@ function readKeyAt(text: string, offset: number): string {
   return (match?.[1] ?? "").trim().replace(/^(["'])(.*)\1$/, "$2");
 }
 
-function lowerFirst(text: string): string {
-  return text.length > 0 ? text[0]?.toLowerCase() + text.slice(1) : text;
+/** A short piece of YAML in a message, in backticks (a code span in a check run). */
+function inCode(text: string): string {
+  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return `\`${shown}\``;
 }
 
 /** Optimal string alignment distance: edits plus adjacent transpositions ("hihg" → "high" is 1). */

@@ -1,7 +1,17 @@
-import { type Document, isScalar, LineCounter, parseDocument, visit, YAMLParseError } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  YAMLParseError,
+} from "yaml";
 import type { LocatedError } from "../types.js";
-import { fileError, position, sortErrors, type YamlSource } from "./locate.js";
-import { errorText, yamlErrorMessage } from "./messages.js";
+import { fileError, position, type YamlSource } from "./locate.js";
+import { tooManyAliasesMessage, unreadableMessage, unresolvedAliasMessage } from "./messages.js";
+import { syntaxErrors } from "./syntax.js";
 
 /**
  * YAML text → plain value, with every syntax problem as a `LocatedError` pointing at the
@@ -49,13 +59,7 @@ export function parseYaml(text: string, file: string): YamlResult {
     const source: YamlSource = { file, document, lineCounter };
     if (document.errors.length === 0) document.errors.push(...duplicateKeyErrors(document));
     if (document.errors.length > 0) {
-      const located = sortErrors(
-        document.errors.map((error) => {
-          const { line, column } = position(lineCounter, error.pos[0]);
-          return { file, line, column, field: "", message: yamlErrorMessage(error, text) };
-        }),
-      );
-      return { ok: false, errors: firstSyntaxError(document.errors, located) };
+      return { ok: false, errors: syntaxErrors(document.errors, text, file, lineCounter) };
     }
     if (document.directives?.yaml.version !== "1.2") {
       return {
@@ -75,19 +79,21 @@ export function parseYaml(text: string, file: string): YamlResult {
       const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       return { ok: true, value, source };
     } catch (error) {
-      const at = firstAliasOffset(document);
-      const { line, column } = position(lineCounter, at);
-      const message =
-        error instanceof ReferenceError && /alias/i.test(error.message)
-          ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}): write the values out instead of nesting aliases`
-          : `the YAML could not be read: ${errorText(error)}`;
+      // Building the value fails on aliases: one with no anchor before it, or too many expansions.
+      const unresolved = unresolvedAlias(document);
+      const { line, column } = position(
+        lineCounter,
+        unresolved?.range?.[0] ?? firstAliasOffset(document),
+      );
+      const message = unresolved
+        ? unresolvedAliasMessage(unresolved.source)
+        : error instanceof ReferenceError && /alias/i.test(error.message)
+          ? tooManyAliasesMessage(MAX_ALIAS_COUNT)
+          : unreadableMessage(error);
       return { ok: false, errors: [{ file, line, column, field: "", message }] };
     }
   } catch (error) {
-    return {
-      ok: false,
-      errors: [fileError(file, `the YAML could not be read: ${errorText(error)}`, 1)],
-    };
+    return { ok: false, errors: [fileError(file, unreadableMessage(error), 1)] };
   }
 }
 
@@ -116,17 +122,24 @@ function duplicateKeyErrors(document: Document): YAMLParseError[] {
   return errors;
 }
 
-/**
- * Every duplicate key is its own mistake, but after any other syntax error the parser's
- * further complaints are mostly echoes of the first: report that one only.
- */
-function firstSyntaxError(
-  raw: readonly { code: string }[],
-  located: LocatedError[],
-): LocatedError[] {
-  if (raw.every((error) => error.code === "DUPLICATE_KEY")) return located;
-  const first = located.find((error) => !error.message.startsWith("duplicate key"));
-  return located.filter((error) => error === first || error.message.startsWith("duplicate key"));
+/** The first alias with no anchor of its name before it, as the library resolves aliases. */
+function unresolvedAlias(document: Document): Alias | undefined {
+  const anchors = new Set<string>();
+  let found: Alias | undefined;
+  visit(document, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          found = node;
+          return visit.BREAK;
+        }
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstAliasOffset(document: Document): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatLocatedError } from "../../../src/core/errors.js";
 import { parseManifest } from "../../../src/core/manifest/parse.js";
 import { MANIFEST_PATH } from "../../../src/core/manifest/schema.js";
+import { PARSER_WORDING } from "../yaml/parser-wording.js";
 import { readFixture } from "./fixtures.js";
 
 function parseFixture(name: string) {
@@ -19,7 +20,26 @@ const malformed: [string, number, number, string, string][] = [
   ["tab-indentation.yml", 14, 1, "", "tabs are not allowed for indentation"],
   ["duplicate-yaml-key.yml", 13, 5, "", 'duplicate key "tier"'],
   ["multiple-documents.yml", 18, 1, "", "more than one YAML document"],
-  ["unclosed-flow-sequence.yml", 15, 5, "", "invalid YAML: flow sequence"],
+  // A bracket or quote left open is reported on the line that opens it, in plain words.
+  [
+    "unclosed-flow-sequence.yml",
+    14,
+    14,
+    "",
+    "the `[` opened on line 14 is never closed: end the list with `]`",
+  ],
+  ["unclosed-flow-mapping.yml", 13, 12, "", "the `{` opened on line 13 is never closed"],
+  ["unclosed-quote.yml", 9, 14, "", 'the `"` opened on line 9 is never closed'],
+  [
+    "flow-sequence-under-indented.yml",
+    14,
+    14,
+    "",
+    "the `[` opened on line 14 goes on to line 15, which must be indented further than line 14",
+  ],
+  ["value-with-colon.yml", 8, 11, "", "quote the value when its `:` belongs to it"],
+  ["list-item-without-dash.yml", 19, 1, "", "a list item needs `- ` in front of it"],
+  ["unresolved-alias.yml", 10, 12, "", "the alias `*credit-owner` refers to no anchor"],
   ["yaml-1-1-directive.yml", 1, 1, "", "only YAML 1.2 is supported"],
   ["alias-bomb.yml", 3, 12, "", "aliases expand to too many nodes"],
   // the schema
@@ -151,6 +171,14 @@ describe("parseManifest: each malformed manifest gives one located, actionable e
     expect(result.errors).toEqual([
       { file, line, column, field, message: expect.stringContaining(fragment) },
     ]);
+  });
+
+  it("never shows the YAML parser's own wording in a message", () => {
+    for (const [name] of malformed) {
+      const { result } = parseFixture(name);
+      if (result.ok) continue;
+      for (const error of result.errors) expect(error.message).not.toMatch(PARSER_WORDING);
+    }
   });
 
   it("never shows zod's own wording or JSON in a message", () => {
