@@ -6,7 +6,8 @@ import { TierSchema } from "../manifest/schema.js";
  * evidence of ISO/IEC 42001 cl. 8.2/8.4 and Annex A.5. Strict like the manifest.
  */
 
-const isoDate = z.iso.date({ message: "a date is written YYYY-MM-DD, e.g. 2026-10-01" });
+// Its message is worded where every YAML problem is (core/yaml), from the value written.
+const isoDate = z.iso.date();
 const score = z
   .int({
     error: (issue) =>

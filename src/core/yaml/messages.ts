@@ -36,7 +36,7 @@ export function humanMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case "too_big":
       return `${tooBigMessage(issue.origin, issue.maximum, issue.inclusive !== false)}${got(issue)}`;
     case "invalid_format":
-      if (issue.format === "date") return "a date is written YYYY-MM-DD, e.g. 2026-10-01";
+      if (issue.format === "date") return dateMessage(issue.input);
       if (issue.format === "regex" && issue.pattern !== undefined) {
         return `${describeValue(issue.input)} does not match the pattern ${issue.pattern}`;
       }
@@ -59,6 +59,25 @@ export function humanMessage(issue: z.core.$ZodRawIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+const MONTH = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
+
+/** Why a value is not a date: not written YYYY-MM-DD, or not a day the calendar has. */
+function dateMessage(value: unknown): string {
+  const written = "a date is written YYYY-MM-DD, e.g. 2026-10-01";
+  const match = typeof value === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!match) return written;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  if (month < 1 || month > 12) return `${value} is not a real date: the month is written 01 to 12`;
+  const monthName = MONTH.format(Date.UTC(2000, month - 1, 1));
+  // Day 0 of the next month is the last day of this one; setUTCFullYear keeps years below 100.
+  const last = new Date(0);
+  last.setUTCFullYear(year, month, 0);
+  const days = last.getUTCDate();
+  if (day === 0) return `${value} is not a real date: the day is written 01 to ${days}`;
+  if (day > days) return `${value} is not a real date: ${monthName} ${match[1]} has ${days} days`;
+  return written;
 }
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {

@@ -59,7 +59,35 @@ const malformed: [string, number, number, string, string][] = [
   ["tier-not-a-tier.yml", 3, 7, "tier", "expected one of minimal, limited, high, prohibited"],
   ["system-id-invalid.yml", 2, 9, "system", "the system id as in the manifest"],
   ["date-not-iso.yml", 39, 14, "assessed_at", "a date is written YYYY-MM-DD"],
-  ["date-impossible.yml", 40, 12, "review_by", "a date is written YYYY-MM-DD"],
+  // A date that is written right but is not on the calendar says why.
+  [
+    "date-impossible.yml",
+    40,
+    12,
+    "review_by",
+    "2026-02-30 is not a real date: February 2026 has 28 days",
+  ],
+  [
+    "date-february-29-in-common-year.yml",
+    40,
+    12,
+    "review_by",
+    "2027-02-29 is not a real date: February 2027 has 28 days",
+  ],
+  [
+    "date-april-31.yml",
+    40,
+    12,
+    "review_by",
+    "2026-04-31 is not a real date: April 2026 has 30 days",
+  ],
+  [
+    "date-month-13.yml",
+    40,
+    12,
+    "review_by",
+    "2026-13-01 is not a real date: the month is written 01 to 12",
+  ],
   ["date-with-time.yml", 39, 14, "assessed_at", "a date is written YYYY-MM-DD"],
   [
     "review-before-assessed.yml",

@@ -135,6 +135,34 @@ describe("validateYaml: zod issues become located errors a person can act on", (
     });
   });
 
+  it("says why a date written YYYY-MM-DD is not a real date", () => {
+    const dated = z.strictObject({ review_by: z.iso.date() });
+    const messageFor = (date: string) => {
+      const result = validateYaml(`review_by: ${date}\n`, FILE, dated);
+      return result.ok ? "valid" : result.errors[0]?.message;
+    };
+    expect(messageFor("2027-02-30")).toBe(
+      "2027-02-30 is not a real date: February 2027 has 28 days",
+    );
+    expect(messageFor("2028-02-30")).toBe(
+      "2028-02-30 is not a real date: February 2028 has 29 days",
+    );
+    expect(messageFor("1900-02-29")).toBe(
+      "1900-02-29 is not a real date: February 1900 has 28 days",
+    );
+    expect(messageFor("2000-02-29")).toBe("valid");
+    expect(messageFor("2026-09-31")).toBe(
+      "2026-09-31 is not a real date: September 2026 has 30 days",
+    );
+    expect(messageFor("2026-00-10")).toBe(
+      "2026-00-10 is not a real date: the month is written 01 to 12",
+    );
+    expect(messageFor("2026-04-00")).toBe(
+      "2026-04-00 is not a real date: the day is written 01 to 30",
+    );
+    expect(messageFor("01/04/2026")).toBe("a date is written YYYY-MM-DD, e.g. 2026-10-01");
+  });
+
   it("returns the schema's output when valid", () => {
     const result = validateYaml("name: n\nsize: large\nnested: { count: 0 }\n", FILE, Schema);
     expect(result.ok && result.value).toEqual({ name: "n", size: "large", nested: { count: 0 } });
