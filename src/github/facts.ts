@@ -3,11 +3,7 @@
  * over an injected Octokit and returns plain data; what is immutable (a file at a commit, a
  * compare) is cached, everything else is read live.
  */
-import {
-  MAX_COMPARE_FILES,
-  MAX_PULL_REQUEST_COMMITS,
-  MAX_PULL_REQUEST_FILES,
-} from "../core/limits.js";
+import { MAX_COMPARE_FILES, MAX_PULL_REQUEST_FILES } from "../core/limits.js";
 import type { TeamsOf } from "../core/policy/approval-plan.js";
 import type {
   Actor,
@@ -24,11 +20,6 @@ import type { AdapterCache, FileAtCommit } from "./cache.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
 import { isForbiddenNotRateLimited, isNotFound } from "./errors.js";
 import type { ExistingCheckRun } from "./publish.js";
-
-/** GitHub lists at most 3000 files of a pull request. */
-export const MAX_LISTED_FILES = MAX_PULL_REQUEST_FILES;
-/** GitHub lists at most 250 commits of a pull request. */
-export const MAX_LISTED_COMMITS = MAX_PULL_REQUEST_COMMITS;
 
 export interface PullRequestRead {
   repository: { id: number; fullName: string; owner: string; repo: string };
@@ -112,7 +103,7 @@ export async function readChangedFiles(
     if (f.previous_filename) file.previousPath = f.previous_filename;
     return file;
   });
-  const truncated = files.length >= MAX_LISTED_FILES || changedFilesCount > files.length;
+  const truncated = files.length >= MAX_PULL_REQUEST_FILES || changedFilesCount > files.length;
   return { files, truncated };
 }
 

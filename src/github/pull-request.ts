@@ -3,6 +3,8 @@
  * (docs/architecture.md#one-webhook): the change through the one fact-gathering path, and —
  * only when an AI system is touched — its commits, reviews and comments, read in parallel.
  */
+
+import { MAX_PULL_REQUEST_COMMITS } from "../core/limits.js";
 import type { ManifestPreparation } from "../core/manifest/prepare.js";
 import { prepareManifest } from "../core/manifest/prepare.js";
 import type {
@@ -22,7 +24,6 @@ import {
 import type { AdapterCache } from "./cache.js";
 import type { GitHubClient, PullRequestTarget } from "./client.js";
 import {
-  MAX_LISTED_COMMITS,
   type PullRequestRead,
   pullRequestReader,
   readChangedSince,
@@ -77,7 +78,8 @@ export async function readPullRequestState(
   state.change = { ...change, ...files };
   state.commits = commits;
   // Commits GitHub does not list cannot be checked for their authors and committers.
-  state.commitsTruncated = commits.length >= MAX_LISTED_COMMITS || pr.commitsCount > commits.length;
+  state.commitsTruncated =
+    commits.length >= MAX_PULL_REQUEST_COMMITS || pr.commitsCount > commits.length;
   state.reviews = reviews;
   state.comments = comments;
   return state;

@@ -14,10 +14,7 @@ import { assessSystem, blockedProblem } from "./assessment-gate.js";
 import { separationOfDuties, shortSha, systemFor } from "./eligibility.js";
 import { overseeSystem, plural } from "./oversight-gate.js";
 
-/** GitHub lists at most this many files of a pull request. */
-export const MAX_CHANGED_FILES = MAX_PULL_REQUEST_FILES;
-
-export const TRUNCATED_PROBLEM = `more than ${MAX_CHANGED_FILES} files changed: aigate cannot see them all`;
+export const TRUNCATED_PROBLEM = `more than ${MAX_PULL_REQUEST_FILES} files changed: aigate cannot see them all`;
 
 /**
  * The base manifest as the fact-gathering path prepared it, and the systems the change touches:

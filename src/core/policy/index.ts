@@ -21,5 +21,5 @@ export {
   resolveApprovalSystems,
   systemFor,
 } from "./eligibility.js";
-export { evaluate, MAX_CHANGED_FILES, type PreparedChange } from "./evaluate.js";
+export { evaluate, type PreparedChange } from "./evaluate.js";
 export { planReads, type ReadPlan } from "./plan.js";
