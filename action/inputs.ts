@@ -1,9 +1,4 @@
-import {
-  createSigner,
-  trustedKeys as importTrustedKeys,
-  type Jwk,
-} from "../src/core/attestation/keys.js";
-import { ConfigurationError } from "../src/core/errors.js";
+import { createSigner, type Jwk, parseJwksText } from "../src/core/attestation/keys.js";
 
 /**
  * Every input of the Action, validated once into one settings object (the only place
@@ -57,25 +52,18 @@ export function readSettings(getInput: (name: string) => string): ActionSettings
   const trustedText = getInput("trusted-keys").trim();
   let trustedKeys: ActionSettings["trustedKeys"] = [];
   if (trustedText) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trustedText);
-    } catch {
+    const parsed = parseJwksText(trustedText);
+    if (!parsed.ok) {
       throw new InputError(
         "trusted-keys",
-        'is not JSON: give a JWKS, e.g. {"keys": [ … ]} from `aigate keys jwks`',
+        parsed.kind === "pem"
+          ? "is a PEM key, not a JWKS: publish the public keys with `aigate keys jwks --key FILE` and pass that JSON"
+          : parsed.kind === "not_json"
+            ? 'is not JSON: give a JWKS, e.g. {"keys": [ … ]} from `aigate keys jwks`'
+            : `is not a usable Ed25519 JWKS${parsed.field ? ` at ${parsed.field}` : ""}: ${parsed.message}`,
       );
     }
-    try {
-      trustedKeys = importTrustedKeys(parsed, "trusted-keys").map((key) => key.jwk);
-    } catch (error) {
-      const first = error instanceof ConfigurationError ? error.errors[0] : undefined;
-      const where = first?.field ? ` at ${first.field}` : "";
-      throw new InputError(
-        "trusted-keys",
-        `is not a usable Ed25519 JWKS${where}: ${first?.message ?? "invalid"}`,
-      );
-    }
+    trustedKeys = parsed.jwks.keys;
   }
 
   const manifestPath = getInput("manifest-path").trim() || ".github/ai-governance.yml";

@@ -6,11 +6,12 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSigner, type Jwks } from "../src/core/attestation/index.js";
-import { renderCheck } from "../src/core/report/index.js";
+import { CHECK_NAMES, renderCheck } from "../src/core/report/index.js";
 import type { Decision } from "../src/core/types.js";
 import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient, Log } from "../src/github/client.js";
 import { redact } from "../src/github/errors.js";
+import { routeEvent } from "../src/github/events.js";
 import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 
@@ -32,13 +33,13 @@ export interface ActionRuntime {
   now(): Date;
 }
 
-const PR_EVENTS = new Set([
-  "pull_request",
-  "pull_request_target",
-  "pull_request_review",
-  "issue_comment",
-]);
-const PR_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_for_review", "edited"]);
+/** The workflow events the Action acts on, and the router event each is read as. */
+const ROUTED_AS: Record<string, string> = {
+  pull_request: "pull_request",
+  pull_request_target: "pull_request",
+  pull_request_review: "pull_request_review",
+  issue_comment: "issue_comment",
+};
 
 interface Target {
   pullNumber: number;
@@ -52,43 +53,22 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** The pull request an event is about, or why the event is not one aigate acts on. */
+/**
+ * The pull request an event is about, or why the event is not one aigate acts on: the App's
+ * router decides, the Action adds only its own rule — a fork's pull_request token is read-only.
+ */
 export function targetOf(eventName: string, payload: Record<string, unknown>): Target | string {
-  if (!PR_EVENTS.has(eventName)) {
+  const routedAs = ROUTED_AS[eventName];
+  if (!routedAs) {
     return `aigate runs on pull_request_target, pull_request, pull_request_review and issue_comment; ${eventName} is ignored`;
   }
   const action = typeof payload.action === "string" ? payload.action : "";
-  if (eventName === "issue_comment") {
-    const issue = record(payload.issue);
-    if (!issue.pull_request) return "the comment is on an issue, not a pull request: nothing to do";
-    if (typeof issue.number !== "number") return "the event names no pull request";
-    const target: Target = { pullNumber: issue.number };
-    const comment = record(payload.comment);
-    if (
-      action === "deleted" &&
-      typeof comment.id === "number" &&
-      typeof comment.body === "string" &&
-      comment.body.includes("aigate-attestation:")
-    ) {
-      target.deleted = { commentId: comment.id, body: comment.body };
-      const by = record(payload.sender).login;
-      if (typeof by === "string") target.deleted.by = by;
-    }
-    return target;
-  }
-  const pr = record(payload.pull_request);
-  if (typeof pr.number !== "number") return "the event names no pull request";
-  if (
-    eventName.startsWith("pull_request") &&
-    eventName !== "pull_request_review" &&
-    action &&
-    !PR_ACTIONS.has(action)
-  ) {
-    return `pull_request action '${action}' cannot change the gates: nothing to do`;
-  }
-  const target: Target = { pullNumber: pr.number };
+  const routed = routeEvent(`${routedAs}.${action}`, payload);
+  if ("ignored" in routed) return routed.ignored;
+  const target: Target = { pullNumber: routed.pullNumber };
+  if (routed.deleted) target.deleted = routed.deleted;
   if (eventName === "pull_request") {
-    const headRepo = record(record(pr.head).repo).full_name;
+    const headRepo = record(record(record(payload.pull_request).head).repo).full_name;
     const baseRepo = record(payload.repository).full_name;
     if (headRepo !== baseRepo) {
       target.readOnly =
@@ -109,9 +89,7 @@ function summaryOf(decision: Decision, readOnly: string | undefined): string {
   if (readOnly) parts.push(`> ${readOnly}`, "");
   for (const gate of ["assessment", "oversight"] as const) {
     const rendered = renderCheck(decision, gate);
-    parts.push(
-      `## ${gate === "assessment" ? "AI governance: risk assessment" : "AI governance: human oversight"}`,
-    );
+    parts.push(`## ${CHECK_NAMES[gate]}`);
     parts.push(`**${decision[gate].conclusion}** — ${rendered.title}`, "", rendered.summary, "");
   }
   return parts.join("\n");

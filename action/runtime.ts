@@ -2,8 +2,12 @@ import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
+import { throttleOptions } from "../src/github/backoff.js";
 import type { GitHubClient } from "../src/github/client.js";
 import type { ActionRuntime } from "./run.js";
+
+/** A job is billed while it waits: the Action waits out a limit for at most five minutes. */
+const ACTION_MAX_WAIT_SECONDS = 300;
 
 /** The runtime on a GitHub runner: @actions/core for I/O, @actions/github's Octokit with retries and throttling. */
 export function runtimeFromActions(): ActionRuntime {
@@ -30,20 +34,10 @@ export function runtimeFromActions(): ActionRuntime {
       github.getOctokit(
         token,
         {
-          throttle: {
-            onRateLimit: (
-              _after: number,
-              _options: unknown,
-              _octokit: unknown,
-              retryCount: number,
-            ) => retryCount < 2,
-            onSecondaryRateLimit: (
-              _after: number,
-              _options: unknown,
-              _octokit: unknown,
-              retryCount: number,
-            ) => retryCount < 2,
-          },
+          throttle: throttleOptions({
+            maxWaitSeconds: ACTION_MAX_WAIT_SECONDS,
+            notice: (message) => core.info(message),
+          }),
         },
         retry,
         throttling,

@@ -1,4 +1,5 @@
 import { formatLocatedError } from "../core/errors.js";
+import { CHECK_NAMES } from "../core/report/index.js";
 import type { Decision } from "../core/types.js";
 
 const MARK: Record<string, string> = {
@@ -66,7 +67,7 @@ export function formatDecisionText(
 
   lines.push("");
   lines.push(
-    `AI governance: risk assessment - ${MARK[decision.assessment.conclusion]}: ${decision.assessment.title}`,
+    `${CHECK_NAMES.assessment} - ${MARK[decision.assessment.conclusion]}: ${decision.assessment.title}`,
   );
   for (const result of decision.assessment.systems) {
     if (result.status === "not_required") {
@@ -82,7 +83,7 @@ export function formatDecisionText(
 
   lines.push("");
   lines.push(
-    `AI governance: human oversight - ${MARK[decision.oversight.conclusion]}: ${decision.oversight.title}`,
+    `${CHECK_NAMES.oversight} - ${MARK[decision.oversight.conclusion]}: ${decision.oversight.title}`,
   );
   for (const result of decision.oversight.systems) {
     if (result.status === "not_required") {

@@ -13,6 +13,7 @@ import type { Decision } from "../core/types.js";
 import type { GitHubFailure } from "./errors.js";
 import type { CheckContent } from "./publish.js";
 
+/** Both check names, as branch protection requires them. */
 export const CHECK_NAMES: string[] = [ASSESSMENT_CHECK, OVERSIGHT_CHECK];
 
 /** Both check runs for a decision. */

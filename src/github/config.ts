@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Jwk, JwksSchema } from "../core/attestation/index.js";
+import { type Jwk, parseJwksText } from "../core/attestation/index.js";
 
 /**
  * The App's own settings, read once from the environment (Probot reads APP_ID, PRIVATE_KEY,
@@ -127,21 +127,20 @@ function checkSigningKey(pem: string, where: string): string {
 
 function parseTrustedKeys(value: string | undefined): Jwk[] {
   if (!nonEmpty(value)) return [];
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw new StartupError(
-      'AIGATE_TRUSTED_KEYS is not JSON: give the JWKS of earlier keys, {"keys":[…]}',
-    );
+  const parsed = parseJwksText(value);
+  if (parsed.ok) return parsed.jwks.keys;
+  switch (parsed.kind) {
+    case "pem":
+      throw new StartupError(
+        "AIGATE_TRUSTED_KEYS is a PEM key, not a JWKS: give the JWKS of earlier keys from `aigate keys jwks --key FILE`",
+      );
+    case "not_json":
+      throw new StartupError(
+        'AIGATE_TRUSTED_KEYS is not JSON: give the JWKS of earlier keys, {"keys":[…]}',
+      );
+    case "invalid":
+      throw new StartupError(
+        `AIGATE_TRUSTED_KEYS is not an Ed25519 JWKS${parsed.field ? ` (at ${parsed.field})` : ""}: ${parsed.message}`,
+      );
   }
-  const parsed = JwksSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue ? issue.path.join(".") : "";
-    throw new StartupError(
-      `AIGATE_TRUSTED_KEYS is not an Ed25519 JWKS${field ? ` (at ${field})` : ""}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data.keys;
 }

@@ -1,9 +1,11 @@
 /**
- * Which webhook events can change a gate's outcome, and for which pull request. Everything
- * else is dropped here, before any API call (DESIGN §9). Payloads are parsed with zod at this
- * edge; a payload that does not have the expected shape is dropped, never trusted.
+ * The one event router of the App and the Action: which events can change a gate's outcome,
+ * and for which pull request. Everything else is dropped here, before any API call, with the
+ * reason (docs/architecture.md#events). Payloads are parsed with zod at this edge; a payload
+ * that does not have the expected shape is dropped, never trusted.
  */
 import { z } from "zod";
+import { MARKER_PREFIX } from "../core/attestation/comment.js";
 import { parseCommands } from "../core/commands.js";
 import { CHECK_NAMES } from "./checks.js";
 
@@ -92,13 +94,16 @@ const CheckSuiteEvent = z.looseObject({
 });
 
 /** Whether a comment or review text could matter: a command or an attestation marker. */
-const ATTESTATION_MARKER = "aigate-attestation:";
-
 function matters(body: string | null | undefined): boolean {
   if (!body) return false;
-  if (body.includes(ATTESTATION_MARKER)) return true;
+  if (body.includes(MARKER_PREFIX)) return true;
   const parsed = parseCommands(body);
   return parsed.decision !== undefined || parsed.recheck;
+}
+
+/** An event that cannot change a gate, and why (the Action says it; the App logs it). */
+export interface Ignored {
+  ignored: string;
 }
 
 /**
@@ -106,7 +111,18 @@ function matters(body: string | null | undefined): boolean {
  * `appId` lets the App ignore the comments it wrote itself.
  */
 export function targetOf(event: string, payload: unknown, appId?: number): EventTarget | null {
+  const routed = routeEvent(event, payload, appId);
+  return "ignored" in routed ? null : routed;
+}
+
+/**
+ * The pull request to reconcile for `name.action`, or why the event is ignored. Events that
+ * the router does not know are ignored too: each door says which it subscribes to.
+ */
+export function routeEvent(event: string, payload: unknown, appId?: number): EventTarget | Ignored {
   const [name, action] = event.split(".");
+  const ignored = (reason: string): Ignored => ({ ignored: reason });
+  const unreadable = ignored("the event names no pull request");
   const at = (
     repository: z.infer<typeof Repository>,
     pullNumber: number,
@@ -125,7 +141,7 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
   switch (name) {
     case "pull_request": {
       const p = PullRequestEvent.safeParse(payload);
-      if (!p.success) return null;
+      if (!p.success) return unreadable;
       const { pull_request: pr, repository } = p.data;
       if (["opened", "synchronize", "reopened", "ready_for_review"].includes(p.data.action)) {
         return at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
@@ -134,11 +150,13 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
       if (p.data.action === "edited" && p.data.changes?.base !== undefined) {
         return at(repository, pr.number, pr.head.sha, "pull_request.edited (base changed)");
       }
-      return null;
+      return ignored(
+        `pull_request action '${p.data.action}' cannot change the gates: nothing to do`,
+      );
     }
     case "pull_request_review": {
       const p = ReviewEvent.safeParse(payload);
-      if (!p.success) return null;
+      if (!p.success) return unreadable;
       const { pull_request: pr, repository, review } = p.data;
       const state = review.state.toLowerCase();
       const why = `pull_request_review.${p.data.action} (${state})`;
@@ -153,24 +171,29 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
       if (matters(review.body) || matters(p.data.changes?.body?.from)) {
         return at(repository, pr.number, pr.head.sha, why);
       }
-      return null;
+      return ignored("the review neither approves nor requests changes nor carries a command");
     }
     case "issue_comment": {
       const p = CommentEvent.safeParse(payload);
-      if (!p.success || p.data.issue.pull_request === undefined) return null;
+      if (!p.success) return unreadable;
+      if (p.data.issue.pull_request === undefined) {
+        return ignored("the comment is on an issue, not a pull request: nothing to do");
+      }
       const { comment, repository, issue } = p.data;
       const ours =
         appId !== undefined &&
         comment.performed_via_github_app?.id === appId &&
         p.data.sender?.type === "Bot";
-      if (ours && p.data.action === "created") return null;
-      if (!["created", "edited", "deleted"].includes(action ?? p.data.action)) return null;
+      if (ours && p.data.action === "created") return ignored("aigate wrote this comment itself");
+      if (!["created", "edited", "deleted"].includes(action ?? p.data.action)) {
+        return ignored(`issue_comment action '${p.data.action}' cannot change the gates`);
+      }
       if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
         const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
         if (
           p.data.action === "deleted" &&
           comment.id !== undefined &&
-          comment.body?.includes(ATTESTATION_MARKER)
+          comment.body?.includes(MARKER_PREFIX)
         ) {
           t.deleted = { commentId: comment.id, body: comment.body };
           const by = p.data.sender?.login;
@@ -178,25 +201,26 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
         }
         return t;
       }
-      return null;
+      return ignored("the comment carries no aigate command: nothing to do");
     }
     case "check_run": {
       const p = CheckRunEvent.safeParse(payload);
-      if (!p.success || !CHECK_NAMES.includes(p.data.check_run.name)) return null;
+      if (!p.success) return unreadable;
+      if (!CHECK_NAMES.includes(p.data.check_run.name)) return ignored("not an aigate check run");
       const pr = p.data.check_run.pull_requests[0];
       return pr
         ? at(p.data.repository, pr.number, p.data.check_run.head_sha, "check_run.rerequested")
-        : null;
+        : ignored("the check run belongs to no open pull request");
     }
     case "check_suite": {
       const p = CheckSuiteEvent.safeParse(payload);
-      if (!p.success) return null;
+      if (!p.success) return unreadable;
       const pr = p.data.check_suite.pull_requests[0];
       return pr
         ? at(p.data.repository, pr.number, p.data.check_suite.head_sha, "check_suite.rerequested")
-        : null;
+        : ignored("the check suite belongs to no open pull request");
     }
     default:
-      return null;
+      return ignored(`${name ?? event} events cannot change the gates`);
   }
 }

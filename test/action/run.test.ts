@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type ActionRuntime, run, targetOf } from "../../action/run.js";
 
+/** The parts of a webhook payload GitHub always sends. */
+const repository = { name: "models", full_name: "acme/models", owner: { login: "acme" } };
+const pr = (number: number, extra: Record<string, unknown> = {}) => ({
+  number,
+  head: { sha: "b".repeat(40), repo: { full_name: "acme/models" } },
+  ...extra,
+});
+
 function runtime(overrides: Partial<ActionRuntime>): ActionRuntime & { failed: string[] } {
   const failed: string[] = [];
   return {
@@ -12,11 +20,7 @@ function runtime(overrides: Partial<ActionRuntime>): ActionRuntime & { failed: s
     writeSummary: async () => {},
     context: {
       eventName: "pull_request_target",
-      payload: {
-        action: "opened",
-        pull_request: { number: 7 },
-        repository: { full_name: "acme/models" },
-      },
+      payload: { action: "opened", pull_request: pr(7), repository },
       repo: { owner: "acme", repo: "models" },
     },
     client: () => {
@@ -44,17 +48,22 @@ describe("which pull request an event is about", () => {
   it.each([
     [
       "pull_request_target",
-      { action: "synchronize", pull_request: { number: 3 } },
+      { action: "synchronize", pull_request: pr(3), repository },
       { pullNumber: 3 },
     ],
     [
       "pull_request_review",
-      { action: "dismissed", pull_request: { number: 4 } },
+      { action: "dismissed", pull_request: pr(4), review: { state: "dismissed" }, repository },
       { pullNumber: 4 },
     ],
     [
       "issue_comment",
-      { action: "created", issue: { number: 5, pull_request: {} } },
+      {
+        action: "created",
+        issue: { number: 5, pull_request: {} },
+        comment: { id: 50, body: "/approve" },
+        repository,
+      },
       { pullNumber: 5 },
     ],
   ])("%s → the pull request it names", (event, payload, expected) => {
@@ -68,6 +77,7 @@ describe("which pull request an event is about", () => {
       issue: { number: 8, pull_request: {} },
       comment: { id: 99, body },
       sender: { login: "mallory" },
+      repository,
     });
     expect(target).toEqual({ pullNumber: 8, deleted: { commentId: 99, body, by: "mallory" } });
   });
@@ -75,15 +85,15 @@ describe("which pull request an event is about", () => {
   it("marks a fork's pull_request event read-only", () => {
     const target = targetOf("pull_request", {
       action: "opened",
-      pull_request: { number: 6, head: { repo: { full_name: "mallory/models" } } },
-      repository: { full_name: "acme/models" },
+      pull_request: pr(6, { head: { sha: "b".repeat(40), repo: { full_name: "mallory/models" } } }),
+      repository,
     });
     expect(target).toMatchObject({ pullNumber: 6, readOnly: expect.stringContaining("fork") });
   });
 
   it("ignores a closed pull request and events without one", () => {
     expect(
-      targetOf("pull_request_target", { action: "closed", pull_request: { number: 1 } }),
+      targetOf("pull_request_target", { action: "closed", pull_request: pr(1), repository }),
     ).toContain("cannot change the gates");
     expect(targetOf("pull_request_review", {})).toBe("the event names no pull request");
     expect(targetOf("workflow_dispatch", {})).toContain("workflow_dispatch is ignored");

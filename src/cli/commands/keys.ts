@@ -7,11 +7,9 @@ import {
   type Jwk,
   type JwksEntry,
   jwksFrom,
-  parseStrictJson,
   publicJwkFromPem,
-  trustedKeys,
+  trustedJwksFromText,
 } from "../../core/attestation/index.js";
-import { ConfigurationError } from "../../core/errors.js";
 import { type CliContext, UsageError } from "../context.js";
 
 interface GenerateOptions {
@@ -138,9 +136,5 @@ function isoTime(flag: string, value: string | undefined): string | undefined {
 
 /** The keys of an existing JWKS, checked like any trusted key set. */
 function mergedKeys(ctx: CliContext, file: string): Jwk[] {
-  const parsed = parseStrictJson(readArgumentFile(ctx, file, "JWKS"));
-  if (!parsed.ok) {
-    throw new ConfigurationError([{ file, line: 0, column: 0, field: "", message: parsed.reason }]);
-  }
-  return trustedKeys(parsed.value, file).map((k) => k.jwk);
+  return trustedJwksFromText(readArgumentFile(ctx, file, "JWKS"), file).keys;
 }

@@ -5,9 +5,9 @@ import {
   DEFAULT_WITNESS_APP,
   DELETED_AFTER_COUNTING,
   type FoundAttestation,
-  parseStrictJson,
+  MARKER_NAME,
   type StatementVerdict,
-  trustedKeys,
+  trustedJwksFromText,
   type VerificationReport,
   type VerifyExpectation,
   verifyAttestations,
@@ -186,7 +186,7 @@ function readEvidence(file: string, text: string): Evidence {
       }
     }
     const body = comment.body ?? "";
-    if (!body.includes("aigate-attestation")) {
+    if (!body.includes(MARKER_NAME)) {
       evidence.skipped++;
       return;
     }
@@ -307,19 +307,12 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         throw new UsageError("both --evidence FILE and --jwks FILE are required");
       }
       const expect = expectation(options);
-      const jwksText = readArgumentFile(ctx, options.jwks, "JWKS");
-      const jwksJson = parseStrictJson(jwksText);
-      if (!jwksJson.ok) {
-        throw new ConfigurationError([
-          { file: options.jwks, line: 0, column: 0, field: "", message: jwksJson.reason },
-        ]);
-      }
-      trustedKeys(jwksJson.value, options.jwks);
+      const jwks = trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks);
       const evidence = readEvidence(
         options.evidence,
         readArgumentFile(ctx, options.evidence, "evidence file"),
       );
-      const report = verifyAttestations(evidence.found, jwksJson.value, expect);
+      const report = verifyAttestations(evidence.found, jwks, expect);
       const appSlug = options.appSlug ?? DEFAULT_WITNESS_APP;
       const witnesses = crossCheckWitnesses(evidence.runs, report.statements, appSlug);
       const outcome = outcomeOf(report, witnesses);

@@ -1,6 +1,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { throttleOptions } from "../../github/backoff.js";
 import type { GitHubClient } from "../../github/client.js";
 
 const ExportOctokit = Octokit.plugin(retry, throttling);
@@ -27,7 +28,7 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
 
 /**
  * A REST client for the export: retries on server errors and backs off on rate limits through
- * Octokit's retry and throttling plugins (DESIGN §8.8).
+ * Octokit's retry and throttling plugins, with the policy every aigate client shares.
  */
 export function createExportClient(options: ExportClientOptions): GitHubClient {
   const { notice } = options;
@@ -46,31 +47,6 @@ export function createExportClient(options: ExportClientOptions): GitHubClient {
         if (expected.length === 0) notice(message);
       },
     },
-    throttle: {
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        if (retryCount >= 2 || retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) return false;
-        notice(
-          `GitHub rate limit reached on ${request.method} ${request.url}: waiting ${retryAfter}s`,
-        );
-        return true;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        if (retryCount >= 3) return false;
-        notice(
-          `GitHub secondary rate limit on ${request.method} ${request.url}: waiting ${retryAfter}s`,
-        );
-        return true;
-      },
-    },
+    throttle: throttleOptions({ maxWaitSeconds: MAX_RATE_LIMIT_WAIT_SECONDS, notice }),
   });
 }

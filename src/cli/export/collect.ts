@@ -3,6 +3,7 @@
  * check runs on every commit, reviews, attestation comments and edited comments. Reads go
  * through the App's adapter (src/github/facts.ts) wherever it returns what the pack needs.
  */
+import { MARKER_NAME } from "../../core/attestation/index.js";
 import { CHECK_NAMES } from "../../core/report/index.js";
 import type { Actor } from "../../core/types.js";
 import { createAdapterCache } from "../../github/cache.js";
@@ -220,7 +221,7 @@ async function checkRunsOn(
 
 /** Whether a comment carries (or tries to carry) an attestation marker: `aigate verify`'s test. */
 export function looksLikeAttestation(body: string): boolean {
-  return body.includes("aigate-attestation");
+  return body.includes(MARKER_NAME);
 }
 
 /** Reads one pull request's evidence. */

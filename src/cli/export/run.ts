@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseStrictJson, trustedKeys } from "../../core/attestation/index.js";
-import { ConfigurationError } from "../../core/errors.js";
+import { trustedJwksFromText } from "../../core/attestation/index.js";
 import { readArgumentFile } from "../commands/keys.js";
 import { type CliContext, UsageError } from "../context.js";
 import { createExportClient } from "./client.js";
@@ -13,12 +12,7 @@ import { type EvidenceRecord, type SummaryRecord, toJsonLines } from "./records.
 
 /** The trusted keys, read and checked before any request is made: a bad JWKS is exit 2. */
 export function readJwks(ctx: CliContext, file: string): unknown {
-  const parsed = parseStrictJson(readArgumentFile(ctx, file, "JWKS"));
-  if (!parsed.ok) {
-    throw new ConfigurationError([{ file, line: 0, column: 0, field: "", message: parsed.reason }]);
-  }
-  trustedKeys(parsed.value, file);
-  return parsed.value;
+  return trustedJwksFromText(readArgumentFile(ctx, file, "JWKS"), file);
 }
 
 function render(records: readonly EvidenceRecord[], format: "jsonl" | "csv" | "html"): string {

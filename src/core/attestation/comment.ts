@@ -8,7 +8,9 @@ import { type ApprovalStatement, StatementSchema } from "./statement.js";
  * `<!-- aigate-attestation:v1 BASE64 -->` for machines. Only the marker is ever trusted.
  */
 
-export const MARKER_PREFIX = "aigate-attestation:";
+/** The marker's name: any comment carrying it is (or pretends to be) an attestation. */
+export const MARKER_NAME = "aigate-attestation";
+export const MARKER_PREFIX = `${MARKER_NAME}:`;
 export const MARKER_VERSION = "v1";
 /** A longer text cannot be a comment. */
 export { MAX_COMMENT_CHARS };
@@ -16,7 +18,7 @@ export { MAX_COMMENT_CHARS };
 export const MAX_ENVELOPE_BYTES = 32 * 1024;
 const MAX_MARKER_BASE64 = Math.ceil(MAX_ENVELOPE_BYTES / 3) * 4;
 
-const MARKER = /<!-- aigate-attestation:v1 ([A-Za-z0-9+/_=-]+) -->/;
+const MARKER = new RegExp(`<!-- ${MARKER_PREFIX}${MARKER_VERSION} ([A-Za-z0-9+/_=-]+) -->`);
 
 /** Keeps a value from the payload inert in Markdown: no HTML, no tables broken, no new lines. */
 function inert(text: string): string {
@@ -29,7 +31,7 @@ function inert(text: string): string {
       .replace(/\|/g, "&#124;")
       .replace(/`/g, "&#96;")
       // The marker prefix may appear only once in a comment: in the marker itself.
-      .replaceAll(MARKER_PREFIX, "aigate-attestation&#58;")
+      .replaceAll(MARKER_PREFIX, `${MARKER_NAME}&#58;`)
   );
 }
 

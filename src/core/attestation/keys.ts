@@ -15,7 +15,7 @@ import {
   PAYLOAD_TYPE,
   pae,
 } from "./dsse.js";
-import { canonicalJson } from "./json.js";
+import { canonicalJson, parseStrictJson } from "./json.js";
 import { type ApprovalStatement, describeIssues, StatementSchema } from "./statement.js";
 
 /**
@@ -172,6 +172,86 @@ export function trustedKeys(jwks: unknown, source = "JWKS"): TrustedKey[] {
     if (key) keys.push({ keyId, key, jwk });
   }
   return keys;
+}
+
+/** Why JWKS text could not be trusted: each door words it in its own error type. */
+export type JwksTextProblem =
+  | { kind: "pem" }
+  | { kind: "not_json"; reason: string }
+  | {
+      kind: "invalid";
+      /** The field at fault (`keys.0.kty` for a shape error, `keys[0].kid` for a bad key). */
+      field: string;
+      message: string;
+      /** Every problem of a shape error on one line, for a report that lists them all. */
+      described?: string;
+    };
+
+export type JwksTextResult =
+  | { ok: true; jwks: Jwks; keys: TrustedKey[] }
+  | ({ ok: false } & JwksTextProblem);
+
+/**
+ * The one reader of trusted keys given as text (a `--jwks` file, an Action input, an
+ * environment variable): strict JSON (no repeated keys), an Ed25519 JWKS, every key
+ * importable. A PEM key given where a JWKS belongs is recognised, so the user hears that,
+ * not a JSON parser's complaint. Never throws.
+ */
+export function parseJwksText(text: string): JwksTextResult {
+  if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(text)) return { ok: false, kind: "pem" };
+  const json = parseStrictJson(text);
+  if (!json.ok) return { ok: false, kind: "not_json", reason: json.reason };
+  const schema = JwksSchema.safeParse(json.value);
+  if (!schema.success) {
+    const issue = schema.error.issues[0];
+    return {
+      ok: false,
+      kind: "invalid",
+      field: issue ? issue.path.join(".") : "",
+      message: issue?.message ?? "not a JWKS",
+      described: describeIssues(schema.error),
+    };
+  }
+  try {
+    return { ok: true, jwks: schema.data, keys: trustedKeys(schema.data) };
+  } catch (error) {
+    const first = error instanceof ConfigurationError ? error.errors[0] : undefined;
+    return {
+      ok: false,
+      kind: "invalid",
+      field: first?.field ?? "",
+      message: first?.message ?? String(error),
+    };
+  }
+}
+
+/** A JWKS problem as the CLI reports it: a configuration error located in `file`. */
+export function jwksTextError(file: string, problem: JwksTextProblem): ConfigurationError {
+  const at = (field: string, message: string) =>
+    new ConfigurationError([{ file, line: 0, column: 0, field, message }]);
+  switch (problem.kind) {
+    case "pem":
+      return at(
+        "",
+        "this is a PEM key, not a JWKS: make the JWKS verifiers trust with `aigate keys jwks --key FILE`",
+      );
+    case "not_json":
+      return at(
+        "",
+        `${problem.reason}: a JWKS is JSON, {"keys": […]}, as \`aigate keys jwks\` prints it`,
+      );
+    case "invalid":
+      return problem.described !== undefined
+        ? at("", `not a valid Ed25519 JWKS: ${problem.described}`)
+        : at(problem.field, problem.message);
+  }
+}
+
+/** Reads trusted keys from JWKS text, throwing a ConfigurationError located in `file`. */
+export function trustedJwksFromText(text: string, file: string): Jwks {
+  const parsed = parseJwksText(text);
+  if (!parsed.ok) throw jwksTextError(file, parsed);
+  return parsed.jwks;
 }
 
 export interface SignedAttestation {
