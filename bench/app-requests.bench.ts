@@ -4,7 +4,7 @@
  *
  * 1. GitHub requests per event kind at the simulated GitHub: all of them, those counted
  *    against the installation's rate limit (a `304` to a conditional request is not), and the
- *    writes. Goals (docs/deployment.md#rate-limit-economy): an event that changes nothing
+ *    writes. Goals (docs/deployment.md#11-rate-limit-economy): an event that changes nothing
  *    ≤ 1 counted request and no write; a new approval ≤ 4 counted; an opened pull request
  *    ≤ 9 counted;
  * 2. app CPU per event over 1000 events (goal: median ≤ 2 ms), against a baseline measured in

@@ -1,5 +1,5 @@
 /**
- * The GitHub App (DESIGN §1): webhooks → reconcile → two check runs and signed attestation
+ * The GitHub App (docs/architecture.md#three-doors-one-engine): webhooks → reconcile → two check runs and signed attestation
  * comments. `npm start` runs it with `probot run ./dist/app.js`; everything it does to GitHub
  * goes through src/github/.
  */

@@ -11,7 +11,7 @@ import { type CliContext, UsageError } from "./context.js";
 
 const VERSION = "0.1.0";
 
-/** Runs the aigate CLI and resolves to its exit code (DESIGN §7: 0 pass, 1 fail, 2 usage/configuration). */
+/** Runs the aigate CLI and resolves to its exit code (docs/cli.md: 0 pass, 1 fail, 2 usage/configuration). */
 export async function main(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
   const ctx: CliContext = {
     cwd: process.cwd(),

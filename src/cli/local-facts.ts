@@ -39,7 +39,7 @@ export function localReader(git: LocalGit, root: string, range: LocalRange): Sou
 
 /**
  * Facts for `aigate check` from a local repository, through the same fact-gathering path as
- * the App: the manifest from the base commit (never the working tree, DESIGN §2), the diff
+ * the App: the manifest from the base commit (never the working tree: docs/policy.md#the-manifest-comes-from-the-base-commit), the diff
  * base...HEAD, and the assessments and evidence as they are in the working tree. Approvals
  * are not evaluated: they can only be given on the pull request.
  */

@@ -1,5 +1,5 @@
 /**
- * Comment commands (DESIGN §5): `/approve [system…] [-- note]`, `/revoke [system…]`,
+ * Comment commands (docs/policy.md#the-human-oversight-gate): `/approve [system…] [-- note]`, `/revoke [system…]`,
  * `/aigate recheck`. Parsing is strict because comment text is hostile input: a command counts
  * only at the very start of a line outside code blocks and quotes, lines and notes are bounded,
  * and anything that is not a system id is reported rather than guessed at.

@@ -10,7 +10,7 @@ import {
 import type { AffectedFile, AffectedSystem, ChangedFile } from "./types.js";
 
 /**
- * Which AI systems a change touches (DESIGN §2). Globs are compiled once per manifest with
+ * Which AI systems a change touches (docs/manifest.md). Globs are compiled once per manifest with
  * picomatch (`dot: true`); a file is only tested against the globs whose static base
  * (`picomatch.scan`) is one of its parent directories, and the globs of one system, kind and
  * base are combined into a single regular expression.

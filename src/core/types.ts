@@ -136,7 +136,7 @@ export interface PullRequestFacts {
   draft?: boolean;
 }
 
-/** The manifest as read from the base commit (never from the head: DESIGN §2, §8.1). */
+/** The manifest as read from the base commit (never from the head: docs/policy.md#the-manifest-comes-from-the-base-commit). */
 export type ManifestFacts =
   | { status: "missing"; path: string; baseSha: string }
   | { status: "present"; path: string; baseSha: string; sha256: string; text: string };

@@ -1,7 +1,7 @@
 /**
  * The attestation comments of a pull request: verifying those found (cached by content), and
  * writing new ones — signed statements, and deleted statements posted again unchanged
- * (docs/attestation.md#deleted-comments). Signing itself is the core's (`signStatements`).
+ * (docs/app.md#7-what-the-app-does-on-each-event). Signing itself is the core's (`signStatements`).
  */
 import { createHash } from "node:crypto";
 import {

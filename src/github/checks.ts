@@ -1,5 +1,5 @@
 /**
- * The content of the two check runs (DESIGN §4): rendered from a Decision by the report
+ * The content of the two check runs (docs/policy.md#titles-and-conclusions): rendered from a Decision by the report
  * module, or, when the evaluation could not run, the one internal-error form, red, naming the
  * failing call and GitHub's request id.
  */
@@ -39,7 +39,7 @@ function fromReport(
   return content;
 }
 
-/** Both check runs, red, when aigate could not evaluate (DESIGN §8.8). */
+/** Both check runs, red, when aigate could not evaluate (docs/architecture.md#failures). */
 export function errorChecks(failure: GitHubFailure, now: Date): CheckContent[] {
   const title = `aigate could not evaluate: ${shortFailure(failure)}`;
   const lines = [

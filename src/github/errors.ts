@@ -1,6 +1,6 @@
 /**
- * Turns whatever a GitHub call threw into one line a person can act on (DESIGN §8.8;
- * docs/architecture.md#failures): the call that failed, GitHub's status and its
+ * Turns whatever a GitHub call threw into one line a person can act on
+ * (docs/architecture.md#failures): the call that failed, GitHub's status and its
  * `x-github-request-id`, never a token or a key. GitHub's answers are recognised as Octokit's
  * `RequestError`, the one error type every Octokit request throws.
  */

@@ -1,5 +1,5 @@
 /**
- * Conditional requests for the App's Octokit (docs/deployment.md#rate-limit-economy): every
+ * Conditional requests for the App's Octokit (docs/deployment.md#11-rate-limit-economy): every
  * GET an installation makes is sent with `If-None-Match` when an earlier answer's `ETag` is
  * known, and a `304 Not Modified` — which GitHub does not count against the installation's
  * rate limit — is answered from the stored copy. Entries are keyed by installation, media type

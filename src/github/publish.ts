@@ -1,5 +1,5 @@
 /**
- * Every write the adapter makes (DESIGN §1): check runs and comments. One function writes every
+ * Every write the adapter makes (docs/architecture.md#three-doors-one-engine): check runs and comments. One function writes every
  * check run — pass, wait, configuration error, internal error — so they all look the same,
  * none is ever left in progress, and nothing is written when the content has not changed.
  */

@@ -67,7 +67,7 @@ export async function readPullRequestState(
     reviews: [],
     comments: [],
   };
-  // A change that touches no AI system needs no reviews, comments or commits (DESIGN §9).
+  // A change that touches no AI system needs no reviews, comments or commits (docs/architecture.md#scale).
   if (change.affected.length === 0) return state;
   const [files, commits, reviews, comments] = await Promise.all([
     readChangeFiles(reader, changeTarget, change),

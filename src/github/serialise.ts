@@ -1,5 +1,5 @@
 /**
- * Per-pull-request serialisation (DESIGN §9): two events for the same PR never reconcile at
+ * Per-pull-request serialisation (docs/architecture.md#scale): two events for the same PR never reconcile at
  * the same time, so a redelivery or a burst of reviews cannot issue the same attestation twice.
  * In one process a promise chain per key does it; across replicas a Redis lock does, when
  * REDIS_URL is set: `SET key token NX PX ttl` to take it, a compare-and-delete script to give

@@ -1,5 +1,5 @@
 /**
- * Liveness and readiness (docs/deployment.md#health-and-readiness). `/aigate/healthz` says the
+ * Liveness and readiness (docs/deployment.md#4-health-and-readiness). `/aigate/healthz` says the
  * process answers; `/aigate/readyz` says it can do its work: the signing key is loaded, Redis
  * answers when one is configured, the last GitHub call did not fail authentication, and the
  * server is not shutting down. The body names each condition and holds no secret.

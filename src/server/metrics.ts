@@ -1,5 +1,5 @@
 /**
- * The App's Prometheus metrics (docs/deployment.md#metrics), written by prom-client. One
+ * The App's Prometheus metrics (docs/deployment.md#10-metrics-and-what-to-alert-on), written by prom-client. One
  * registry per server, so two servers in one process (tests, the load harness) never mix
  * their counts.
  */

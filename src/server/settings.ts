@@ -1,5 +1,5 @@
 /**
- * The server's own settings (docs/deployment.md#settings), read once from the environment and
+ * The server's own settings (docs/deployment.md#2-settings), read once from the environment and
  * checked before anything connects: a bad value stops start-up with one line naming the
  * variable and what it takes.
  */

@@ -1,5 +1,5 @@
 /**
- * Fast acknowledgement (docs/deployment.md#webhooks): a verified webhook is answered as soon
+ * Fast acknowledgement (docs/deployment.md#3-how-webhooks-are-answered): a verified webhook is answered as soon
  * as its work is queued, and the work runs after, under the same per-pull-request
  * serialisation. The queue is bounded; when it is full, or the server is shutting down, a
  * delivery is refused with 503 so GitHub records the failure and it can be redelivered.

@@ -1,5 +1,5 @@
 /**
- * DESIGN §8, one `describe` per security invariant, each proven where it is enforced: the pure
+ * docs/architecture.md#security-invariants, one `describe` per security invariant, each proven where it is enforced: the pure
  * engine by unit tests, the App end to end (real Probot over HTTP against the simulated GitHub),
  * the CLI in-process. Each test names the attack it stops.
  */

@@ -7,7 +7,7 @@ export type AssessmentParseResult =
   | { ok: false; errors: LocatedError[] };
 
 /**
- * Parses and validates one risk assessment (DESIGN §3): YAML, the zod schema, then
+ * Parses and validates one risk assessment (docs/assessment.md): YAML, the zod schema, then
  * `review_by` not before `assessed_at` and unique harm ids. Whether it is current, matches its system or
  * is accepted is the engine's question, not a parse error. Never throws.
  */

@@ -1,5 +1,5 @@
 /**
- * When a risk assessment is due (DESIGN §3): it is current up to and including its `review_by`
+ * When a risk assessment is due (docs/assessment.md): it is current up to and including its `review_by`
  * date and expired from the day after. One rule for the gate and the register. Dates are
  * `YYYY-MM-DD`, compared in UTC.
  */

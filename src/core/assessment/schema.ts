@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TierSchema } from "../manifest/schema.js";
 
 /**
- * The risk assessment, one YAML document per AI system (DESIGN §3): the PR-level
+ * The risk assessment, one YAML document per AI system (docs/assessment.md): the PR-level
  * evidence of ISO/IEC 42001 cl. 8.2/8.4 and Annex A.5. Strict like the manifest.
  */
 

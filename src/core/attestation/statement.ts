@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ApprovalRecord } from "../types.js";
 
 /**
- * The signed approval statement (DESIGN §6): an in-toto Statement v1 whose subject is the
+ * The signed approval statement (docs/attestation.md): an in-toto Statement v1 whose subject is the
  * pull request at its head commit and whose predicate records one approval or revocation.
  * The zod schemas below are the single source of truth; docs/attestation.md describes them.
  */

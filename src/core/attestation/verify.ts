@@ -21,7 +21,7 @@ import {
 } from "./statement.js";
 
 /**
- * Offline verification of attestations, statement by statement (DESIGN §6, §8.3).
+ * Offline verification of attestations, statement by statement (docs/attestation.md#6-verification-step-by-step).
  * Each statement gets one verdict; informational verdicts do not make the evidence invalid.
  */
 

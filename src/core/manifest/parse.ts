@@ -48,7 +48,7 @@ export interface ManifestParseOptions {
 export type ResolvedTierPolicy = (typeof BUILTIN_TIERS)[Tier];
 
 /**
- * Parses and validates a governance manifest (DESIGN §2): YAML, then the zod schema, then the
+ * Parses and validates a governance manifest (docs/manifest.md): YAML, then the zod schema, then the
  * organisation policy it extends, then the rules that span fields. Returns the manifest with the
  * policy and tier defaults merged, or every problem found as a located error. Never throws.
  */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";
 
 /**
- * The governance manifest (`.github/ai-governance.yml`), DESIGN §2.
+ * The governance manifest (`.github/ai-governance.yml`), docs/manifest.md.
  * This zod schema is the single source of truth: the TypeScript types below and
  * `schemas/ai-governance.schema.json` are derived from it. Every object is strict,
  * because a typo in a key must never silently disable a gate.
@@ -248,7 +248,7 @@ export type AiSystem = z.infer<typeof AiSystemSchema>;
 export type ManifestDocument = z.infer<typeof ManifestSchema>;
 export type InvalidateOnPush = (typeof INVALIDATE_ON_PUSH)[number];
 
-/** Built-in tier defaults (DESIGN §2); a manifest's `defaults.tiers` override them field by field. */
+/** Built-in tier defaults (docs/manifest.md); a manifest's `defaults.tiers` override them field by field. */
 export const BUILTIN_TIERS: Record<
   Tier,
   Required<Omit<TierPolicy, "update_on" | "evidence">> & {
@@ -317,5 +317,5 @@ export interface Manifest {
   orgPolicy?: OrgPolicyOrigin;
 }
 
-/** The pseudo-system that gates changes to the manifest itself (DESIGN §2). */
+/** The pseudo-system that gates changes to the manifest itself (docs/manifest.md). */
 export const MANIFEST_SYSTEM_ID = "aigate:manifest";

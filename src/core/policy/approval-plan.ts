@@ -1,5 +1,5 @@
 /**
- * Approval planning (DESIGN §5; docs/policy.md#approvals): from the live approval sources of a
+ * Approval planning (docs/policy.md#the-human-oversight-gate): from the live approval sources of a
  * pull request — reviews and comments — and the attestations already on it, which statements to
  * issue, which to revoke, which commands to answer, and which requests for changes are vetoes.
  * Pure: team membership is looked up through an injected function, and nothing is written.

@@ -11,7 +11,7 @@ export function blockedProblem(system: ResolvedSystem): string {
 }
 
 /**
- * The risk-assessment gate for one affected system (DESIGN §3): the assessment exists at the
+ * The risk-assessment gate for one affected system (docs/assessment.md): the assessment exists at the
  * head, validates, names the same system and tier, is not past `review_by` (`today`, UTC,
  * YYYY-MM-DD), has an accepted residual risk; the tier's evidence exists; and when the change
  * touches an `update_on` kind, it changes the assessment too.

@@ -2,7 +2,7 @@ import { MANIFEST_SYSTEM_ID, type Manifest, type ResolvedSystem } from "../manif
 import type { Actor, AffectedSystem, CommitFacts, Eligibility } from "../types.js";
 
 /**
- * Who may approve what (DESIGN §5). Eligibility is decided when an approval is recorded and
+ * Who may approve what (docs/policy.md#the-human-oversight-gate). Eligibility is decided when an approval is recorded and
  * written into its attestation; the engine later counts the recorded eligibilities.
  */
 
@@ -50,8 +50,9 @@ export interface SeparationOfDuties {
 }
 
 /**
- * Who is excluded as an author or committer of the PR's commits (DESIGN §5;
- * docs/policy.md#separation-of-duties). `truncated`: GitHub did not list every commit.
+ * Who is excluded as an author or committer of the PR's commits
+ * (docs/policy.md#who-cannot-approve-each-listed-with-the-reason). `truncated`: GitHub did not
+ * list every commit.
  */
 export function separationOfDuties(
   commits: CommitFacts[],

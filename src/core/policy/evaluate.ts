@@ -26,7 +26,7 @@ export interface PreparedChange {
 }
 
 /**
- * Decides both gates for one change (DESIGN §2–§5). Pure and total: it reads only `facts`,
+ * Decides both gates for one change (docs/policy.md). Pure and total: it reads only `facts`,
  * `now` and the prepared manifest (prepared from `facts.manifest` when not given), and never
  * throws — an unexpected error becomes a failing decision.
  */

@@ -1,4 +1,4 @@
-/** The pure policy engine: facts in, Decision out (DESIGN §2–§5), and approval planning. */
+/** The pure policy engine: facts in, Decision out (docs/policy.md), and approval planning. */
 export {
   type ApprovalPlan,
   type ApprovalPlanInput,

@@ -38,7 +38,7 @@ interface OversightContext {
 }
 
 /**
- * The human-oversight gate for one affected system (DESIGN §5): distinct eligible approvers
+ * The human-oversight gate for one affected system (docs/policy.md#the-human-oversight-gate): distinct eligible approvers
  * on the current head (or on an earlier head when the push since did not make them stale),
  * never the author, bots, or (by default) the PR's authors and committers; a veto blocks.
  */

@@ -1,7 +1,7 @@
 import { MANIFEST_PATH, MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
 import type { AffectedSystem } from "../types.js";
 
-/** The files the adapter must read before `evaluate` can decide (DESIGN §3). */
+/** The files the adapter must read before `evaluate` can decide (docs/assessment.md). */
 export interface ReadPlan {
   /** Paths to read at the PR head: assessments, evidence, the proposed manifest. */
   head: string[];

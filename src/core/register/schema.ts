@@ -9,7 +9,7 @@ import { LIFECYCLES, PATH_KINDS, TIERS } from "../manifest/schema.js";
  */
 
 /**
- * Assessment statuses (DESIGN §10). `not_required`: the tier requires no assessment and the
+ * Assessment statuses (docs/audit.md). `not_required`: the tier requires no assessment and the
  * manifest names none, which is not a gap.
  */
 export const ASSESSMENT_STATUSES = [

@@ -1,4 +1,4 @@
-/** Check-run reports: a Decision rendered for people (DESIGN §4). */
+/** Check-run reports: a Decision rendered for people (docs/policy.md#titles-and-conclusions). */
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
 export {
   ASSESSMENT_CHECK_NAME,

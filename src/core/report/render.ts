@@ -6,7 +6,7 @@ import { cut, pack, truncateTitle } from "./budget.js";
 import { md } from "./markdown.js";
 import { ERRORS_HEADING, errorList, summarySections } from "./sections.js";
 
-/** Check-run names are fixed so branch protection can require them (DESIGN §4). */
+/** Check-run names are fixed so branch protection can require them (docs/policy.md#titles-and-conclusions). */
 export const ASSESSMENT_CHECK_NAME = "AI governance: risk assessment";
 export const OVERSIGHT_CHECK_NAME = "AI governance: human oversight";
 
