@@ -5,6 +5,7 @@ import { createSigner, type Jwk, parseJwksText } from "../src/core/attestation/k
  * that knows input names). An invalid input is reported with its name.
  */
 export const FAIL_ON = ["errors", "gates", "never"] as const;
+export const MODES = ["gate", "register"] as const;
 
 export interface ActionSettings {
   token: string;
@@ -14,6 +15,25 @@ export interface ActionSettings {
   trustedKeys: Jwk[];
   manifestPath: string;
   failOn: (typeof FAIL_ON)[number];
+  /** `gate` on pull-request events; `register` on a schedule (docs/audit.md). */
+  mode: (typeof MODES)[number];
+  /** With mode register: which repositories, how far ahead, where the tracking issue lives. */
+  register: {
+    org?: string;
+    repositories: Array<{ owner: string; repo: string }>;
+    expiringWithinDays: number;
+    trackingRepo?: { owner: string; repo: string };
+  };
+}
+
+const REPOSITORY = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/;
+
+function repository(input: string, text: string): { owner: string; repo: string } {
+  const match = REPOSITORY.exec(text);
+  if (!match?.[1] || !match[2] || match[2] === "." || match[2] === "..") {
+    throw new InputError(input, `${text} is not OWNER/REPO`);
+  }
+  return { owner: match[1], repo: match[2] };
 }
 
 export class InputError extends Error {
@@ -83,11 +103,40 @@ export function readSettings(getInput: (name: string) => string): ActionSettings
     throw new InputError("fail-on", `${failOn} is not one of ${FAIL_ON.join(", ")}`);
   }
 
+  const mode = getInput("mode").trim() || "gate";
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new InputError("mode", `${mode} is not one of ${MODES.join(", ")}`);
+  }
+  const within = getInput("expiring-within").trim() || "30";
+  if (!/^\d{1,4}$/.test(within)) {
+    throw new InputError("expiring-within", `${within} is not a number of days from 0 to 9999`);
+  }
+  const org = getInput("org").trim();
+  if (org !== "" && !/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(org)) {
+    throw new InputError("org", `${org} is not an organisation or user login`);
+  }
+  const repositories = getInput("repositories")
+    .split(/[\s,]+/)
+    .filter((r) => r !== "")
+    .map((r) => repository("repositories", r));
+  if (org !== "" && repositories.length > 0) {
+    throw new InputError("repositories", "give org or repositories, not both");
+  }
+  const tracking = getInput("tracking-repo").trim();
+  const register: ActionSettings["register"] = {
+    repositories,
+    expiringWithinDays: Number(within),
+  };
+  if (org !== "") register.org = org;
+  if (tracking !== "") register.trackingRepo = repository("tracking-repo", tracking);
+
   const settings: ActionSettings = {
     token,
     trustedKeys,
     manifestPath,
     failOn: failOn as ActionSettings["failOn"],
+    mode: mode as ActionSettings["mode"],
+    register,
   };
   if (pem) settings.signingKeyPem = pem;
   return settings;

@@ -14,6 +14,7 @@ import { redact } from "../src/github/errors.js";
 import { routeEvent } from "../src/github/events.js";
 import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
+import { runRegisterMode } from "./register.js";
 
 /** What the Action needs from the runner: @actions/core and @actions/github in production, fakes in tests. */
 export interface ActionRuntime {
@@ -113,6 +114,11 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     settings = readSettings((name) => runtime.getInput(name));
   } catch (error) {
     runtime.setFailed(error instanceof InputError ? error.message : `aigate: ${String(error)}`);
+    return undefined;
+  }
+
+  if (settings.mode === "register") {
+    await runRegisterMode(runtime, settings);
     return undefined;
   }
 

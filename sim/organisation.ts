@@ -13,6 +13,8 @@ export interface GovernedRepoOptions {
   reviewBy?: string;
   /** review_by of one system's assessment, by system id. */
   reviewByOf?: Record<string, string>;
+  /** assessed_at of every assessment (default 2026-06-30); never after a review_by. */
+  assessedAt?: string;
 }
 
 export const systemId = (repo: string, index: number): string => `${repo}-model-${index + 1}`;
@@ -45,7 +47,7 @@ ${systems.join("\n")}
 }
 
 /** A valid risk assessment of a limited-tier system. */
-export function assessmentOf(system: string, reviewBy: string): string {
+export function assessmentOf(system: string, reviewBy: string, assessedAt = "2026-06-30"): string {
   return `version: 1
 system: ${system}
 tier: limited
@@ -69,7 +71,7 @@ acceptance:
   decision: accepted
   accepted_by: [carol]
   residual_risk: low
-assessed_at: 2026-06-30
+assessed_at: ${assessedAt}
 review_by: ${reviewBy}
 `;
 }
@@ -93,6 +95,7 @@ export function governedRepository(
     files[`governance/assessments/${id}.yml`] = assessmentOf(
       id,
       options.reviewByOf?.[id] ?? options.reviewBy ?? "2027-06-30",
+      options.assessedAt,
     );
     files[`models/${id}/model.py`] = `weights = ${i}\n`;
   }

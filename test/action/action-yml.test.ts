@@ -29,6 +29,16 @@ describe("action/action.yml", () => {
 
   it("declares the outputs the Action sets", () => {
     const outputs = Object.keys(parseDocument(text).toJS().outputs).sort();
-    expect(outputs).toEqual(["affected-systems", "human-oversight", "report", "risk-assessment"]);
+    expect(outputs).toEqual([
+      "affected-systems",
+      "assessments-due",
+      "human-oversight",
+      "register-html",
+      "register-json",
+      "register-markdown",
+      "report",
+      "risk-assessment",
+      "tracking-issue",
+    ]);
   });
 });

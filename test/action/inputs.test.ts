@@ -30,17 +30,46 @@ describe("the Action's input helper", () => {
     expect(settings.trustedKeys).toHaveLength(1);
   });
 
-  it("defaults manifest-path and fail-on when they are empty", () => {
+  it("defaults manifest-path, fail-on, mode and the register's inputs when they are empty", () => {
     const settings = readSettings((name) => (name === "token" ? "t" : ""));
     expect(settings).toEqual({
       token: "t",
       trustedKeys: [],
       manifestPath: ".github/ai-governance.yml",
       failOn: "errors",
+      mode: "gate",
+      register: { repositories: [], expiringWithinDays: 30 },
+    });
+  });
+
+  it("reads the register's inputs", () => {
+    const inputs: Record<string, string> = {
+      token: "t",
+      mode: "register",
+      "expiring-within": "14",
+      repositories: "acme/a, acme/b\nacme/c",
+      "tracking-repo": "acme/governance",
+    };
+    expect(readSettings((name) => inputs[name] ?? "")).toMatchObject({
+      mode: "register",
+      register: {
+        repositories: [
+          { owner: "acme", repo: "a" },
+          { owner: "acme", repo: "b" },
+          { owner: "acme", repo: "c" },
+        ],
+        expiringWithinDays: 14,
+        trackingRepo: { owner: "acme", repo: "governance" },
+      },
     });
   });
 
   it.each([
+    [{ mode: "audit" }, "input 'mode': audit is not one of gate, register"],
+    [{ "expiring-within": "a month" }, "input 'expiring-within': a month is not a number of days"],
+    [{ repositories: "acme" }, "input 'repositories': acme is not OWNER/REPO"],
+    [{ "tracking-repo": "../x" }, "input 'tracking-repo': ../x is not OWNER/REPO"],
+    [{ org: "acme", repositories: "acme/a" }, "input 'repositories': give org or repositories"],
     [{ token: " " }, "input 'token': is empty"],
     [{ "signing-key": "not a key" }, "input 'signing-key': is not an Ed25519 private key"],
     [{ "trusted-keys": "{keys:" }, "input 'trusted-keys': is not JSON"],
