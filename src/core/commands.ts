@@ -22,7 +22,7 @@ export interface ParsedCommands {
 
 export const MAX_COMMAND_LINE_CHARS = 1_000;
 export const MAX_NOTE_CHARS = 500;
-export const MAX_SYSTEMS = 50;
+const MAX_SYSTEMS = 50;
 
 const SYSTEM_ID = /^(?:[a-z0-9][a-z0-9-]{0,99}|aigate:manifest)$/;
 const COMMAND = /^\/(approve|revoke|aigate)(?=$|[ \t])(.*)$/;

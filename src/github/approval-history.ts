@@ -10,7 +10,7 @@ import type { GitHubClient } from "./client.js";
 import { readComments } from "./facts.js";
 
 /** How many recently closed pull requests are looked at, per repository. */
-export const APPROVAL_HISTORY_PULLS = 50;
+const APPROVAL_HISTORY_PULLS = 50;
 
 /** Verdicts of a statement that counted on the pull request's final head. */
 const COUNTING = new Set(["valid", "fork"]);

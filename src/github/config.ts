@@ -24,8 +24,8 @@ export class StartupError extends Error {
   override name = "StartupError";
 }
 
-export const DEV_KEY_DIR = ".aigate";
-export const DEV_KEY_FILE = "signing-key.pem";
+const DEV_KEY_DIR = ".aigate";
+const DEV_KEY_FILE = "signing-key.pem";
 
 export interface LoadConfigOptions {
   env: NodeJS.ProcessEnv;

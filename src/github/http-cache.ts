@@ -31,7 +31,7 @@ export interface ResponseStore {
 }
 
 /** Bytes of stored bodies kept in one process by default. */
-export const RESPONSE_CACHE_BYTES = 50 * 1024 * 1024;
+const RESPONSE_CACHE_BYTES = 50 * 1024 * 1024;
 /** Bodies larger than this are not stored: they would crowd out many smaller ones. */
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
 /** How long a shared entry lives in Redis without being refreshed. */

@@ -66,8 +66,8 @@ export interface RedisLockOptions {
   telemetry?: Pick<FlowTelemetry, "lockWaited">;
 }
 
-export const LOCK_TTL_MS = 120_000;
-export const LOCK_WAIT_MS = 150_000;
+const LOCK_TTL_MS = 120_000;
+const LOCK_WAIT_MS = 150_000;
 const LOCK_RETRY_MS = 100;
 
 /** Deletes the key only if it still holds our token: never someone else's lock. */

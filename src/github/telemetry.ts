@@ -32,7 +32,7 @@ export interface FlowTelemetry {
 
 export const silentGitHubTelemetry: GitHubTelemetry = { called: () => {} };
 
-export const silentFlowTelemetry: FlowTelemetry = {
+const silentFlowTelemetry: FlowTelemetry = {
   attestationIssued: () => {},
   attestationRestored: () => {},
   checkWritten: () => {},

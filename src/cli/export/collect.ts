@@ -220,7 +220,7 @@ async function checkRunsOn(
 }
 
 /** Whether a comment carries (or tries to carry) an attestation marker: `aigate verify`'s test. */
-export function looksLikeAttestation(body: string): boolean {
+function looksLikeAttestation(body: string): boolean {
   return body.includes(MARKER_NAME);
 }
 

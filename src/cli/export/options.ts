@@ -2,7 +2,7 @@ import { z } from "zod";
 import { UsageError } from "../context.js";
 import type { Selection } from "./records.js";
 
-export const FORMATS = ["jsonl", "csv", "html"] as const;
+const FORMATS = ["jsonl", "csv", "html"] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 /** The options as commander hands them over. */

@@ -143,8 +143,6 @@ export type EvidenceRecord =
   | VerificationRecord
   | SummaryRecord;
 
-export type RecordType = EvidenceRecord["type"];
-
 /** One JSON object a line, `\n`-terminated. */
 export function toJsonLines(records: readonly EvidenceRecord[]): string {
   return records.map((record) => `${JSON.stringify(record)}\n`).join("");

@@ -12,7 +12,7 @@ import { LocalGit } from "../git.js";
 import { readWorkingFile } from "../repo.js";
 
 /** owner/name from a remote URL of GitHub (https or ssh), if it is one. */
-export function repositoryFromRemote(url: string | null): string | undefined {
+function repositoryFromRemote(url: string | null): string | undefined {
   return url?.match(/[/:]([^/:]+\/[^/]+?)(?:\.git)?\/?$/)?.[1];
 }
 

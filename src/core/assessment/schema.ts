@@ -21,7 +21,7 @@ const text = z.string().min(1);
 
 export const RESIDUAL_RISK = ["low", "medium", "high", "unacceptable"] as const;
 
-export const HarmSchema = z
+const HarmSchema = z
   .strictObject({
     id: z
       .string()

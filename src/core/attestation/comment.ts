@@ -11,7 +11,8 @@ import { type ApprovalStatement, StatementSchema } from "./statement.js";
 /** The marker's name: any comment carrying it is (or pretends to be) an attestation. */
 export const MARKER_NAME = "aigate-attestation";
 export const MARKER_PREFIX = `${MARKER_NAME}:`;
-export const MARKER_VERSION = "v1";
+const MARKER_VERSION = "v1";
+
 /** A longer text cannot be a comment. */
 export { MAX_COMMENT_CHARS };
 /** Limit on the envelope JSON carried by a marker, in bytes. */

@@ -18,7 +18,7 @@ const gitSha = z
   .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a lowercase hex git commit SHA");
 const fileSha256 = z.string().regex(HEX64, "must be a lowercase hex SHA-256");
 /** The digest of another attestation (see `envelopeDigest`). */
-export const AttestationDigestSchema = z
+const AttestationDigestSchema = z
   .string()
   .regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lowercase hex digits");
 const githubId = z.int().positive();
@@ -27,7 +27,7 @@ const repoPath = z.string().min(1).max(1024);
 const systemId = z.string().min(1).max(200);
 const fullName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be OWNER/REPO");
 /** RFC 7638 thumbprint of an Ed25519 JWK: base64url of a SHA-256, no padding. */
-export const KeyIdSchema = z
+const KeyIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{43}$/, "must be an RFC 7638 JWK thumbprint (43 base64url characters)");
 
@@ -93,7 +93,7 @@ export const PredicateSchema = z
 
 export type ApprovalPredicate = z.infer<typeof PredicateSchema>;
 
-export const SubjectSchema = z.strictObject({
+const SubjectSchema = z.strictObject({
   name: z.string().min(1),
   digest: z.strictObject({ gitCommit: gitSha }),
 });

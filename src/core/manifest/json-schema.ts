@@ -24,7 +24,7 @@ export const MANIFEST_JSON_SCHEMA: JsonSchemaSpec = {
  * The JSON Schema (draft 2020-12) of what people write: the input side of the zod
  * schema, so defaults are optional and a `@login` is accepted as written.
  */
-export function toJsonSchema(spec: JsonSchemaSpec): Record<string, unknown> {
+function toJsonSchema(spec: JsonSchemaSpec): Record<string, unknown> {
   const generated = z.toJSONSchema(spec.schema, {
     target: "draft-2020-12",
     io: "input",

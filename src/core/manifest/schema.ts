@@ -15,9 +15,9 @@ export const TIERS = ["minimal", "limited", "high", "prohibited"] as const;
 export const LIFECYCLES = ["design", "development", "validation", "production", "retired"] as const;
 export const INVALIDATE_ON_PUSH = ["governed", "always", "never"] as const;
 
-export const PathKindSchema = z.enum(PATH_KINDS);
+const PathKindSchema = z.enum(PATH_KINDS);
 export const TierSchema = z.enum(TIERS);
-export const LifecycleSchema = z.enum(LIFECYCLES);
+const LifecycleSchema = z.enum(LIFECYCLES);
 
 // Patterns rather than refinements, so that the generated JSON Schema lets editors flag them too.
 const NOT_ABSOLUTE = /^[^/\\]/;
@@ -47,17 +47,15 @@ const glob = z
   });
 
 /** An evidence kind names a document a tier requires, e.g. `model_card`. */
-export const EvidenceKindSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, {
+const EvidenceKindSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, {
   message: "an evidence kind uses lowercase letters, digits and '_', e.g. model_card",
 });
 
-export const TeamSlugSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-    message: "a team is written org/team-slug, e.g. acme/model-risk",
-  });
+const TeamSlugSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+  message: "a team is written org/team-slug, e.g. acme/model-risk",
+});
 
-export const LoginSchema = z
+const LoginSchema = z
   .string()
   // Enterprise managed users' logins end in `_shortcode`, hence `_` and the longer bound.
   .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,99})$/, {
@@ -65,7 +63,7 @@ export const LoginSchema = z
   })
   .transform((login) => login.replace(/^@/, ""));
 
-export const ApproversSchema = z
+const ApproversSchema = z
   .strictObject({
     teams: z
       .array(TeamSlugSchema)
@@ -78,7 +76,7 @@ export const ApproversSchema = z
   })
   .meta({ id: "Approvers", description: "Who may approve: teams and/or users." });
 
-export const TierPolicySchema = z
+const TierPolicySchema = z
   .strictObject({
     approvals: z
       .int()
@@ -108,7 +106,7 @@ export const TierPolicySchema = z
     description: "Overrides of the built-in defaults of one tier, field by field.",
   });
 
-export const PathsSchema = z
+const PathsSchema = z
   .strictObject({
     model: z.array(glob).optional().describe("Model code and weights."),
     data: z.array(glob).optional().describe("Training, validation and reference data."),
@@ -124,7 +122,7 @@ export const PathsSchema = z
     "Globs (relative to the repository root) of the files that make up the system, by kind.",
   );
 
-export const AiSystemSchema = z
+const AiSystemSchema = z
   .strictObject({
     id: z
       .string()

@@ -7,15 +7,15 @@ import type { Actor, AffectedSystem, CommitFacts, Eligibility } from "../types.j
  */
 
 /** Reasons of a governance owner's eligibility start with this (retired systems, the manifest). */
-export const OWNER_REASON_PREFIX = "governance owner";
+const OWNER_REASON_PREFIX = "governance owner";
 
 /** Whether an actor is a bot account (never eligible). */
-export function isBot(actor: Actor): boolean {
+function isBot(actor: Actor): boolean {
   return actor.type === "Bot" || /\[bot\]$/i.test(actor.login);
 }
 
 /** Whether an actor can be an approver at all: a person, not a bot or an organisation. */
-export function isPerson(actor: Actor): boolean {
+function isPerson(actor: Actor): boolean {
   return actor.type === "User" && !isBot(actor);
 }
 

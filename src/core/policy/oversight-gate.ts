@@ -20,7 +20,7 @@ import {
 } from "./eligibility.js";
 
 /** "acme/model-risk, acme/ml or alice". */
-export function describeApprovers(approvers: { teams: string[]; users: string[] }): string {
+function describeApprovers(approvers: { teams: string[]; users: string[] }): string {
   const names = [...approvers.teams, ...approvers.users];
   if (names.length <= 1) return names[0] ?? "nobody";
   return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;

@@ -58,7 +58,7 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 const AccountSchema = z.strictObject({ login: z.string(), id: z.int() });
 
-export const LastApprovedChangeSchema = z
+const LastApprovedChangeSchema = z
   .strictObject({
     pull_request: z.int().positive().describe("Number of the merged pull request."),
     title: z.string(),
@@ -74,7 +74,7 @@ export const LastApprovedChangeSchema = z
     description: "The newest merged pull request with a verified approval of the system.",
   });
 
-export const RegisterSystemSchema = z
+const RegisterSystemSchema = z
   .strictObject({
     repository: z.string().describe("OWNER/REPO, or the folder name of a checkout."),
     system: z.string().describe("The system id in the manifest."),
@@ -108,7 +108,7 @@ export const RegisterSystemSchema = z
   })
   .meta({ id: "RegisterSystem", description: "One AI system of the register." });
 
-export const RiskRowSchema = z
+const RiskRowSchema = z
   .strictObject({
     repository: z.string(),
     system: z.string(),
@@ -129,7 +129,7 @@ export const RiskRowSchema = z
   })
   .meta({ id: "RiskRow", description: "One harm of the risk register." });
 
-export const ProblemRepositorySchema = z
+const ProblemRepositorySchema = z
   .strictObject({
     repository: z.string(),
     kind: z.enum(PROBLEM_KINDS),

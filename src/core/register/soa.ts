@@ -26,7 +26,7 @@ export const SOA_DISCLAIMER =
   "status are the organisation's to decide and write. This draft does not claim conformity " +
   "with ISO/IEC 42001: only an accredited certification body certifies an AI management system.";
 
-export const SoaRowSchema = z
+const SoaRowSchema = z
   .strictObject({
     id: z.string().describe("Annex A control id, e.g. A.5.2."),
     title: z.string(),
