@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { MANIFEST_PATH } from "../core/manifest/schema.js";
 import { filesToRead, type RepositorySnapshot, type SnapshotFile } from "../core/register/index.js";
 import type { GitHubClient } from "./client.js";
-import { describeFailure } from "./errors.js";
+import { describeFailure, statusOf } from "./errors.js";
 
 /** A repository as an owner's listing (or `repos.get`) describes it. */
 export interface RepositoryListing {
@@ -57,14 +57,6 @@ export function memoryStore(): InventoryStore {
 /** The token was refused: every other read would fail the same way, so the run stops. */
 export class TokenRejectedError extends Error {
   override name = "TokenRejectedError";
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status =
-    typeof error === "object" && error !== null
-      ? (error as { status?: unknown }).status
-      : undefined;
-  return typeof status === "number" ? status : undefined;
 }
 
 interface ApiRepository {

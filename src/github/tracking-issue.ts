@@ -12,6 +12,7 @@ import {
   trackingMarker,
 } from "../core/register/tracking.js";
 import type { GitHubClient } from "./client.js";
+import { statusOf } from "./errors.js";
 
 /** The newest open issue carrying the marker, else the newest closed one. */
 async function findTrackingIssue(
@@ -37,14 +38,6 @@ async function findTrackingIssue(
     )
     .sort((a, b) => b.number - a.number);
   return ours.find((i) => i.state === "open") ?? ours[0] ?? null;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status =
-    typeof error === "object" && error !== null
-      ? (error as { status?: unknown }).status
-      : undefined;
-  return typeof status === "number" ? status : undefined;
 }
 
 /** Brings the tracking issue in line with the register; returns what was done and its number. */
