@@ -14,6 +14,14 @@ function underSystem(system: string, problem: string): string {
   return problem.startsWith(`${system}: `) ? problem.slice(system.length + 2) : problem;
 }
 
+/**
+ * The problems of a gate as a whole (a missing AI policy, more files than GitHub lists). The
+ * title names only the first problem of all, so each is listed unless the title says just that.
+ */
+function gateProblems(gate: { title: string; problems?: string[] }): string[] {
+  return (gate.problems ?? []).filter((p) => p !== gate.title).map((p) => `  - ${p}`);
+}
+
 function short(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -69,6 +77,7 @@ export function formatDecisionText(
   lines.push(
     `${CHECK_NAMES.assessment} - ${MARK[decision.assessment.conclusion]}: ${decision.assessment.title}`,
   );
+  lines.push(...gateProblems(decision.assessment));
   for (const result of decision.assessment.systems) {
     if (result.status === "not_required") {
       lines.push(`  ${result.system}: no assessment required`);
@@ -85,6 +94,7 @@ export function formatDecisionText(
   lines.push(
     `${CHECK_NAMES.oversight} - ${MARK[decision.oversight.conclusion]}: ${decision.oversight.title}`,
   );
+  lines.push(...gateProblems(decision.oversight));
   for (const result of decision.oversight.systems) {
     if (result.status === "not_required") {
       lines.push(`  ${result.system}: no approval required`);
