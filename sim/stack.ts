@@ -103,14 +103,21 @@ export interface ReplicaOptions {
    * default: it spaces writes a second apart, which only slows the tests that are not about it.
    */
   throttling?: boolean;
+  /** The Redis lock's lease and wait (ms), for runs about the lock. */
+  lock?: { ttlMs?: number; waitMs?: number };
+  /** Told when each delivery's reconcile ended. */
+  onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
 }
+
+/** Where a replica finds the simulated GitHub: its host and the App's id there. */
+export type SimAddress = Pick<GitHubSim, "host"> & { state: { app: { id: number } } };
 
 /**
  * Starts one App server for `identity`. Several replicas of one identity behave as one App
  * behind a load balancer, each with its own process state.
  */
 export async function startReplica(
-  sim: GitHubSim,
+  sim: SimAddress,
   identity: AppIdentity,
   options: ReplicaOptions = {},
 ): Promise<Replica> {
@@ -145,8 +152,12 @@ export async function startReplica(
     log,
     app: {
       ...(options.now ? { now: options.now } : {}),
-      onReconciled: (result) => reconciled.push(result),
+      onReconciled: (result, event, deliveryId) => {
+        reconciled.push(result);
+        options.onReconciled?.(result, event, deliveryId);
+      },
     },
+    ...(options.lock ? { lock: options.lock } : {}),
   });
   return {
     appUrl: server.url,

@@ -33,7 +33,7 @@ export interface AppOptions {
   serialiser?: Serialiser;
   cache?: AdapterCache;
   /** Told about every reconcile, for tests and the demo. */
-  onReconciled?: (result: ReconcileResult, event: string) => void;
+  onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
   /**
    * Where verified deliveries wait for their reconcile (the server's fast acknowledgement).
    * Without one the webhook is answered when its reconcile ends (serverless hosts, tests).
@@ -126,7 +126,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
             "no checks written"
           }`,
         );
-        options.onReconciled?.(result, event);
+        options.onReconciled?.(result, event, context.id);
       };
       if (!options.queue) return work();
       try {

@@ -22,6 +22,7 @@ import {
 import {
   connectRedis,
   inProcessSerialiser,
+  type RedisLockOptions,
   redisSerialiser,
   type Serialiser,
 } from "../github/serialise.js";
@@ -48,6 +49,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Options passed to the App itself (tests and the demo). */
   app?: Pick<AppOptions, "now" | "cache" | "onReconciled">;
+  /** The Redis lock's lease and waits (tests and the load test; defaults otherwise). */
+  lock?: Pick<RedisLockOptions, "ttlMs" | "waitMs">;
 }
 
 export interface AppServer {
@@ -120,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
   let redis: Redis | undefined;
   if (settings.redisUrl) {
     redis = await connectRedis(settings.redisUrl, log);
-    serialiser = redisSerialiser(redis, { log, telemetry: metrics });
+    serialiser = redisSerialiser(redis, { ...options.lock, log, telemetry: metrics });
     responses = sharedResponseStore(redis, responses);
   } else {
     serialiser = inProcessSerialiser();
