@@ -40,6 +40,12 @@ export function formatDecisionText(
     lines.push(
       `manifest: ${m.path} at ${short(m.baseSha)} (sha256 ${m.sha256?.slice(0, 12) ?? "?"})`,
     );
+    if (m.policy) {
+      const at = m.policy.commit ? short(m.policy.commit) : m.policy.ref;
+      lines.push(
+        `organisation policy: ${m.policy.repository}:${m.policy.path}@${m.policy.ref} (${at}, sha256 ${m.policy.sha256.slice(0, 12)})`,
+      );
+    }
   } else if (m.status === "missing") {
     lines.push(`manifest: none at ${short(m.baseSha)} (${m.path}); nothing is gated`);
   } else {

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { MANIFEST_PATH } from "../core/manifest/schema.js";
 import type { PreparedChange } from "../core/policy/evaluate.js";
 import type { Facts } from "../core/types.js";
-import { gatherChange } from "../facts/gather.js";
+import { type ChangeTarget, gatherChange } from "../facts/gather.js";
 import { fileContent, type SourceReader } from "../facts/reader.js";
 import { UsageError } from "./context.js";
 import type { LocalGit } from "./git.js";
@@ -47,6 +47,7 @@ export async function localFacts(
   git: LocalGit,
   root: string,
   base: string,
+  options: { readPolicy?: ChangeTarget["readPolicy"] } = {},
 ): Promise<{ facts: Facts; range: LocalRange; prepared?: PreparedChange }> {
   const baseSha = await git.resolve(base);
   if (!baseSha)
@@ -66,6 +67,7 @@ export async function localFacts(
     baseSha,
     headSha: WORKING_TREE,
     manifestPath: MANIFEST_PATH,
+    ...(options.readPolicy ? { readPolicy: options.readPolicy } : {}),
   });
   const facts: Facts = {
     repository: { fullName: await repositoryName(git, root) },
@@ -82,6 +84,8 @@ export async function localFacts(
     evaluateApprovals: false,
   };
   if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
+  if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
+  if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
   return { facts, range, ...(change.prepared ? { prepared: change.prepared } : {}) };
 }
 

@@ -4,7 +4,8 @@
  * into a Decision; src/core/report renders a Decision for people.
  * Nothing here performs I/O.
  */
-import type { Lifecycle, Manifest, PathKind, Tier } from "./manifest/schema.js";
+import type { Lifecycle, Manifest, OrgPolicyOrigin, PathKind, Tier } from "./manifest/schema.js";
+import type { OrgPolicyRead } from "./org-policy/parse.js";
 
 /** A problem in a file a person wrote, located so an editor can jump to it. */
 export interface LocatedError {
@@ -146,6 +147,13 @@ export interface Facts {
   /** Absent in the local CLI, which has no pull request. */
   pullRequest?: PullRequestFacts;
   manifest: ManifestFacts;
+  /**
+   * The organisation policy the base manifest extends, as read at its REF
+   * (docs/policy.md#organisation-policies); absent when it extends none.
+   */
+  orgPolicy?: OrgPolicyRead;
+  /** The policy the proposed manifest extends, when the change touches the manifest and it extends one. */
+  proposedOrgPolicy?: OrgPolicyRead;
   /** The head version of the manifest, when the change modifies it (validated, not enforced). */
   proposedManifest?: { text: string; sha256: string } | { removed: true };
   changedFiles: ChangedFile[];
@@ -265,6 +273,10 @@ export interface Decision {
     status: "ok" | "missing" | "invalid";
     sha256?: string;
     errors: LocatedError[];
+    /** The organisation policy merged under the manifest, and where it was read. */
+    policy?: OrgPolicyOrigin;
+    /** Why the organisation policy the manifest extends could not be read (both gates fail). */
+    unreadablePolicy?: string;
   };
   /** Validation of the manifest as changed by this PR (it takes effect only once merged). */
   proposedManifest?: {

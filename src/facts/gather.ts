@@ -3,8 +3,11 @@
  * manifest from the base commit, the change's files, which systems they touch, and the files
  * the engine needs for those systems. Digests are taken over the raw bytes everywhere.
  */
+import { extendedPolicy } from "../core/manifest/parse.js";
 import { type ManifestPreparation, prepareManifest } from "../core/manifest/prepare.js";
 import { matchChanges } from "../core/match.js";
+import type { OrgPolicyRead } from "../core/org-policy/parse.js";
+import { formatPolicyReference, type PolicyReference } from "../core/org-policy/reference.js";
 import type { PreparedChange } from "../core/policy/evaluate.js";
 import { planReads } from "../core/policy/plan.js";
 import type { AffectedSystem, ChangedFile, FileFacts, ManifestFacts } from "../core/types.js";
@@ -15,10 +18,20 @@ export interface ChangeTarget {
   headSha: string;
   manifestPath: string;
   /**
-   * Parses a manifest; the App passes a cached one so each manifest content is prepared once.
-   * Default: `prepareManifest`.
+   * Parses a manifest under the organisation policy it extends (as read); the App passes a
+   * cached one so each manifest and policy is prepared once. Default: `prepareManifest`.
    */
-  prepare?: (text: string, sha256: string, path: string) => ManifestPreparation;
+  prepare?: (
+    text: string,
+    sha256: string,
+    path: string,
+    orgPolicy: OrgPolicyRead | undefined,
+  ) => ManifestPreparation;
+  /**
+   * Reads the organisation policy a manifest extends (docs/policy.md#organisation-policies).
+   * Without it such a manifest is invalid: nothing is decided on half its rules.
+   */
+  readPolicy?: (reference: PolicyReference) => Promise<OrgPolicyRead>;
 }
 
 /** The change as far as the manifest decides it. */
@@ -31,6 +44,10 @@ export interface ChangeRead {
   changedFilesTruncated: boolean;
   /** The manifest as the change leaves it, when the change touches it. */
   proposedManifest?: { text: string; sha256: string } | { removed: true };
+  /** The organisation policy the base manifest extends, as read. */
+  orgPolicy?: OrgPolicyRead;
+  /** The organisation policy the proposed manifest extends, as read. */
+  proposedOrgPolicy?: OrgPolicyRead;
 }
 
 /** The files the engine needs for the affected systems (assessments, evidence, the AI policy). */
@@ -61,12 +78,41 @@ export async function readChange(reader: SourceReader, target: ChangeTarget): Pr
     const proposed = await reader.readFile(headSha, manifestPath);
     change.proposedManifest = proposed ? digestAndText(proposed) : { removed: true };
   }
+  await readPolicies(target, change);
   if (change.manifest.status !== "present") return change;
-  const prepare = target.prepare ?? ((text, _sha, path) => prepareManifest(text, path));
-  const preparation = prepare(change.manifest.text, change.manifest.sha256, manifestPath);
+  const prepare =
+    target.prepare ?? ((text, _sha, path, orgPolicy) => prepareManifest(text, path, orgPolicy));
+  const preparation = prepare(
+    change.manifest.text,
+    change.manifest.sha256,
+    manifestPath,
+    change.orgPolicy,
+  );
   change.affected = preparation.ok ? matchChanges(preparation.compiled, changed.files) : [];
   change.prepared = { preparation, affected: change.affected };
   return change;
+}
+
+/**
+ * Reads the organisation policies the base and the proposed manifest extend, once each: a
+ * change that only moves the pin reads both versions.
+ */
+async function readPolicies(target: ChangeTarget, change: ChangeRead): Promise<void> {
+  const { readPolicy } = target;
+  if (!readPolicy) return;
+  const path = target.manifestPath;
+  const base =
+    change.manifest.status === "present" ? extendedPolicy(change.manifest.text, path) : undefined;
+  const proposed =
+    change.proposedManifest && "text" in change.proposedManifest
+      ? extendedPolicy(change.proposedManifest.text, path)
+      : undefined;
+  if (base) change.orgPolicy = await readPolicy(base);
+  if (proposed) {
+    const same = base && formatPolicyReference(base) === formatPolicyReference(proposed);
+    const read = same ? change.orgPolicy : await readPolicy(proposed);
+    if (read) change.proposedOrgPolicy = read;
+  }
 }
 
 /** Reads, at the head and at the base, the files the plan asks for. */

@@ -1,4 +1,4 @@
-import type { OrgPolicyInput } from "../core/org-policy/parse.js";
+import type { OrgPolicyRead } from "../core/org-policy/parse.js";
 import {
   formatPolicyReference,
   type PolicyReference,
@@ -9,11 +9,9 @@ import type { GitHubClient } from "./client.js";
 import { describeFailure } from "./errors.js";
 import { readFileAt } from "./facts.js";
 
-export type OrgPolicyRead = { ok: true; policy: OrgPolicyInput } | { ok: false; problem: string };
-
 /**
  * Reads the organisation policy a manifest extends, at its REF, with the client the manifest
- * was read with (docs/policy.md, "Reading the policy"). A branch or tag is resolved to its
+ * was read with (docs/policy.md#where-the-policy-is-read). A branch or tag is resolved to its
  * commit first, so the policy is recorded at the commit it was read at; the file itself is
  * cached by commit and blob SHA. Anything that keeps it from being read (404, 403, a REF that
  * does not exist, a folder where the file should be) is a problem naming the policy and the
@@ -28,6 +26,7 @@ export async function readOrgPolicy(
   const repo = { owner: reference.owner, repo: reference.repo };
   const fail = (why: string): OrgPolicyRead => ({
     ok: false,
+    policy: named,
     problem: `the organisation policy ${named} could not be read: ${why}`,
   });
   let commit = reference.ref;

@@ -94,6 +94,7 @@ export async function planEvent(
         repository: facts.repository as { id: number; fullName: string },
         pullRequest: pr.pullRequest,
         manifest: change.manifest,
+        ...(preparation.manifest.orgPolicy ? { policy: preparation.manifest.orgPolicy } : {}),
         assessments: assessmentDigests(preparation.manifest, change.affected, change.headFiles),
         issuer: deps.issuer,
         issuedAt: deps.now(),

@@ -7,6 +7,7 @@
 import { MAX_PULL_REQUEST_COMMITS } from "../core/limits.js";
 import type { ManifestPreparation } from "../core/manifest/prepare.js";
 import { prepareManifest } from "../core/manifest/prepare.js";
+import type { OrgPolicyRead } from "../core/org-policy/parse.js";
 import type {
   ApprovalRecord,
   CommentFacts,
@@ -31,6 +32,7 @@ import {
   readCommits,
   readReviews,
 } from "./facts.js";
+import { readOrgPolicy } from "./org-policy.js";
 
 export interface PullRequestState {
   pr: PullRequestRead;
@@ -56,7 +58,10 @@ export async function readPullRequestState(
     baseSha: pr.pullRequest.baseSha,
     headSha: pr.pullRequest.headSha,
     manifestPath,
-    prepare: (text, sha256, path) => cachedPreparation(cache, text, sha256, path),
+    prepare: (text, sha256, path, orgPolicy) =>
+      cachedPreparation(cache, text, sha256, path, orgPolicy),
+    // The policy is read with the same token as the manifest, at its REF.
+    readPolicy: (reference) => readOrgPolicy(client, cache, reference),
   };
   const change = await readChange(reader, changeTarget);
   const state: PullRequestState = {
@@ -105,6 +110,8 @@ export function factsOf(state: PullRequestState): Facts {
     evaluateApprovals: true,
   };
   if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
+  if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
+  if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
   return facts;
 }
 
@@ -132,17 +139,23 @@ export async function readChangesSince(
   return Object.fromEntries(compares);
 }
 
-/** The manifest prepared once per content and path, across events and pull requests. */
+/**
+ * The manifest prepared once per content, path and organisation policy, across events and pull
+ * requests. A policy that could not be read is not cached: the next event reads it again.
+ */
 function cachedPreparation(
   cache: AdapterCache,
   text: string,
   sha256: string,
   path: string,
+  orgPolicy: OrgPolicyRead | undefined,
 ): ManifestPreparation {
-  const key = `${path}:${sha256}`;
+  if (orgPolicy && !orgPolicy.ok) return prepareManifest(text, path, orgPolicy);
+  const policy = orgPolicy ? `:${orgPolicy.policy.sha256}@${orgPolicy.policy.commit ?? ""}` : "";
+  const key = `${path}:${sha256}${policy}`;
   const hit = cache.manifests.get(key);
   if (hit !== undefined) return hit;
-  const prepared = prepareManifest(text, path);
+  const prepared = prepareManifest(text, path, orgPolicy);
   cache.manifests.set(key, prepared);
   return prepared;
 }

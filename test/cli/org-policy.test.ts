@@ -207,3 +207,60 @@ describe("aigate validate --kind policy", () => {
     expect(unknown.code).toBe(2);
   });
 });
+
+describe("aigate check, for a manifest that extends an organisation policy", () => {
+  const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+  const NOW = { ...NO_TOKEN, AIGATE_NOW: "2026-11-27T12:00:00Z" };
+
+  /** The extending manifest committed on main, and a retrain with its re-assessment on a branch. */
+  function retrain(): TempRepo {
+    const repo = extendingRepo(SHA);
+    repo.commitAll("extend the organisation policy");
+    repo.branch("feature");
+    repo.write("models/credit/weights.json", '{"bias": 0}\n');
+    repo.edit(
+      "governance/assessments/credit-scoring.yml",
+      'assessed_at: "2026-09-15"',
+      'assessed_at: "2026-11-20"',
+    );
+    repo.commitAll("retrain and re-assess");
+    return repo;
+  }
+
+  it("evaluates under the policy from --policy-file and names it", async () => {
+    const repo = retrain();
+    repo.write("org-policy.yml", STRICTER.replace("approvals: 3,", "approvals: 2,"));
+    const run = await aigate(
+      repo,
+      ["check", "--base", "main", "--policy-file", "org-policy.yml"],
+      NOW,
+    );
+    expect(run.stdout).toContain(
+      `organisation policy: acme/.github:${POLICY_PATH}@${SHA} (${SHA.slice(0, 7)}, sha256 `,
+    );
+    expect(run.stdout).toContain("AI governance: risk assessment - PASS");
+    expect(run.code).toBe(0);
+  });
+
+  it("exits 2 with the located loosening when the base manifest loosens the policy", async () => {
+    const repo = retrain();
+    repo.write("org-policy.yml", STRICTER);
+    const run = await aigate(
+      repo,
+      ["check", "--base", "main", "--policy-file", "org-policy.yml"],
+      NOW,
+    );
+    expect(run.stdout).toContain(
+      "systems[0].approvals: 2 for credit-scoring is fewer than the organisation policy requires of tier high (org-policy.yml line 7 sets defaults.tiers.high.approvals: 3)",
+    );
+    expect(run.code).toBe(2);
+  });
+
+  it("exits 2 without --policy-file or GITHUB_TOKEN, saying what is missing", async () => {
+    const run = await aigate(retrain(), ["check", "--base", "main"], NOW);
+    expect(run.stderr).toContain(
+      `aigate: the manifest extends the organisation policy acme/.github:${POLICY_PATH}@${SHA}: pass a copy with --policy-file FILE, or set GITHUB_TOKEN`,
+    );
+    expect(run.code).toBe(2);
+  });
+});

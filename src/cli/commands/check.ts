@@ -1,15 +1,18 @@
 import type { Command } from "commander";
+import type { PolicyReference } from "../../core/org-policy/reference.js";
 import { evaluate } from "../../core/policy/evaluate.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../context.js";
 import { formatDecisionText } from "../format.js";
 import { LocalGit } from "../git.js";
 import { localFacts } from "../local-facts.js";
+import { orgPolicyFor } from "../org-policy.js";
 import { evaluationTime } from "../time.js";
 
 interface CheckOptions {
   base?: string;
   json?: boolean;
+  policyFile?: string;
 }
 
 /**
@@ -26,6 +29,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       "the branch the change will merge into (default: origin's default branch, main or master)",
     )
     .option("--json", "print the Decision as JSON (see docs/cli.md)")
+    .option(
+      "--policy-file <file>",
+      "the organisation policy the manifest extends, from this file instead of the GitHub API",
+    )
     .action(async (options: CheckOptions) => {
       const now = evaluationTime(ctx.env);
       const git = new LocalGit(ctx.cwd);
@@ -33,7 +40,14 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       const base = options.base ?? (await git.defaultBase());
       if (!base)
         throw new UsageError("no main or master branch here: pass the base branch with --base REF");
-      const { facts, range, prepared } = await localFacts(new LocalGit(root), root, base);
+      // The policy is needed only when the manifest extends one; then its absence is exit 2.
+      const readPolicy = async (reference: PolicyReference) => ({
+        ok: true as const,
+        policy: await orgPolicyFor(reference, options.policyFile, ctx),
+      });
+      const { facts, range, prepared } = await localFacts(new LocalGit(root), root, base, {
+        readPolicy,
+      });
       const decision = evaluate(facts, now, prepared);
 
       if (options.json) {

@@ -3,6 +3,7 @@
  * each predicate is built from the facts of the pull request as read, signed with the
  * issuer's key, and chained to the one before it by `prev`. Pure: posting is the adapter's.
  */
+import type { OrgPolicyOrigin } from "../manifest/schema.js";
 import type { PlannedStatement } from "../policy/approval-plan.js";
 import type {
   AffectedSystem,
@@ -25,6 +26,8 @@ export interface IssueContext {
   repository: { id: number; fullName: string };
   pullRequest: PullRequestFacts;
   manifest: { path: string; baseSha: string; sha256: string };
+  /** The organisation policy merged under the manifest, when it extends one and was read at a commit. */
+  policy?: OrgPolicyOrigin;
   assessments: Array<{ system: string; path: string; sha256: string }>;
   issuer: { kind: "app" | "action" };
   issuedAt: Date;
@@ -83,6 +86,15 @@ export function signStatements(
       issued_at: context.issuedAt.toISOString(),
       prev,
     };
+    const policy = context.policy;
+    if (policy?.commit !== undefined) {
+      predicate.policy = {
+        repository: policy.repository,
+        path: policy.path,
+        commit: policy.commit,
+        sha256: policy.sha256,
+      };
+    }
     if (p.note !== undefined) predicate.note = p.note;
     if (p.revokes !== undefined) predicate.revokes = p.revokes;
     const statement = statementFor(predicate);

@@ -42,6 +42,8 @@ export interface ManifestParseOptions {
    * that extends a policy is invalid without it: the gate never runs on half its rules.
    */
   orgPolicy?: OrgPolicyInput;
+  /** Why the caller could not read that policy (naming it and the call), when it tried. */
+  policyProblem?: string;
 }
 
 /** The resolved policy of one tier: built-in defaults, then the manifest's `defaults.tiers`. */
@@ -66,7 +68,7 @@ export function parseManifest(
     let effective = document;
     let orgPolicy: OrgPolicyOrigin | undefined;
     if (document.extends !== undefined) {
-      const extended = extendPolicy(document, source, options.orgPolicy, warnings);
+      const extended = extendPolicy(document, source, options, warnings);
       if (!extended.ok) return { ok: false, errors: extended.errors, warnings };
       effective = extended.document;
       orgPolicy = extended.origin;
@@ -110,7 +112,7 @@ export function extendedPolicy(
 function extendPolicy(
   document: ManifestDocument,
   source: YamlSource,
-  input: OrgPolicyInput | undefined,
+  options: ManifestParseOptions,
   warnings: LocatedError[],
 ):
   | { ok: true; document: ManifestDocument; origin: OrgPolicyOrigin }
@@ -127,15 +129,12 @@ function extendPolicy(
       ),
     );
   }
+  const input = options.orgPolicy;
   if (input === undefined) {
-    return {
-      ok: false,
-      errors: [
-        atExtends(
-          `the organisation policy ${named} was not read, so this manifest cannot be resolved`,
-        ),
-      ],
-    };
+    const why =
+      options.policyProblem ??
+      `the organisation policy ${named} was not read, so this manifest cannot be resolved`;
+    return { ok: false, errors: [atExtends(why)] };
   }
   const policy = parseOrgPolicy(input.text, input.file, reference);
   if (!policy.ok) {

@@ -17,7 +17,7 @@ import type { ParsedOrgPolicy } from "./parse.js";
 import type { OrgPolicyDocument } from "./schema.js";
 
 /**
- * How an organisation policy applies under a manifest (docs/policy.md, "Organisation policies"):
+ * How an organisation policy applies under a manifest (docs/policy.md#organisation-policies):
  * field by field, built-in tier defaults, then the policy, then the manifest. The manifest may
  * tighten what the policy sets, never loosen it. A policy constrains only the values it writes.
  */

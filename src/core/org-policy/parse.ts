@@ -19,6 +19,14 @@ export interface OrgPolicyInput {
   commit?: string;
 }
 
+/**
+ * The organisation policy as a caller tried to read it: the file, or why it could not be read
+ * (`policy` names it as `extends` does, `problem` also names the call that failed).
+ */
+export type OrgPolicyRead =
+  | { ok: true; policy: OrgPolicyInput }
+  | { ok: false; policy: string; problem: string };
+
 /** A parsed organisation policy, with what is needed to point at its lines. */
 export interface ParsedOrgPolicy {
   document: OrgPolicyDocument;

@@ -1,6 +1,6 @@
 /**
  * The manifest's `extends: OWNER/REPO:PATH@REF`: which organisation policy a repository
- * builds on (docs/policy.md, "Organisation policies"). Parsed here once, for the manifest
+ * builds on (docs/policy.md#organisation-policies). Parsed here once, for the manifest
  * schema, the App and the CLI.
  */
 

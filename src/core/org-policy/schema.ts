@@ -7,7 +7,7 @@ import {
 
 /**
  * The organisation policy: one file, usually in the organisation's `.github` repository, that
- * repositories name with `extends:` in their manifest (docs/policy.md, "Organisation policies").
+ * repositories name with `extends:` in their manifest (docs/policy.md#organisation-policies).
  * It has the manifest's `version`, `governance` and `defaults`, and nothing a repository owns.
  * This zod schema is the single source of truth for its types and
  * `schemas/ai-governance-policy.schema.json`.

@@ -1,6 +1,6 @@
 import { MAX_CHECK_TITLE_CHARS, MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { parseManifest } from "../manifest/parse.js";
-import { type ManifestPreparation, prepareManifest } from "../manifest/prepare.js";
+import { type ManifestPreparation, policyOptions, prepareManifest } from "../manifest/prepare.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
 import { type CompiledMatcher, matchChanges } from "../match.js";
 import type {
@@ -56,20 +56,31 @@ function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): 
   }
 
   decision.manifest.sha256 = facts.manifest.sha256;
-  const parsed = prepared?.preparation ?? prepareManifest(facts.manifest.text, facts.manifest.path);
+  const parsed =
+    prepared?.preparation ??
+    prepareManifest(facts.manifest.text, facts.manifest.path, facts.orgPolicy);
   if (!parsed.ok) {
     decision.manifest.status = "invalid";
     decision.manifest.errors = parsed.errors;
+    const unreadable = parsed.unreadablePolicy;
+    if (unreadable) decision.manifest.unreadablePolicy = unreadable.problem;
     // A change that fixes the manifest is still judged by the base; its version is validated.
     const proposed = validateProposed(facts);
     if (proposed) decision.proposedManifest = proposed;
-    const problems = [`the governance manifest on ${baseName} is invalid: fix it there first`];
-    const title = "Invalid governance manifest";
+    // An unreadable organisation policy is no fault of the manifest: say what could not be read.
+    const problems = [
+      unreadable?.problem ??
+        `the governance manifest on ${baseName} is invalid: fix it there first`,
+    ];
+    const title = unreadable
+      ? `Organisation policy ${unreadable.policy} could not be read`
+      : "Invalid governance manifest";
     decision.assessment = { ...decision.assessment, conclusion: "failure", title, problems };
     decision.oversight = { ...decision.oversight, conclusion: "failure", title, problems };
     return decision;
   }
   const { manifest, compiled } = parsed;
+  if (manifest.orgPolicy) decision.manifest.policy = { ...manifest.orgPolicy };
   const affected = prepared?.affected ?? matchChanges(compiled, facts.changedFiles);
   decision.affected = affected;
   const affectedIds = new Set(affected.map((a) => a.id));
@@ -247,7 +258,11 @@ function validateProposed(
     return removed ? { status: "removed", errors: [] } : undefined;
   }
   if ("removed" in proposed) return { status: "removed", errors: [] };
-  const parsed = parseManifest(proposed.text, facts.manifest.path);
+  const parsed = parseManifest(
+    proposed.text,
+    facts.manifest.path,
+    policyOptions(facts.proposedOrgPolicy),
+  );
   return parsed.ok
     ? { status: "ok", sha256: proposed.sha256, errors: [] }
     : { status: "invalid", sha256: proposed.sha256, errors: parsed.errors };

@@ -72,6 +72,18 @@ function overview(decision: Decision, gate: Gate): Section {
     "Governance manifest",
     `${code(manifest.path)} at base ${sha(manifest.baseSha)}: ${status}${manifest.sha256 ? `, ${digest(manifest.sha256)}` : ""}`,
   ]);
+  if (manifest.policy) {
+    const p = manifest.policy;
+    // The commit in full: the policy lives in another repository, where a short id may not be unique.
+    const at =
+      p.commit && p.commit !== p.ref
+        ? ` (${md(p.ref)} at ${code(p.commit)})`
+        : ` at ${code(p.ref)}`;
+    rows.push([
+      "Organisation policy",
+      `${code(`${p.repository}:${p.path}`)}${at}, ${digest(p.sha256)}`,
+    ]);
+  }
   const proposed = decision.proposedManifest;
   if (proposed) {
     const what =
@@ -98,6 +110,10 @@ function overview(decision: Decision, gate: Gate): Section {
   } else if (manifest.status === "missing") {
     lines.push(
       `There is no governance manifest on the base branch, so no AI system is declared and nothing is gated. Add ${code(manifest.path)} to govern AI systems in this repository.`,
+    );
+  } else if (manifest.unreadablePolicy) {
+    lines.push(
+      `The governance manifest extends an organisation policy that could not be read, so no gate can be decided: ${md(manifest.unreadablePolicy)}. aigate reads the policy with the same access as the manifest: give it read access to the policy's repository, or correct ${code("extends")}.`,
     );
   } else if (manifest.status === "invalid") {
     lines.push(
