@@ -2,42 +2,23 @@
  * The bundled Action (action/dist/index.js) run as a child process, with the event file and
  * environment variables a GitHub runner sets, against the simulated GitHub on loopback.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import {
-  GITHUB_ACTIONS_APP,
-  type GitHubSim,
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
   type SimRepo,
-  startGitHubSimulator,
   type WebhookPayload,
 } from "../../sim/index.js";
 import { governedRepo } from "../../sim/stack.js";
 import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
 import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
-import { ROOT } from "../support/git-repo.js";
+import { runBundle, useRunner } from "./runner.js";
 
-const BUNDLE = join(ROOT, "action", "dist", "index.js");
 const key = generateKeyPair();
-
-let sim: GitHubSim;
-let work: string;
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error("action/dist/index.js is missing: run `npm run bundle`");
-  sim = await startGitHubSimulator();
-  sim.state.addToken("workflow-token", { app: GITHUB_ACTIONS_APP });
-  work = mkdtempSync(join(tmpdir(), "aigate-action-"));
-});
-afterAll(async () => {
-  await sim?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const runner = useRunner("aigate-action-");
 
 interface ActionRun {
   code: number | null;
@@ -47,79 +28,35 @@ interface ActionRun {
   requests: string[];
 }
 
-let runs = 0;
-
 /** Runs the bundle for one event, as the runner would. Inputs are given by their action.yml names. */
 async function runAction(
   event: string,
   payload: WebhookPayload,
   inputs: Record<string, string> = {},
 ): Promise<ActionRun> {
-  const n = ++runs;
-  const eventPath = join(work, `event-${n}.json`);
-  const outputPath = join(work, `output-${n}`);
-  const summaryPath = join(work, `summary-${n}.md`);
-  writeFileSync(eventPath, JSON.stringify(payload));
-  writeFileSync(outputPath, "");
-  writeFileSync(summaryPath, "");
-  const withDefaults: Record<string, string> = {
-    token: "workflow-token",
-    "signing-key": key.privateKeyPem,
-    "manifest-path": ".github/ai-governance.yml",
-    "fail-on": "errors",
-    ...inputs,
-  };
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    GITHUB_ACTIONS: "true",
-    CI: "true",
-    GITHUB_EVENT_NAME: event,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: String(
+  const run = await runBundle(runner, {
+    name: event,
+    payload,
+    repository: String(
       (payload.repository as { full_name?: string } | undefined)?.full_name ?? "acme/none",
     ),
-    GITHUB_API_URL: sim.apiUrl,
-    GITHUB_SERVER_URL: sim.url,
-    GITHUB_GRAPHQL_URL: `${sim.apiUrl}/graphql`,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_WORKFLOW: "aigate",
-    GITHUB_RUN_ID: String(1000 + n),
-    GITHUB_ACTOR: "dave",
-    RUNNER_TEMP: work,
-  };
-  for (const [name, value] of Object.entries(withDefaults))
-    env[`INPUT_${name.toUpperCase()}`] = value;
-  const mark = sim.requests.length;
-  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    execFile(process.execPath, [BUNDLE], { env, cwd: work, timeout: 60_000 }, (error, out) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: String(out) });
-    });
+    inputs: {
+      "signing-key": key.privateKeyPem,
+      "manifest-path": ".github/ai-governance.yml",
+      "fail-on": "errors",
+      ...inputs,
+    },
   });
-  return {
-    code,
-    stdout,
-    outputs: parseOutputs(readFileSync(outputPath, "utf8")),
-    summary: readFileSync(summaryPath, "utf8"),
-    requests: sim.requests.slice(mark).map((r) => `${r.method} ${r.operationId ?? r.path}`),
-  };
-}
-
-/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` blocks. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const match of text.matchAll(pattern)) outputs[match[1] ?? ""] = match[3] ?? "";
-  return outputs;
+  return { ...run, requests: run.requests.map((r) => `${r.method} ${r.operationId ?? r.path}`) };
 }
 
 function latest(repo: SimRepo, pr: SimPullRequest) {
-  return sim.state.checkRuns(repo, pr.headSha).latest;
+  return runner.sim.state.checkRuns(repo, pr.headSha).latest;
 }
 
 describe("the bundled Action on a runner", () => {
   it("writes both check runs, its outputs, the decision file and the job summary for a pull_request_target event", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr));
     expect(run.code).toBe(0);
@@ -141,7 +78,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("records eligible reviews as signed attestations issued by the action and turns the oversight check green", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     // Team approvers need a token that can read team membership: a GitHub App's, on every run.
     const token = "app-installation-token";
@@ -172,7 +109,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("with the workflow token, which cannot read teams, records a listed user but refuses a team member and says why", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     for (const user of ["alice", "erin"]) {
       const review = pr.addReview({ user, state: "APPROVED", body: "" });
@@ -192,7 +129,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("fails the job while a gate is not passing when fail-on is gates", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), {
       "fail-on": "gates",
@@ -204,7 +141,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("on a fork's pull_request event evaluates into the job summary, writes nothing and says why", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const payload = pullRequestEvent("opened", repo, pr);
     const head = (payload.pull_request as { head: { repo: { full_name: string } } }).head;
@@ -219,7 +156,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("without a signing key evaluates but records no approval, and says so", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const review = pr.addReview({ user: "alice", state: "APPROVED", body: "" });
     const run = await runAction(
@@ -238,7 +175,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("ignores a comment on an issue with a notice and no API call", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const comment = repo.addComment(pr.number, { user: "alice", body: "/approve" });
     const payload = issueCommentEvent("created", repo, pr, comment);
@@ -258,7 +195,7 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("rejects an invalid input by name before any request", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), {
       "fail-on": "sometimes",
@@ -271,9 +208,9 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("ends both checks red with GitHub's request id when GitHub keeps failing, and fails the job", async () => {
-    const repo = governedRepo(sim);
+    const repo = governedRepo(runner.sim);
     const pr = draft(repo, modelChange());
-    sim.failNext("pulls/list-files", 502, 10);
+    runner.sim.failNext("pulls/list-files", 502, 10);
     const run = await runAction("pull_request_target", pullRequestEvent("opened", repo, pr));
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::aigate could not evaluate: .*502/);

@@ -3,103 +3,27 @@
  * runner would, against the simulated GitHub: one tracking issue, written only when what is
  * due changes, closed when nothing is left.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  GITHUB_ACTIONS_APP,
-  type GitHubSim,
-  governedRepository,
-  type SimRepo,
-  startGitHubSimulator,
-  systemId,
-} from "../../sim/index.js";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { governedRepository, type SimRepo, systemId } from "../../sim/index.js";
 import type { Register } from "../../src/core/register/index.js";
-import { ROOT } from "../support/git-repo.js";
+import { type BundleRun, runBundle, useRunner } from "./runner.js";
 
-const BUNDLE = join(ROOT, "action", "dist", "index.js");
-
-let sim: GitHubSim;
-let work: string;
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error("action/dist/index.js is missing: run `npm run bundle`");
-  sim = await startGitHubSimulator();
-  sim.state.addToken("workflow-token", { app: GITHUB_ACTIONS_APP });
-  work = mkdtempSync(join(tmpdir(), "aigate-action-register-"));
-});
-afterAll(async () => {
-  await sim?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  writes: string[];
-}
-
-let runs = 0;
+const runner = useRunner("aigate-action-register-");
 
 /** Runs the bundle on a schedule event in `repository`, with the given inputs. */
 async function runRegister(
   repository: string,
   inputs: Record<string, string> = {},
-): Promise<ActionRun> {
-  const n = ++runs;
-  const eventPath = join(work, `event-${n}.json`);
-  const outputPath = join(work, `output-${n}`);
-  const summaryPath = join(work, `summary-${n}.md`);
-  writeFileSync(eventPath, JSON.stringify({ schedule: "0 6 * * 1" }));
-  writeFileSync(outputPath, "");
-  writeFileSync(summaryPath, "");
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    GITHUB_ACTIONS: "true",
-    CI: "true",
-    GITHUB_EVENT_NAME: "schedule",
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: repository,
-    GITHUB_API_URL: sim.apiUrl,
-    GITHUB_SERVER_URL: sim.url,
-    GITHUB_GRAPHQL_URL: `${sim.apiUrl}/graphql`,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_RUN_ID: String(2000 + n),
-    RUNNER_TEMP: join(work, `temp-${n}`),
-  };
-  for (const [name, value] of Object.entries({
-    token: "workflow-token",
-    mode: "register",
-    ...inputs,
-  })) {
-    env[`INPUT_${name.toUpperCase()}`] = value;
-  }
-  const mark = sim.requests.length;
-  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    execFile(process.execPath, [BUNDLE], { env, cwd: work, timeout: 60_000 }, (error, out) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: String(out) });
-    });
+): Promise<BundleRun & { writes: string[] }> {
+  const run = await runBundle(runner, {
+    name: "schedule",
+    payload: { schedule: "0 6 * * 1" },
+    repository,
+    inputs: { mode: "register", ...inputs },
   });
-  const outputs: Record<string, string> = {};
-  for (const m of readFileSync(outputPath, "utf8").matchAll(
-    /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm,
-  )) {
-    outputs[m[1] ?? ""] = m[3] ?? "";
-  }
-  return {
-    code,
-    stdout,
-    outputs,
-    summary: readFileSync(summaryPath, "utf8"),
-    writes: sim.requests
-      .slice(mark)
-      .filter((r) => r.method !== "GET")
-      .map((r) => r.operationId ?? r.path),
-  };
+  const writes = run.requests.filter((r) => r.method !== "GET").map((r) => r.operationId ?? r.path);
+  return { ...run, writes };
 }
 
 /** A date `days` from today (UTC), as the Action's clock sees it. */
@@ -123,7 +47,7 @@ describe("the Action's mode: register on a schedule", () => {
   let repo: SimRepo;
 
   beforeAll(() => {
-    repo = governedRepository(sim, "acme", "models", {
+    repo = governedRepository(runner.sim, "acme", "models", {
       systems: 3,
       assessedAt: OLD,
       reviewByOf: {
@@ -199,12 +123,12 @@ describe("the Action's mode: register on a schedule", () => {
   });
 
   it("keeps the issue of several repositories in one central repository", async () => {
-    const a = governedRepository(sim, "acme", "alpha", {
+    const a = governedRepository(runner.sim, "acme", "alpha", {
       reviewBy: "2020-03-31",
       assessedAt: OLD,
     });
-    const b = governedRepository(sim, "acme", "beta", { reviewBy: "2099-03-31" });
-    const central = governedRepository(sim, "acme", "governance", { systems: 0 });
+    const b = governedRepository(runner.sim, "acme", "beta", { reviewBy: "2099-03-31" });
+    const central = governedRepository(runner.sim, "acme", "governance", { systems: 0 });
     const run = await runRegister(central.fullName, {
       repositories: `${a.fullName}\n${b.fullName}`,
       "tracking-repo": central.fullName,
@@ -217,7 +141,7 @@ describe("the Action's mode: register on a schedule", () => {
   });
 
   it("fails the job with fail-on: gates when an assessment is expired; the issue is kept all the same", async () => {
-    const failing = governedRepository(sim, "acme", "strict", {
+    const failing = governedRepository(runner.sim, "acme", "strict", {
       reviewBy: "2020-04-30",
       assessedAt: OLD,
     });
@@ -228,11 +152,13 @@ describe("the Action's mode: register on a schedule", () => {
   });
 
   it("fails the job, naming the call, when the token may not write the issue", async () => {
-    const locked = governedRepository(sim, "acme", "locked", {
+    const locked = governedRepository(runner.sim, "acme", "locked", {
       reviewBy: "2020-05-31",
       assessedAt: OLD,
     });
-    sim.failNext("issues/create", 403, 1, { message: "Resource not accessible by integration" });
+    runner.sim.failNext("issues/create", 403, 1, {
+      message: "Resource not accessible by integration",
+    });
     const run = await runRegister(locked.fullName);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toMatch(
