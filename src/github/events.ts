@@ -98,7 +98,8 @@ function matters(body: string | null | undefined): boolean {
   if (!body) return false;
   if (body.includes(MARKER_PREFIX)) return true;
   const parsed = parseCommands(body);
-  return parsed.decision !== undefined || parsed.recheck;
+  // A command that could not be read is answered, so nobody believes it was recorded.
+  return parsed.decision !== undefined || parsed.recheck || parsed.problems.length > 0;
 }
 
 /** An event that cannot change a gate, and why (the Action says it; the App logs it). */

@@ -53,7 +53,8 @@ export interface CheckTarget {
 /**
  * Writes one check run for the head commit: creates it, or updates the run already there for
  * the same name and head, or does nothing when that run already says exactly this.
- * Annotations go in batches of 50; the run is created completed, never in progress.
+ * A run carries at most the annotations one request takes (the report module lists the rest
+ * in its summary), so every run is written in one request, completed, never in progress.
  */
 export async function publishCheck(
   client: GitHubClient,
@@ -66,7 +67,7 @@ export async function publishCheck(
   const summary = clip(redact(content.summary), MAX_CHECK_SUMMARY_CHARS);
   const text =
     content.text === undefined ? undefined : clip(redact(content.text), MAX_CHECK_TEXT_CHARS);
-  const annotations = content.annotations.map((a) => ({
+  const annotations = content.annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST).map((a) => ({
     ...a,
     message: clip(redact(a.message), MAX_ANNOTATION_MESSAGE_CHARS),
   }));
@@ -81,18 +82,12 @@ export async function publishCheck(
   ) {
     return "unchanged";
   }
-  const batches: CheckAnnotation[][] = [];
-  for (let i = 0; i < annotations.length; i += MAX_ANNOTATIONS_PER_REQUEST) {
-    batches.push(annotations.slice(i, i + MAX_ANNOTATIONS_PER_REQUEST));
-  }
-  const [first = [], ...rest] = batches;
   const completed = {
     status: "completed" as const,
     conclusion: content.conclusion,
     completed_at: now.toISOString(),
-    output: { title, summary, annotations: first, ...(text !== undefined ? { text } : {}) },
+    output: { title, summary, annotations, ...(text !== undefined ? { text } : {}) },
   };
-  let runId: number;
   let outcome: PublishOutcome;
   // Annotations added by an update are appended to the run's old ones, so a run that already
   // carries annotations is replaced by a new run rather than updated.
@@ -114,26 +109,16 @@ export async function publishCheck(
           })
       : false;
   if (existing && updated) {
-    runId = existing.id;
     outcome = "updated";
   } else {
-    const created = await client.rest.checks.create({
+    await client.rest.checks.create({
       owner: target.owner,
       repo: target.repo,
       name: content.name,
       head_sha: target.headSha,
       ...completed,
     });
-    runId = created.data.id;
     outcome = "created";
-  }
-  for (const batch of rest) {
-    await client.rest.checks.update({
-      owner: target.owner,
-      repo: target.repo,
-      check_run_id: runId,
-      output: { title, summary, annotations: batch },
-    });
   }
   return outcome;
 }

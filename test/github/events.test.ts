@@ -99,6 +99,13 @@ describe("which events can change a gate", () => {
       ).not.toBeNull();
     });
 
+    it("reconciles a comment whose command could not be read, so it is answered", () => {
+      expect(
+        targetOf("issue_comment.created", comment("created", "/approve Credit-Scoring")),
+      ).not.toBeNull();
+      expect(targetOf("issue_comment.created", comment("created", "/aigate help"))).not.toBeNull();
+    });
+
     it("drops other comments and comments on issues", () => {
       expect(targetOf("issue_comment.created", comment("created", "thanks!"))).toBeNull();
       expect(

@@ -60,13 +60,20 @@ export type ReplyReason =
   | { kind: "unknown_account" }
   | { kind: "ineligible"; reason: Ineligibility }
   | { kind: "not_an_approver"; systems: string[] }
-  | { kind: "teams_unreadable"; teams: string[] };
+  | { kind: "teams_unreadable"; teams: string[] }
+  /** The comment's commands could not all be read (the problems say which lines, and why). */
+  | { kind: "command_problems" };
 
-/** An answer owed to an `/approve` comment that could not be recorded. */
+/**
+ * An answer owed to a comment: an `/approve` that could not be recorded, or command lines
+ * that could not be read (an id that is not a system id, a second `/approve` …).
+ */
 export interface Reply {
   commentId: number;
   login: string;
   reason: ReplyReason;
+  /** Lines of the comment that were ignored, each with why (from the command parser). */
+  problems: string[];
 }
 
 export interface ApprovalPlan {
@@ -175,9 +182,9 @@ export async function planApprovals(
     const ids = candidate.named.length > 0 ? candidate.named : affected.map((a) => a.id);
     return { ok: false, reply: { kind: "not_an_approver", systems: ids } };
   };
-  const reply = (comment: CommentFacts, reason: ReplyReason): void => {
+  const reply = (comment: CommentFacts, reason: ReplyReason, problems: string[]): void => {
     if (replied.has(comment.id) || !comment.author) return;
-    plan.replies.push({ commentId: comment.id, login: comment.author.login, reason });
+    plan.replies.push({ commentId: comment.id, login: comment.author.login, reason, problems });
     replied.add(comment.id);
   };
 
@@ -188,23 +195,27 @@ export async function planApprovals(
     const parsed = parseCommands(comment.body);
     commands.set(comment.id, parsed);
     const decision = parsed.decision;
-    if (decision?.kind !== "approve") continue;
+    const problems = parsed.problems;
+    if (decision?.kind !== "approve" || attested.has(`approved:comment:${comment.id}`)) {
+      // Lines that were ignored are said once, so nobody believes an approval was recorded.
+      if (problems.length > 0) reply(comment, { kind: "command_problems" }, problems);
+      continue;
+    }
     const key = `approved:comment:${comment.id}`;
-    if (attested.has(key)) continue;
     const unknown = unknownSystems(decision.systems, known);
     if (unknown.length > 0) {
-      reply(comment, { kind: "unknown_systems", systems: unknown });
+      reply(comment, { kind: "unknown_systems", systems: unknown }, problems);
       continue;
     }
     // A comment binds to the head it was written on; when the head is newer, ask again.
     if (headCommitAt !== undefined && comment.createdAt < headCommitAt) {
-      reply(comment, { kind: "stale", headSha: pullRequest.headSha });
+      reply(comment, { kind: "stale", headSha: pullRequest.headSha }, problems);
       continue;
     }
     // Anyone with write access can edit anyone's comment, and GitHub does not say who did: an
     // edited comment is not proof that its author approved.
     if (comment.updatedAt !== comment.createdAt) {
-      reply(comment, { kind: "edited" });
+      reply(comment, { kind: "edited" }, problems);
       continue;
     }
     const candidate: Candidate = {
@@ -218,13 +229,14 @@ export async function planApprovals(
     if (decision.note) candidate.note = decision.note;
     const verdict = await judge(candidate);
     if (!verdict.ok) {
-      reply(comment, verdict.reply);
+      reply(comment, verdict.reply, problems);
       if (comment.author) {
         plan.ineligible.push(ineligibleRecord(candidate, comment.author, verdict.refusal));
       }
       continue;
     }
     plan.statements.push(approval(key, candidate, verdict.systems));
+    if (problems.length > 0) reply(comment, { kind: "command_problems" }, problems);
   }
 
   for (const review of input.reviews) {

@@ -25,7 +25,7 @@ export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
 }
 
 /** A reason in the second person, to the comment's author. */
-function reasonText(reason: ReplyReason): string {
+function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>): string {
   switch (reason.kind) {
     case "unknown_systems":
       return `the governance manifest has no system ${reason.systems.map((u) => `\`${u}\``).join(", ")}`;
@@ -53,7 +53,13 @@ function reasonText(reason: ReplyReason): string {
   }
 }
 
-/** The comment that answers an `/approve` which was not recorded. */
+/** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
 export function renderReply(reply: Reply): string {
-  return `<!-- aigate-reply:${reply.commentId} -->\n@${reply.login} your \`/approve\` was not recorded: ${reasonText(reply.reason)}.`;
+  const marker = `<!-- aigate-reply:${reply.commentId} -->`;
+  const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
+  if (reply.reason.kind === "command_problems") {
+    return `${marker}\n@${reply.login} aigate ignored part of your comment:\n\n${ignored}`;
+  }
+  const answer = `${marker}\n@${reply.login} your \`/approve\` was not recorded: ${reasonText(reply.reason)}.`;
+  return ignored ? `${answer}\n\nAlso ignored:\n\n${ignored}` : answer;
 }

@@ -302,6 +302,34 @@ describe("planning approvals from reviews and comments", () => {
   });
 });
 
+describe("answering command lines that were ignored", () => {
+  it("says so when an /approve names something that is not a system id, and records nothing", async () => {
+    const c = comment(ALICE, "/approve Credit-Scoring");
+    const plan = await planApprovals(input({ comments: [c] }), teams);
+    expect(plan.statements).toEqual([]);
+    expect(renderReply(plan.replies[0] as (typeof plan.replies)[number])).toBe(
+      `<!-- aigate-reply:${c.id} -->\n@alice aigate ignored part of your comment:\n\n- Line 1: "Credit-Scoring" is not a system id (lowercase letters, digits and '-'); nothing was recorded for this line.`,
+    );
+  });
+
+  it("records the first /approve and says the second was ignored", async () => {
+    const c = comment(ALICE, "/approve\n/approve chat-helper");
+    const plan = await planApprovals(input({ comments: [c] }), teams);
+    expect(plan.statements).toHaveLength(1);
+    expect(plan.replies[0]?.problems).toEqual([
+      "Line 2: only the first /approve or /revoke of a comment counts; this one was ignored.",
+    ]);
+  });
+
+  it("adds the ignored lines to the answer of an /approve that was refused", async () => {
+    const c = comment(BOB, "/approve\n/aigate help");
+    const plan = await planApprovals(input({ comments: [c] }), teams);
+    const text = renderReply(plan.replies[0] as (typeof plan.replies)[number]);
+    expect(text).toContain("@bob your `/approve` was not recorded: you are not an approver");
+    expect(text).toContain('Also ignored:\n\n- Line 2: unknown command "/aigate help"');
+  });
+});
+
 describe("planning revocations", () => {
   it("revokes the attestation of a dismissed review", async () => {
     const r = review(ALICE, "DISMISSED");
