@@ -113,7 +113,7 @@ export class LocalGit {
   }
 }
 
-export class GitError extends Error {
+class GitError extends Error {
   override name = "GitError";
 }
 
@@ -127,7 +127,7 @@ const STATUS: Record<string, ChangeStatus> = {
 };
 
 /** Parses `git diff --name-status -z` output: renames and copies carry two paths. */
-export function parseNameStatus(out: string): ChangedFile[] {
+function parseNameStatus(out: string): ChangedFile[] {
   const fields = out.split("\0");
   const files: ChangedFile[] = [];
   let i = 0;

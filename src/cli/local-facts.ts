@@ -18,13 +18,13 @@ export interface LocalRange {
  * The revision the CLI reads the head side of a change at: the working tree, so an author can
  * fix an assessment before committing. Never a commit SHA, so the base is always read from git.
  */
-export const WORKING_TREE = "working tree";
+const WORKING_TREE = "working tree";
 
 /**
  * The local repository as a source of facts: files at a commit through `git show`, files at
  * `WORKING_TREE` from disk; the change is `base...HEAD` with renames.
  */
-export function localReader(git: LocalGit, root: string, range: LocalRange): SourceReader {
+function localReader(git: LocalGit, root: string, range: LocalRange): SourceReader {
   return {
     async readFile(revision, path) {
       if (revision === WORKING_TREE) return readWorkingContent(root, path);

@@ -15,8 +15,8 @@ export interface BackoffPolicy {
 }
 
 /** Retries after a primary rate limit (the hourly quota) and after a secondary one. */
-export const RATE_LIMIT_RETRIES = 2;
-export const SECONDARY_LIMIT_RETRIES = 3;
+const RATE_LIMIT_RETRIES = 2;
+const SECONDARY_LIMIT_RETRIES = 3;
 
 interface LimitedRequest {
   method: string;

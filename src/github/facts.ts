@@ -37,7 +37,7 @@ interface GitHubUser {
   type: string;
 }
 
-export function toActor(user: GitHubUser | null | undefined): Actor | null {
+function toActor(user: GitHubUser | null | undefined): Actor | null {
   if (!user) return null;
   const type = user.type === "Bot" || user.type === "Organization" ? user.type : "User";
   return { id: user.id, login: user.login, type };

@@ -57,7 +57,7 @@ export type ReconcileTarget = PullRequestTarget & {
 };
 
 /** The result of an event that wrote nothing yet. */
-export function emptyResult(): ReconcileResult {
+function emptyResult(): ReconcileResult {
   return { checks: {}, attestations: { approved: 0, revoked: 0 }, replies: 0 };
 }
 

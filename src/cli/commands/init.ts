@@ -27,7 +27,7 @@ function yamlList(values: string[]): string {
 }
 
 /** The scaffolded files, keyed by repository path. Each passes `aigate validate` as written. */
-export function scaffold(options: InitOptions, today: Date): Record<string, string> {
+function scaffold(options: InitOptions, today: Date): Record<string, string> {
   const { system, approver, team } = options;
   const tier = options.tier as Tier;
   const assessmentPath = `governance/assessments/${system}.yml`;

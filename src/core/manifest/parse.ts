@@ -163,7 +163,7 @@ function extendPolicy(
 }
 
 /** Merges tier defaults: built-in ← `defaults.tiers[tier]`, field by field. */
-export function resolveTierPolicy(document: ManifestDocument, tier: Tier): ResolvedTierPolicy {
+function resolveTierPolicy(document: ManifestDocument, tier: Tier): ResolvedTierPolicy {
   const builtin = BUILTIN_TIERS[tier];
   const override: TierPolicy = document.defaults?.tiers?.[tier] ?? {};
   return {
@@ -176,7 +176,7 @@ export function resolveTierPolicy(document: ManifestDocument, tier: Tier): Resol
 }
 
 /** A system with its tier's policy merged under its own fields. */
-export function resolveSystem(document: ManifestDocument, system: AiSystem): ResolvedSystem {
+function resolveSystem(document: ManifestDocument, system: AiSystem): ResolvedSystem {
   const policy = resolveTierPolicy(document, system.tier);
   const paths: Partial<Record<PathKind, string[]>> = {};
   for (const [kind, globs] of Object.entries(system.paths) as [PathKind, string[] | undefined][]) {

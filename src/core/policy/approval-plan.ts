@@ -135,7 +135,7 @@ export function newestDigest(report: VerificationReport): string | null {
 }
 
 /** The teams whose membership can make someone eligible for the affected systems. */
-export function teamsOfInterest(manifest: Manifest, affected: AffectedSystem[]): string[] {
+function teamsOfInterest(manifest: Manifest, affected: AffectedSystem[]): string[] {
   const teams = new Set<string>();
   for (const a of affected) {
     const system = manifest.systems.find((s) => s.id === a.id);

@@ -196,7 +196,7 @@ export function isOwnerEligibility(e: Eligibility): boolean {
 }
 
 /** The pseudo-system that gates changes to the manifest: approvers are the governance owners. */
-export function manifestPseudoSystem(manifest: Manifest): ResolvedSystem {
+function manifestPseudoSystem(manifest: Manifest): ResolvedSystem {
   return {
     id: MANIFEST_SYSTEM_ID,
     name: "Governance manifest",

@@ -14,7 +14,7 @@ import { assessSystem, blockedProblem } from "./assessment-gate.js";
 import { separationOfDuties, shortSha, systemFor } from "./eligibility.js";
 import { overseeSystem, plural } from "./oversight-gate.js";
 
-export const TRUNCATED_PROBLEM = `more than ${MAX_PULL_REQUEST_FILES} files changed: aigate cannot see them all`;
+const TRUNCATED_PROBLEM = `more than ${MAX_PULL_REQUEST_FILES} files changed: aigate cannot see them all`;
 
 /**
  * The base manifest as the fact-gathering path prepared it, and the systems the change touches:
@@ -269,7 +269,7 @@ function validateProposed(
 }
 
 /** "first problem (+N more)". */
-export function withMore(problems: string[]): string {
+function withMore(problems: string[]): string {
   const first = problems[0] ?? "";
   return problems.length > 1 ? `${first} (+${problems.length - 1} more)` : first;
 }

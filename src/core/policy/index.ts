@@ -10,14 +10,11 @@ export {
   type ReplyReason,
   type TeamsLookup,
   type TeamsOf,
-  teamsOfInterest,
 } from "./approval-plan.js";
 export {
   approverEligibilities,
   eligibility,
   governanceEligibility,
-  isOwnerEligibility,
-  manifestPseudoSystem,
   resolveApprovalSystems,
   systemFor,
 } from "./eligibility.js";

@@ -7,4 +7,4 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
-export { renderReply, repliedCommentIds, replyTarget } from "./replies.js";
+export { renderReply } from "./replies.js";
