@@ -1,4 +1,5 @@
 import picomatch from "picomatch";
+import { literalBase, PICOMATCH_OPTIONS } from "./glob.js";
 import {
   MANIFEST_PATH,
   MANIFEST_SYSTEM_ID,
@@ -18,10 +19,6 @@ import type { AffectedFile, AffectedSystem, ChangedFile } from "./types.js";
 
 /** How many triggering files an affected system lists; the rest are counted in `moreFiles`. */
 export const MAX_FILES_PER_SYSTEM = 20;
-
-// `s`: a path may hold any character git allows, new lines included; without dotAll a
-// `**` would not match `models/a<LF>b` and such a file would escape its system's gate.
-const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = { dot: true, flags: "s" };
 
 interface Rule {
   system: number;
@@ -55,7 +52,7 @@ export function compileMatcher(manifest: Manifest, manifestPath = MANIFEST_PATH)
           excludes.set(key, [...(excludes.get(key) ?? []), glob.slice(1)]);
           continue;
         }
-        const base = indexBase(scan.base, scan.isGlob);
+        const base = literalBase(scan.base, scan.isGlob);
         const groupKey = `${systemIndex}\u0000${kind}\u0000${base}`;
         const group = grouped.get(groupKey) ?? { system: systemIndex, kind, globs: [] };
         group.globs.push(glob);
@@ -197,19 +194,6 @@ function kindsOf(compiled: CompiledMatcher, path: string): Map<number, PathKind[
   }
   test(compiled.index.get(path));
   return found;
-}
-
-/**
- * The key a glob is indexed under: its static base when that is a plain path, else the root.
- * A base with escapes or `.` segments is not a literal prefix of the paths it matches.
- */
-function indexBase(base: string, isGlob: boolean): string {
-  if (base.includes("\\")) return "";
-  const segments = base.split("/");
-  if (segments.some((s) => s === "." || s === "..")) return "";
-  // `picomatch.scan` keeps a trailing slash of a literal directory; a path never has one.
-  if (!isGlob && base.endsWith("/")) return "";
-  return base;
 }
 
 function combine(globs: string[]): RegExp {

@@ -20,6 +20,22 @@ export interface LocatedError {
   message: string;
 }
 
+/** The kinds of path a manifest names that the tree may not hold (docs/manifest.md). */
+export type PathRule =
+  | "glob-matches-no-file"
+  | "assessment-missing"
+  | "evidence-missing"
+  | "policy-missing";
+
+/** A manifest path that matches nothing in the repository's tree, located at the manifest line. */
+export interface PathFinding extends LocatedError {
+  rule: PathRule;
+  /** An error, or a warning for a system in design, retired or prohibited. */
+  severity: "error" | "warning";
+  /** The system whose path it is; absent for the AI policy. */
+  system?: string;
+}
+
 export type ChangeStatus =
   | "added"
   | "modified"
@@ -176,6 +192,12 @@ export interface Facts {
   changedSince: Record<string, string[] | null>;
   /** Whether approvals can be evaluated at all (false in the CLI: it only reports what is required). */
   evaluateApprovals: boolean;
+  /**
+   * Every file path of the tree this change leaves, when the door read it (the CLI always; the
+   * App and the Action when the change edits the manifest). With it, the paths of the manifest
+   * as this change leaves it that match no file are reported (docs/manifest.md).
+   */
+  headTree?: readonly string[];
 }
 
 export type Conclusion = "success" | "failure" | "action_required" | "neutral";
@@ -298,6 +320,12 @@ export interface Decision {
     systems: OversightResult[];
     rejectedAttestations: RejectedAttestation[];
   };
+  /**
+   * Paths of the manifest as this change leaves it that match no file of the head's tree
+   * (errors and warnings); present when the tree was read. Errors fail the risk-assessment gate:
+   * as the proposed manifest's errors when the change edits it, as gate problems otherwise.
+   */
+  deadPaths?: PathFinding[];
   /** ISO-8601 time the decision was made (the `now` it was given). */
   evaluatedAt: string;
   /** Set when evaluation itself failed (both gates are then red): what went wrong. */

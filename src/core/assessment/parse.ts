@@ -1,3 +1,4 @@
+import { placeholderErrors, withPlaceholders } from "../placeholder.js";
 import type { LocatedError } from "../types.js";
 import { errorAt, limitErrors, validateYaml } from "../yaml/index.js";
 import { type RiskAssessment, RiskAssessmentSchema } from "./schema.js";
@@ -12,10 +13,11 @@ export type AssessmentParseResult =
  * is accepted is the engine's question, not a parse error. Never throws.
  */
 export function parseAssessment(text: string, file: string): AssessmentParseResult {
+  const placeholders = placeholderErrors(text, file);
   const validated = validateYaml(text, file, RiskAssessmentSchema);
-  if (!validated.ok) return { ok: false, errors: validated.errors };
+  if (!validated.ok) return { ok: false, errors: withPlaceholders(placeholders, validated.errors) };
   const assessment = validated.value;
-  const errors: LocatedError[] = [];
+  const errors: LocatedError[] = [...placeholders];
   // ISO dates (YYYY-MM-DD) order correctly as strings.
   if (assessment.review_by < assessment.assessed_at) {
     errors.push(

@@ -5,6 +5,7 @@ import {
   type PolicyReference,
   parsePolicyReference,
 } from "../org-policy/reference.js";
+import { placeholderErrors, withPlaceholders } from "../placeholder.js";
 import type { LocatedError } from "../types.js";
 import {
   errorAt,
@@ -59,8 +60,11 @@ export function parseManifest(
   file: string = MANIFEST_PATH,
   options: ManifestParseOptions = {},
 ): ManifestParseResult {
+  const placeholders = placeholderErrors(text, file);
   const validated = validateYaml(text, file, ManifestSchema);
-  if (!validated.ok) return { ok: false, errors: validated.errors, warnings: [] };
+  if (!validated.ok) {
+    return { ok: false, errors: withPlaceholders(placeholders, validated.errors), warnings: [] };
+  }
   const document = validated.value;
   const source = validated.source;
   const warnings: LocatedError[] = [];
@@ -75,7 +79,7 @@ export function parseManifest(
     }
     const manifest = resolveManifest(effective);
     if (orgPolicy) manifest.orgPolicy = orgPolicy;
-    const errors = checkManifest(manifest, source);
+    const errors = withPlaceholders(placeholders, checkManifest(manifest, source));
     if (errors.length > 0) return { ok: false, errors, warnings };
     return { ok: true, manifest, document, warnings };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { globSyntaxProblem } from "../glob.js";
 import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";
 
 /**
@@ -44,6 +45,14 @@ const glob = z
   })
   .regex(GLOB_NO_DOT_DOT, {
     message: "globs match paths inside the repository and must not contain '..'",
+  })
+  .superRefine((value, ctx) => {
+    const problem = globSyntaxProblem(value);
+    if (problem)
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} is not a valid glob: ${problem}`,
+      });
   });
 
 /** An evidence kind names a document a tier requires, e.g. `model_card`. */

@@ -1,3 +1,5 @@
+import { findDeadPaths, repositoryTree } from "../dead-paths.js";
+import { formatLocatedError } from "../errors.js";
 import { MAX_CHECK_TITLE_CHARS, MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { parseManifest } from "../manifest/parse.js";
 import { type ManifestPreparation, policyOptions, prepareManifest } from "../manifest/prepare.js";
@@ -8,6 +10,7 @@ import type {
   AssessmentResult,
   Decision,
   Facts,
+  LocatedError,
   OversightResult,
 } from "../types.js";
 import { assessSystem, blockedProblem } from "./assessment-gate.js";
@@ -47,8 +50,7 @@ function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): 
 
   if (facts.manifest.status === "missing") {
     decision.manifest.status = "missing";
-    const proposed = validateProposed(facts);
-    if (proposed) decision.proposedManifest = proposed;
+    applyProposed(decision, facts);
     const title = `No governance manifest on ${baseName}`;
     decision.assessment = { ...decision.assessment, conclusion: "success", title };
     decision.oversight = { ...decision.oversight, conclusion: "success", title };
@@ -65,8 +67,7 @@ function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): 
     const unreadable = parsed.unreadablePolicy;
     if (unreadable) decision.manifest.unreadablePolicy = unreadable.problem;
     // A change that fixes the manifest is still judged by the base; its version is validated.
-    const proposed = validateProposed(facts);
-    if (proposed) decision.proposedManifest = proposed;
+    applyProposed(decision, facts);
     // An unreadable organisation policy is no fault of the manifest: say what could not be read.
     const problems = [
       unreadable?.problem ??
@@ -87,11 +88,27 @@ function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): 
   decision.unaffected = manifest.systems.filter((s) => !affectedIds.has(s.id)).map((s) => s.id);
 
   const manifestAffected = affected.find((a) => a.id === MANIFEST_SYSTEM_ID);
-  const proposed = validateProposed(facts, manifestAffected);
-  if (proposed) decision.proposedManifest = proposed;
+  applyProposed(decision, facts, manifestAffected);
+  // A manifest this change leaves as it is: its dead paths fail the risk-assessment gate.
+  let deadPathProblems: string[] = [];
+  if (facts.headTree && !decision.proposedManifest) {
+    const source = { file: facts.manifest.path, text: facts.manifest.text };
+    decision.deadPaths = findDeadPaths(manifest, source, repositoryTree(facts.headTree));
+    deadPathProblems = decision.deadPaths
+      .filter((finding) => finding.severity === "error")
+      .map(formatLocatedError);
+  }
 
   const truncated = facts.changedFilesTruncated ? [TRUNCATED_PROBLEM] : [];
-  decideAssessment(decision, manifest, affected, facts, today, truncated, baseName);
+  decideAssessment(
+    decision,
+    manifest,
+    affected,
+    facts,
+    today,
+    [...truncated, ...deadPathProblems],
+    baseName,
+  );
   decideOversight(decision, manifest, affected, facts, compiled, truncated);
   return decision;
 }
@@ -245,27 +262,50 @@ function assessProposedManifest(decision: Decision): AssessmentResult {
   return result;
 }
 
-/** Validates the manifest as this change leaves it; it takes effect only once merged. */
-function validateProposed(
-  facts: Facts,
-  manifestAffected?: AffectedSystem,
-): Decision["proposedManifest"] | undefined {
+/**
+ * Validates the manifest as this change leaves it; it takes effect only once merged. Where the
+ * head's tree is known, its paths that match nothing there are among its errors (warnings are
+ * reported beside them).
+ */
+function applyProposed(decision: Decision, facts: Facts, manifestAffected?: AffectedSystem): void {
   const proposed = facts.proposedManifest;
   if (!proposed) {
     const removed = manifestAffected?.files.some(
       (f) => f.status === "removed" || (f.path !== facts.manifest.path && f.status === "renamed"),
     );
-    return removed ? { status: "removed", errors: [] } : undefined;
+    if (removed) decision.proposedManifest = { status: "removed", errors: [] };
+    return;
   }
-  if ("removed" in proposed) return { status: "removed", errors: [] };
+  if ("removed" in proposed) {
+    decision.proposedManifest = { status: "removed", errors: [] };
+    return;
+  }
   const parsed = parseManifest(
     proposed.text,
     facts.manifest.path,
     policyOptions(facts.proposedOrgPolicy),
   );
-  return parsed.ok
-    ? { status: "ok", sha256: proposed.sha256, errors: [] }
-    : { status: "invalid", sha256: proposed.sha256, errors: parsed.errors };
+  if (!parsed.ok) {
+    decision.proposedManifest = {
+      status: "invalid",
+      sha256: proposed.sha256,
+      errors: parsed.errors,
+    };
+    return;
+  }
+  const source = { file: facts.manifest.path, text: proposed.text };
+  const deadPaths = facts.headTree
+    ? findDeadPaths(parsed.manifest, source, repositoryTree(facts.headTree))
+    : [];
+  const errors: LocatedError[] = deadPaths
+    .filter((finding) => finding.severity === "error")
+    .map(({ file, line, column, field, message }) => ({ file, line, column, field, message }));
+  decision.proposedManifest = {
+    status: errors.length > 0 ? "invalid" : "ok",
+    sha256: proposed.sha256,
+    errors,
+  };
+  if (facts.headTree) decision.deadPaths = deadPaths;
 }
 
 /** "first problem (+N more)". */
