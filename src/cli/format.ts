@@ -64,8 +64,22 @@ export function formatDecisionText(
     }
   }
 
+  // The proposed manifest's dead-path errors are listed among its errors above.
+  const deadPaths = (decision.deadPaths ?? []).filter((f) => !proposed || f.severity === "warning");
+  if (deadPaths.length > 0) {
+    const which = proposed ? "the manifest as changed here" : "the manifest";
+    lines.push(`paths of ${which} that match no file:`);
+    for (const finding of deadPaths) {
+      const level = finding.severity === "warning" ? "warning: " : "";
+      lines.push(`  ${level}${formatLocatedError(finding)}`);
+    }
+  }
+
   lines.push("");
-  if (decision.affected.length === 0) {
+  if (m.status === "invalid") {
+    // Nothing could be matched against an invalid manifest: "no system affected" would be a guess.
+    lines.push("AI systems affected: unknown until the manifest on the base is fixed.");
+  } else if (decision.affected.length === 0) {
     lines.push("No AI systems affected.");
   } else {
     lines.push("Affected AI systems:");

@@ -107,10 +107,58 @@ export class LocalGit {
     }
   }
 
+  /**
+   * The files of the working tree as git sees them: tracked and untracked, without what
+   * `.gitignore` ignores or what was deleted. Git lists a symbolic link as a file and never
+   * descends into a linked folder.
+   */
+  async workingTreeFiles(): Promise<string[]> {
+    const listed = splitZ(
+      await this.git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]),
+    );
+    const deleted = new Set(splitZ(await this.git(["ls-files", "-z", "--deleted"])));
+    return deleted.size === 0 ? listed : listed.filter((path) => !deleted.has(path));
+  }
+
+  /** True in a shallow clone (CI's default checkout), where history may end before the merge base. */
+  async isShallow(): Promise<boolean> {
+    try {
+      return (await this.git(["rev-parse", "--is-shallow-repository"])).trim() === "true";
+    } catch {
+      return false;
+    }
+  }
+
+  /** Those of `paths` with changes not committed yet (staged, unstaged or untracked). */
+  async uncommitted(paths: readonly string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.git([
+      "status",
+      "--porcelain=v1",
+      "-z",
+      "--untracked-files=all",
+      "--",
+      ...paths,
+    ]);
+    const changed = new Set<string>();
+    const fields = splitZ(out);
+    for (let i = 0; i < fields.length; i++) {
+      const entry = fields[i] ?? "";
+      changed.add(entry.slice(3));
+      // A rename's entry is followed by its old path.
+      if (entry[0] === "R" || entry[0] === "C") i++;
+    }
+    return paths.filter((path) => changed.has(path));
+  }
+
   /** True when tracked files have uncommitted changes. */
   async isDirty(): Promise<boolean> {
     return (await this.git(["status", "--porcelain", "--untracked-files=no"])).trim() !== "";
   }
+}
+
+function splitZ(out: string): string[] {
+  return out.split("\0").filter((field) => field !== "");
 }
 
 class GitError extends Error {

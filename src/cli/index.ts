@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigurationError, formatLocatedError } from "../core/errors.js";
+import type { LocatedError } from "../core/types.js";
 import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
@@ -7,9 +8,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerRegister, registerSoa } from "./commands/register.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerVerify } from "./commands/verify.js";
-import { type CliContext, UsageError } from "./context.js";
-
-const VERSION = "0.1.0";
+import { CLI_VERSION, type CliContext, UsageError } from "./context.js";
 
 /** Runs the aigate CLI and resolves to its exit code (docs/cli.md: 0 pass, 1 fail, 2 usage/configuration). */
 export async function main(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
@@ -27,7 +26,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     .description(
       "AI-governance gates for pull requests: risk assessments, human oversight, signed attestations",
     )
-    .version(VERSION)
+    .version(CLI_VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.stdout(text),
@@ -48,24 +47,42 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     register(program, ctx);
   }
 
+  // With --json, a program reads standard output: an error is JSON there too.
+  const json = argv.includes("--json");
   try {
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
+      // --help and --version end through here with exit code 0; commander printed the rest.
+      if (error.exitCode !== 0 && json) jsonError(ctx, commanderMessage(error));
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {
       ctx.stderr(`aigate: ${error.message}\n`);
+      if (json) jsonError(ctx, error.message);
       return 2;
     }
     if (error instanceof ConfigurationError) {
       for (const located of error.errors) ctx.stderr(`${formatLocatedError(located)}\n`);
+      if (json) jsonError(ctx, error.message, error.errors);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
     ctx.stderr(`aigate: internal error: ${message}\n`);
+    if (json) jsonError(ctx, `internal error: ${message}`);
     return 2;
   }
+}
+
+/** `{"error": …}` on standard output, with the located errors when there are any (docs/cli.md). */
+function jsonError(ctx: CliContext, message: string, errors?: LocatedError[]): void {
+  ctx.stdout(
+    `${JSON.stringify(errors ? { error: message, errors } : { error: message }, null, 2)}\n`,
+  );
+}
+
+/** Commander's message without its "error: " prefix. */
+function commanderMessage(error: CommanderError): string {
+  return error.message.replace(/^error: /, "");
 }

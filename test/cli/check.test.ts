@@ -13,6 +13,20 @@ afterEach(() => {
   for (const repo of repos.splice(0)) repo.remove();
 });
 
+/** A repository whose manifest on main is invalid (line 5: an unknown key), on a branch. */
+function invalidManifestOnMain(): TempRepo {
+  const repo = new TempRepo();
+  repos.push(repo);
+  repo.write(
+    ".github/ai-governance.yml",
+    "version: 1\ngovernance:\n  owners: {}\nsystems: []\nextra: true\n",
+  );
+  repo.git("init", "-q", "-b", "main");
+  repo.commitAll("bad manifest");
+  repo.branch("feature");
+  return repo;
+}
+
 function json(repo: TempRepo, now?: string): Decision {
   const run = repo.aigate(["check", "--base", "main", "--json"], now);
   return JSON.parse(run.stdout) as Decision;
@@ -113,15 +127,7 @@ describe("aigate check on a local change (base...HEAD)", () => {
   });
 
   it("exits 2 when the manifest on the base is invalid, naming file and line", () => {
-    const repo = new TempRepo();
-    repos.push(repo);
-    repo.write(
-      ".github/ai-governance.yml",
-      "version: 1\ngovernance:\n  owners: {}\nsystems: []\nextra: true\n",
-    );
-    repo.git("init", "-q", "-b", "main");
-    repo.commitAll("bad manifest");
-    repo.branch("feature");
+    const repo = invalidManifestOnMain();
     repo.write("x.txt", "x");
     repo.commitAll("x");
     const run = repo.aigate(["check", "--base", "main"]);
@@ -197,5 +203,124 @@ describe("aigate check on a local change (base...HEAD)", () => {
   it("exits 2 on an unknown option", () => {
     const repo = demoOnBranch();
     expect(repo.aigate(["check", "--bse", "main"]).code).toBe(2);
+  });
+});
+
+describe("aigate check: paths of the manifest that match no file", () => {
+  it("fails with the suggestion when a typo'd glob on the base gates nothing, instead of 'No AI systems affected, PASS'", () => {
+    const repo = TempRepo.fromDemo();
+    repos.push(repo);
+    repo.edit(".github/ai-governance.yml", '"models/credit/**"', '"modles/credit/**"');
+    repo.commitAll("typo on main");
+    repo.branch("feature");
+    repo.write("models/credit/weights.json", '{"bias": 0}\n');
+    repo.commitAll("retrain");
+    const run = repo.aigate(["check", "--base", "main"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^AI governance: risk assessment - FAIL: \.github\/ai-governance\.yml:\d+:\d+: systems\[0\]\.paths\.model\[0\]: "modles\/credit\/\*\*" matches no file — did you mean "models\/credit\/\*\*"\?/m,
+    );
+    const decision = json(repo);
+    expect(decision.deadPaths?.map((f) => [f.rule, f.severity, f.field])).toEqual([
+      ["glob-matches-no-file", "error", "systems[0].paths.model[0]"],
+    ]);
+  });
+
+  it("reports the dead paths of the manifest as the change leaves it, among its errors", () => {
+    const repo = demoOnBranch();
+    repo.edit(".github/ai-governance.yml", '"data/credit/**"', '"data/credt/**"');
+    repo.commitAll("typo in the manifest");
+    const run = repo.aigate(["check", "--base", "main"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "the manifest as changed here is invalid (it takes effect only once merged):",
+    );
+    expect(run.stdout).toContain(
+      '"data/credt/**" matches no file — did you mean "data/credit/**"?',
+    );
+  });
+});
+
+describe("aigate check: rough edges", () => {
+  it("says when the assessment change is uncommitted, and what to run", () => {
+    const repo = demoOnBranch();
+    repo.write("models/credit/weights.json", '{"bias": 0}\n');
+    repo.write("data/credit/extra.csv", "income,debt\n1,2\n");
+    repo.commitAll("retrain");
+    repo.edit(
+      "governance/assessments/credit-scoring.yml",
+      'assessed_at: "2026-09-15"',
+      'assessed_at: "2026-11-20"',
+    );
+    const run = repo.aigate(["check", "--base", "main"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "note: governance/assessments/credit-scoring.yml has changes not committed yet. check compares commits (main...HEAD), so the change counts once it is committed: git add governance/assessments/credit-scoring.yml && git commit",
+    );
+  });
+
+  it("says nothing about uncommitted changes when the assessment is committed", () => {
+    const repo = demoOnBranch();
+    repo.write("models/credit/weights.json", '{"bias": 0}\n');
+    repo.commitAll("retrain");
+    const run = repo.aigate(["check", "--base", "main"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain("not committed yet");
+  });
+
+  it("in a shallow clone whose history stops before the merge base, says so and what to run", () => {
+    const origin = TempRepo.fromDemo();
+    repos.push(origin);
+    origin.branch("feature");
+    origin.write("models/credit/weights.json", '{"bias": 0}\n');
+    origin.commitAll("retrain");
+    origin.git("checkout", "-q", "main");
+    origin.write("README.md", "main moved on\n");
+    origin.commitAll("main moves on");
+    const clone = new TempRepo("aigate-shallow-");
+    repos.push(clone);
+    clone.git(
+      "clone",
+      "-q",
+      "--depth",
+      "1",
+      "--no-single-branch",
+      `file://${origin.dir}`,
+      clone.dir,
+    );
+    clone.git("checkout", "-q", "feature");
+    const run = clone.aigate(["check", "--base", "origin/main"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("share no history");
+    expect(run.stderr).toContain(
+      "This clone is shallow, so its history may stop before the merge base: fetch the full history with 'git fetch --unshallow' (in GitHub Actions, give actions/checkout 'fetch-depth: 0').",
+    );
+  });
+
+  it("--json errors are JSON on standard output (exit 2)", () => {
+    const repo = demoOnBranch();
+    const run = repo.aigate(["check", "--base", "nope", "--json"]);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: "base nope is not a commit here: pass --base REF (a branch, tag or commit)",
+    });
+    const unknown = repo.aigate(["check", "--json", "--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: "unknown option '--bogus'" });
+  });
+
+  it("an invalid base manifest says so, and never 'No AI systems affected'", () => {
+    const repo = invalidManifestOnMain();
+    repo.write("models/x.onnx", "x");
+    repo.commitAll("x");
+    const run = repo.aigate(["check", "--base", "main"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).not.toContain("No AI systems affected");
+    expect(run.stdout).toContain(
+      "AI systems affected: unknown until the manifest on the base is fixed.",
+    );
+    expect(run.stdout).toContain(
+      "AI governance: risk assessment - FAIL: Invalid governance manifest",
+    );
   });
 });

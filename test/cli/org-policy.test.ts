@@ -203,7 +203,7 @@ describe("aigate validate --kind policy", () => {
     expect(missing.stderr).toContain("--kind policy needs the policy file");
     expect(missing.code).toBe(2);
     const unknown = await aigate(repo, ["validate", "--kind", "polcy", "x.yml"]);
-    expect(unknown.stderr).toContain("--kind polcy: choose manifest or policy");
+    expect(unknown.stderr).toContain("Allowed choices are manifest, assessment, policy");
     expect(unknown.code).toBe(2);
   });
 });

@@ -1,18 +1,22 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { PolicyReference } from "../../core/org-policy/reference.js";
 import { evaluate } from "../../core/policy/evaluate.js";
-import type { CliContext } from "../context.js";
-import { UsageError } from "../context.js";
+import { toSarif } from "../../core/sarif.js";
+import type { Decision } from "../../core/types.js";
+import { CLI_VERSION, type CliContext, UsageError } from "../context.js";
+import { decisionFindings } from "../decision-findings.js";
 import { formatDecisionText } from "../format.js";
 import { LocalGit } from "../git.js";
 import { localFacts } from "../local-facts.js";
 import { orgPolicyFor } from "../org-policy.js";
 import { evaluationTime } from "../time.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "./validate.js";
 
 interface CheckOptions {
   base?: string;
   json?: boolean;
   policyFile?: string;
+  format: OutputFormat;
 }
 
 /**
@@ -28,7 +32,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       "--base <ref>",
       "the branch the change will merge into (default: origin's default branch, main or master)",
     )
-    .option("--json", "print the Decision as JSON (see docs/cli.md)")
+    .addOption(
+      new Option("--format <format>", "output format").choices(OUTPUT_FORMATS).default("text"),
+    )
+    .option("--json", "print the Decision as JSON, same as --format json (see docs/cli.md)")
     .option(
       "--policy-file <file>",
       "the organisation policy the manifest extends, from this file instead of the GitHub API",
@@ -45,15 +52,28 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         ok: true as const,
         policy: await orgPolicyFor(reference, options.policyFile, ctx),
       });
-      const { facts, range, prepared } = await localFacts(new LocalGit(root), root, base, {
-        readPolicy,
-      });
+      const repo = new LocalGit(root);
+      const { facts, range, prepared } = await localFacts(repo, root, base, { readPolicy }).catch(
+        async (error: unknown) => {
+          throw await explainShallow(repo, error);
+        },
+      );
+      facts.headTree = await repo.workingTreeFiles();
       const decision = evaluate(facts, now, prepared);
 
-      if (options.json) {
+      const format: OutputFormat = options.json ? "json" : options.format;
+      if (format === "json") {
         ctx.stdout(`${JSON.stringify(decision, null, 2)}\n`);
+      } else if (format === "sarif") {
+        const findings = decisionFindings(decision, facts);
+        ctx.stdout(`${JSON.stringify(toSarif(findings, { version: CLI_VERSION }), null, 2)}\n`);
       } else {
         ctx.stdout(formatDecisionText(decision, { base: range.base, head: "HEAD" }));
+        for (const path of await uncommittedAssessments(repo, decision)) {
+          ctx.stdout(
+            `\nnote: ${path} has changes not committed yet. check compares commits (${range.base}...HEAD), so the change counts once it is committed: git add ${path} && git commit\n`,
+          );
+        }
       }
       if (decision.manifest.status === "invalid") {
         // A configuration error, and not this change's: the manifest is read from the base.
@@ -69,4 +89,26 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       );
       ctx.exitCode = failed ? 1 : 0;
     });
+}
+
+/**
+ * In a shallow clone (CI's default checkout) the base, or the history back to the merge base,
+ * may simply not have been fetched: say so and what to run, instead of "no history".
+ */
+async function explainShallow(git: LocalGit, error: unknown): Promise<unknown> {
+  if (!(error instanceof UsageError) || !(await git.isShallow())) return error;
+  return new UsageError(
+    `${error.message}\nThis clone is shallow, so its history may stop before the merge base: fetch the full history with 'git fetch --unshallow' (in GitHub Actions, give actions/checkout 'fetch-depth: 0').`,
+  );
+}
+
+/**
+ * Assessments of systems whose risk-assessment gate fails that have uncommitted changes: the
+ * gate asks the change (commits) to update them, so an edit in the working tree is not seen.
+ */
+async function uncommittedAssessments(git: LocalGit, decision: Decision): Promise<string[]> {
+  const paths = decision.assessment.systems
+    .filter((result) => result.status === "fail" && result.assessment)
+    .map((result) => result.assessment?.path ?? "");
+  return git.uncommitted([...new Set(paths)].filter((path) => path !== ""));
 }

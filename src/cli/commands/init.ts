@@ -1,164 +1,225 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import type { Command } from "commander";
-import { MANIFEST_PATH, TIERS, type Tier } from "../../core/manifest/schema.js";
-import type { CliContext } from "../context.js";
-import { UsageError } from "../context.js";
+import { globMatchesAny, repositoryTree } from "../../core/dead-paths.js";
+import { MANIFEST_PATH, TIERS } from "../../core/manifest/schema.js";
+import { type CliContext, UsageError } from "../context.js";
 import { LocalGit } from "../git.js";
 import { joinRepo } from "../repo.js";
+import { POLICY_PATH, type ScaffoldSystem, scaffoldFiles, scaffoldProblems } from "../scaffold.js";
+import { type ScanResult, scanFiles } from "../scan.js";
+import { repositoryFiles } from "../tree.js";
 
 interface InitOptions {
   system: string;
-  tier: string;
+  tier?: string;
   approver: string[];
   team: string[];
   owner: string[];
   force?: boolean;
+  scan?: boolean;
+  write?: boolean;
 }
 
-const POLICY_PATH = "docs/ai-policy.md";
-
-function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-function yamlList(values: string[]): string {
-  return `[${values.map((v) => JSON.stringify(v)).join(", ")}]`;
-}
-
-/** The scaffolded files, keyed by repository path. Each passes `aigate validate` as written. */
-function scaffold(options: InitOptions, today: Date): Record<string, string> {
-  const { system, approver, team } = options;
-  const tier = options.tier as Tier;
-  const assessmentPath = `governance/assessments/${system}.yml`;
-  const reviewBy = new Date(today);
-  reviewBy.setUTCFullYear(reviewBy.getUTCFullYear() + 1);
-  const highEvidence =
-    tier === "high"
-      ? `    evidence:\n      model_card: docs/model-cards/${system}.md\n      data_sheet: docs/data/${system}.md\n`
-      : "";
-  const approvals = tier === "high" ? 2 : 1;
-  const files: Record<string, string> = {
-    [MANIFEST_PATH]: `# yaml-language-server: $schema=../node_modules/aigate/schemas/ai-governance.schema.json
-# The AI systems in this repository and who signs off changes to them (aigate docs/manifest.md).
-version: 1
-governance:
-  owners:                       # approve changes to this file
-    teams: ${yamlList(options.owner)}
-  policy: ${POLICY_PATH}
-systems:
-  - id: ${system}
-    name: ${system}             # a name people recognise
-    purpose: Describe what the system is for and who relies on it
-    owner: "@${options.owner[0] ?? "your-org/your-team"}"
-    lifecycle: development
-    tier: ${tier}                # minimal | limited | high | prohibited (EU AI Act)
-    paths:
-      model: ["models/${system}/**"]
-      data: ["data/${system}/**"]
-    assessment: ${assessmentPath}
-${highEvidence}    approvers:
-      teams: ${yamlList(team)}
-      users: ${yamlList(approver)}
-${tier === "minimal" || tier === "prohibited" ? "" : `    approvals: ${approvals}\n`}`,
-    [assessmentPath]: `# yaml-language-server: $schema=../../node_modules/aigate/schemas/risk-assessment.schema.json
-# Risk assessment of ${system} (ISO/IEC 42001 cl. 8.2, A.5); fields in aigate docs/assessment.md.
-version: 1
-system: ${system}
-tier: ${tier}
-intended_use: Describe the intended use, and who acts on the system's output
-affected_parties: [the people the output is about]
-harms:
-  - description: Describe one way the system could harm someone
-    likelihood: 3               # 1 (rare) to 5 (almost certain)
-    severity: 3                 # 1 (negligible) to 5 (critical)
-    mitigations:
-      - Describe what reduces the likelihood or the severity
-    residual_risk: medium       # low | medium | high | unacceptable
-data:
-  sources: [Describe where the training and evaluation data come from]
-  bias_assessment: Describe how bias in the data and the outputs was measured
-oversight:
-  mechanism: Describe how a person reviews or overrides the output
-monitoring:
-  metrics: [Describe what is measured in production]
-acceptance:
-  decision: pending             # the gate passes once this is "accepted"
-  accepted_by: [${approver[0] ?? "risk-owner"}]
-  residual_risk: medium
-assessed_at: "${isoDate(today)}"
-review_by: "${isoDate(reviewBy)}"
-`,
-    [POLICY_PATH]: `# AI policy
-
-(ISO/IEC 42001 clause 5.2, control A.2.2.) State the organisation's commitments for
-developing and using AI: the purposes it develops AI for, the risk criteria it applies,
-who approves changes to AI systems, and how concerns are reported.
-`,
-  };
-  if (tier === "high") {
-    files[`docs/model-cards/${system}.md`] =
-      `# Model card: ${system}\n\nIntended use, evaluation results, limitations.\n`;
-    files[`docs/data/${system}.md`] =
-      `# Data sheet: ${system}\n\nSources, collection, preprocessing, known biases, retention.\n`;
-  }
-  return files;
-}
-
-/** `aigate init`: scaffolds a manifest, one assessment and a policy stub that validate as written. */
+/**
+ * `aigate init`: scaffolds a manifest, one assessment and a policy stub. `--scan` proposes the
+ * systems from the repository's AI assets instead, and writes them only with `--write`. A
+ * scaffold passes `aigate validate` as written, or init refuses with what validate would say.
+ */
 export function registerInit(program: Command, ctx: CliContext): void {
   program
     .command("init")
-    .description("scaffold a governance manifest, a risk assessment and an AI policy stub")
-    .option("--system <id>", "id of the first AI system", "my-model")
-    .option("--tier <tier>", `its EU AI Act tier (${TIERS.join(", ")})`, "limited")
+    .description(
+      "scaffold a governance manifest, risk assessments and an AI policy stub (--scan: from the repository's AI assets)",
+    )
+    .option("--scan", "propose systems from the AI assets git lists (models, data, prompts, code)")
+    .option("--write", "with --scan: write the proposal (never over an existing manifest)")
+    .option("--system <id>", "id of the first AI system (without --scan)", "my-model")
+    .option("--tier <tier>", `the EU AI Act tier of every system (${TIERS.join(", ")})`)
     .option("--approver <login>", "GitHub login allowed to approve (repeatable)", collect, [])
     .option("--team <org/slug>", "GitHub team allowed to approve (repeatable)", collect, [])
     .option(
       "--owner <org/slug>",
-      "team that approves changes to the manifest (repeatable)",
+      "team that approves changes to the manifest and owns the systems (repeatable)",
       collect,
       [],
     )
-    .option("--force", "overwrite files that already exist")
+    .option("--force", "without --scan: overwrite files that already exist")
     .action(async (options: InitOptions) => {
-      if (!/^[a-z0-9][a-z0-9-]*$/.test(options.system)) {
-        throw new UsageError(`--system ${options.system}: use lowercase letters, digits and '-'`);
+      if (options.write && !options.scan) {
+        throw new UsageError("--write goes with --scan: plain 'aigate init' always writes");
       }
-      if (!(TIERS as readonly string[]).includes(options.tier)) {
-        throw new UsageError(`--tier ${options.tier}: expected one of ${TIERS.join(", ")}`);
+      const git = new LocalGit(ctx.cwd);
+      const top = await git.topLevel().catch(() => null);
+      const root = top ?? ctx.cwd;
+      if (options.scan) {
+        if (top === null) {
+          throw new UsageError(
+            `${ctx.cwd} is not inside a git repository: --scan reads the files git lists (run 'git init' and add your files first)`,
+          );
+        }
+        await initFromScan(ctx, root, options);
+        return;
       }
-      if (options.approver.length === 0 && options.team.length === 0) {
-        throw new UsageError("name who may approve: --approver LOGIN and/or --team ORG/SLUG");
+      await initOne(ctx, root, options);
+    });
+}
+
+/** The plain scaffold: one system whose globs are guesses until its files exist. */
+async function initOne(ctx: CliContext, root: string, options: InitOptions): Promise<void> {
+  if (options.approver.length === 0 && options.team.length === 0) {
+    throw new UsageError("name who may approve: --approver LOGIN and/or --team ORG/SLUG");
+  }
+  if (options.owner.length === 0) {
+    throw new UsageError("name the team that approves manifest changes: --owner ORG/SLUG");
+  }
+  const tree = await repositoryFiles(root);
+  const paths = {
+    model: [`models/${options.system}/**`],
+    data: [`data/${options.system}/**`],
+  };
+  // Paths that hold no file yet describe a system not built yet: `design`, whose dead paths
+  // are warnings, until its files exist.
+  const files = repositoryTree(tree);
+  const built = Object.values(paths).every((globs) => globs.every((g) => globMatchesAny(files, g)));
+  const system: ScaffoldSystem = {
+    id: options.system,
+    lifecycle: built ? "development" : "design",
+    paths,
+    ...(built
+      ? {}
+      : { comment: "design: its paths match no file yet; set the lifecycle once they do" }),
+  };
+  const scaffold = scaffoldFiles([system], people(options, options.tier ?? "limited"), new Date());
+  refuseProblems(scaffold, tree, options);
+  if (!options.force) {
+    for (const path of Object.keys(scaffold)) {
+      if (await stat(joinRepo(root, path)).catch(() => null)) {
+        throw new UsageError(`${path} already exists: pass --force to overwrite`);
       }
-      if (options.tier === "high" && options.team.length === 0 && options.approver.length < 2) {
-        throw new UsageError(
-          "a high-risk system needs 2 approvals: give a --team or two --approver logins",
+    }
+  }
+  await writeFiles(ctx, root, scaffold);
+  ctx.stdout(
+    "next: describe the system and its risks in the files above, then run 'aigate validate'.\n" +
+      "The risk-assessment gate passes once acceptance.decision is accepted.\n",
+  );
+  const assets = tree.filter((path) => !Object.hasOwn(scaffold, path)).length;
+  if (!built && assets > 0) {
+    ctx.stdout(
+      `hint: this repository has ${assets} file(s), and the paths above match none of them: 'aigate init --scan' proposes systems from the models, data, prompts and AI code it finds.\n`,
+    );
+  }
+}
+
+/** `--scan`: prints the proposal; with `--write`, writes it. */
+async function initFromScan(ctx: CliContext, root: string, options: InitOptions): Promise<void> {
+  const git = new LocalGit(root);
+  const listed = await git.workingTreeFiles();
+  const scan = scanFiles(root, listed, basename(root));
+  ctx.stdout(describeScan(scan));
+  const systems: ScaffoldSystem[] = scan.systems.map((s) => {
+    const paths: ScaffoldSystem["paths"] = {};
+    for (const g of s.globs) paths[g.kind] = [...(paths[g.kind] ?? []), g.glob];
+    const found = s.globs.map((g) => `${g.files} ${g.kind} file(s) (${g.evidence.join(", ")})`);
+    return { id: s.id, lifecycle: "development", paths, comment: `found ${found.join("; ")}` };
+  });
+  const files = scaffoldFiles(systems, people(options, options.tier), new Date());
+  refuseProblems(files, listed, options);
+  const manifestExists = Boolean(await stat(joinRepo(root, MANIFEST_PATH)).catch(() => null));
+  if (!options.write) {
+    ctx.stdout(
+      manifestExists
+        ? `${MANIFEST_PATH} already exists: --write never replaces it; add the systems above to it by hand.\n`
+        : `Nothing written. Run again with --write to create ${Object.keys(files).length} file(s): ${Object.keys(files).join(", ")}.\n`,
+    );
+    return;
+  }
+  if (manifestExists) {
+    throw new UsageError(
+      `${MANIFEST_PATH} already exists: --scan --write never replaces a manifest; add the systems above to it by hand`,
+    );
+  }
+  const written: Record<string, string> = {};
+  for (const [path, content] of Object.entries(files)) {
+    const exists = Boolean(await stat(joinRepo(root, path)).catch(() => null));
+    if (!exists) written[path] = content;
+    else if (path === POLICY_PATH) ctx.stdout(`kept ${path} (it exists)\n`);
+    else
+      throw new UsageError(`${path} already exists: move it away, or write the proposal by hand`);
+  }
+  await writeFiles(ctx, root, written);
+  const placeholders = !options.tier || options.owner.length === 0 || noApprovers(options);
+  ctx.stdout(
+    placeholders
+      ? "next: fill in every value that starts with FILL-IN: ('aigate validate' lists them), then describe each system and its risks.\n"
+      : "next: describe each system and its risks in the files above, then run 'aigate validate'.\n",
+  );
+}
+
+function describeScan(scan: ScanResult): string {
+  const lines = [
+    `aigate init --scan: ${scan.listed} file(s) listed by git${scan.vendored > 0 ? `, ${scan.vendored} in vendored folders skipped` : ""}, ${scan.assets} AI asset(s) found`,
+  ];
+  if (scan.systems.length === 0) {
+    lines.push(
+      "No AI assets found (model weights, data under data folders, prompts, evaluation sets, code importing AI libraries).",
+      "With --write, a manifest with no systems is written, to add systems to as they come.",
+    );
+  } else {
+    lines.push("Proposed AI systems:");
+    for (const system of scan.systems) {
+      lines.push(`  ${system.id}`);
+      for (const g of system.globs) {
+        lines.push(
+          `    ${`${g.kind}:`.padEnd(12)}${g.glob.padEnd(32)} ${g.files} file(s): ${g.evidence.join(", ")}`,
         );
       }
-      if (options.owner.length === 0) {
-        throw new UsageError("name the team that approves manifest changes: --owner ORG/SLUG");
-      }
-      const root = await new LocalGit(ctx.cwd).topLevel().catch(() => ctx.cwd);
-      const files = scaffold(options, new Date());
-      if (!options.force) {
-        for (const path of Object.keys(files)) {
-          if (await stat(joinRepo(root, path)).catch(() => null)) {
-            throw new UsageError(`${path} already exists: pass --force to overwrite`);
-          }
-        }
-      }
-      for (const [path, content] of Object.entries(files)) {
-        const full = joinRepo(root, path);
-        await mkdir(dirname(full), { recursive: true });
-        await writeFile(full, content);
-        ctx.stdout(`created ${path}\n`);
-      }
-      ctx.stdout(
-        "next: describe the system and its risks in the files above, then run 'aigate validate'.\n" +
-          "The risk-assessment gate passes once acceptance.decision is accepted.\n",
-      );
-    });
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function people(options: InitOptions, tier: string | undefined) {
+  return {
+    ...(tier !== undefined ? { tier } : {}),
+    approvers: options.approver,
+    teams: options.team,
+    owners: options.owner,
+  };
+}
+
+function noApprovers(options: InitOptions): boolean {
+  return options.approver.length === 0 && options.team.length === 0;
+}
+
+/** A usage error (exit 2) carrying what `aigate validate` would say about the scaffold. */
+function refuseProblems(
+  files: Record<string, string>,
+  tree: readonly string[],
+  options: InitOptions,
+): void {
+  const problems = scaffoldProblems(files, tree, {
+    system: [options.system],
+    tier: options.tier !== undefined ? [options.tier] : [],
+    owner: options.owner,
+    team: options.team,
+    approver: options.approver,
+  });
+  if (problems.length > 0) throw new UsageError(problems.join("\naigate: "));
+}
+
+async function writeFiles(
+  ctx: CliContext,
+  root: string,
+  files: Record<string, string>,
+): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    const full = joinRepo(root, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, content);
+    ctx.stdout(`created ${path}\n`);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,178 @@
+/**
+ * `aigate init --scan` on a generated repository of 100 000 committed files — source code
+ * (some importing AI libraries), documentation, configuration, model weights, data, prompts,
+ * evaluation sets, a vendored folder, a binary and a 5 MB source file — beside the baseline
+ * measured in the same run on the same tree: `git ls-files` (plain, and with the options the
+ * scan lists with). Both are whole processes, as a person runs them. Prints medians and ratios.
+ * Goal: under 5 s, and within 5× of `git ls-files`.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FILES = 100_000;
+const ROUNDS = 5;
+const GOAL_MS = 5000;
+const GOAL_RATIO = 5;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = join(ROOT, "bin", "aigate.js");
+
+// A fixed pseudo-random sequence (mulberry32), so every run measures the same tree.
+let seed = 0x5ca7;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const int = (n: number) => Math.floor(random() * n);
+
+/** One generated file: its path and its content, by share of the repository. */
+const shapes: Array<{ share: number; file: (i: number) => [string, string | Buffer] }> = [
+  {
+    share: 0.3,
+    file: (i) => [
+      `packages/pkg-${int(300)}/src/module-${i}.ts`,
+      `import { helper } from "./helper";\nexport const value${i} = helper(${i});\n`,
+    ],
+  },
+  {
+    share: 0.01,
+    file: (i) => [
+      `packages/assistant-${int(20)}/src/chat-${i}.ts`,
+      `import OpenAI from "openai";\nexport const client${i} = new OpenAI();\n`,
+    ],
+  },
+  {
+    share: 0.2,
+    file: (i) => [
+      `python/service_${int(200)}/handlers/h_${i}.py`,
+      `import os\nimport json\n\ndef handle_${i}(event):\n    return json.dumps(event)\n`,
+    ],
+  },
+  {
+    share: 0.02,
+    file: (i) => [
+      `python/ml_${int(30)}/train_${i}.py`,
+      `import numpy as np\nimport torch\n\ndef train_${i}():\n    return torch.zeros(1)\n`,
+    ],
+  },
+  { share: 0.12, file: (i) => [`docs/section-${int(100)}/page-${i}.md`, `# Page ${i}\n\nText.\n`] },
+  { share: 0.1, file: (i) => [`config/env-${int(50)}/settings-${i}.json`, `{"n": ${i}}\n`] },
+  {
+    share: 0.12,
+    file: (i) => [`tests/unit-${int(100)}/case-${i}.test.ts`, `test("case ${i}", () => {});\n`],
+  },
+  {
+    share: 0.005,
+    file: (i) => [`models/model-${int(40)}/weights-${i}.safetensors`, Buffer.from([0, 1, 2, 3])],
+  },
+  { share: 0.02, file: (i) => [`data/set-${int(40)}/part-${i}.parquet`, "PAR1"] },
+  { share: 0.01, file: (i) => [`prompts/agent-${int(20)}/prompt-${i}.md`, `Prompt ${i}\n`] },
+  { share: 0.005, file: (i) => [`evals/suite-${int(20)}/golden-${i}.jsonl`, `{"q": ${i}}\n`] },
+  {
+    share: 0.05,
+    file: (i) => [`vendor/lib-${int(100)}/file-${i}.py`, "import torch\n"],
+  },
+];
+
+function generate(dir: string): void {
+  const total = shapes.reduce((sum, s) => sum + s.share, 0);
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const s of shapes) {
+    sum += s.share / total;
+    cumulative.push(sum);
+  }
+  const made = new Set<string>();
+  const write = (path: string, content: string | Buffer) => {
+    const full = join(dir, path);
+    if (!made.has(dirname(full))) {
+      mkdirSync(dirname(full), { recursive: true });
+      made.add(dirname(full));
+    }
+    writeFileSync(full, content);
+  };
+  write("python/big/huge.py", `${"x = 1\n".repeat(900_000)}import torch\n`);
+  write("python/big/binary.py", Buffer.from([0, 0, 0, ...Buffer.from("import torch\n")]));
+  for (let i = 0; i < FILES - 2; i++) {
+    const r = random();
+    const shape = shapes[cumulative.findIndex((c) => r <= c)] ?? shapes[0];
+    if (!shape) continue;
+    const [path, content] = shape.file(i);
+    write(path, content);
+  }
+}
+
+function timedProcess(command: string, args: string[], cwd: string): number[] {
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(command, args, { cwd, maxBuffer: 512 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (run.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${run.stderr}`);
+    if (round > 0) times.push(ms); // the first round warms the file system cache
+  }
+  return times.sort((a, b) => a - b);
+}
+
+const median = (times: number[]) => times[Math.floor(times.length / 2)] ?? Number.NaN;
+
+const dir = mkdtempSync(join(tmpdir(), "aigate-scan-bench-"));
+try {
+  const genStart = Date.now();
+  generate(dir);
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: dir, maxBuffer: 512 * 1024 * 1024 });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git(
+    "-c",
+    "user.name=Bench",
+    "-c",
+    "user.email=bench@example.com",
+    "commit",
+    "-q",
+    "-m",
+    "generated",
+  );
+  const listed = git("ls-files").toString().split("\n").filter(Boolean).length;
+  console.log(
+    `generated and committed ${listed} files in ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
+  );
+
+  const plain = timedProcess("git", ["ls-files"], dir);
+  const asScan = timedProcess(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    dir,
+  );
+  const scan = timedProcess(process.execPath, [CLI, "init", "--scan"], dir);
+  const out = spawnSync(process.execPath, [CLI, "init", "--scan"], { cwd: dir, encoding: "utf8" });
+  const summary = out.stdout.split("\n")[0] ?? "";
+  const systems = out.stdout.split("\n").filter((l) => /^ {2}\S/.test(l)).length;
+
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+  console.log(summary);
+  console.log(`${systems} systems proposed`);
+  console.log(
+    `git ls-files, median of ${ROUNDS}:                            ${fmt(median(plain))}`,
+  );
+  console.log(
+    `git ls-files --cached --others --exclude-standard, median of ${ROUNDS}: ${fmt(median(asScan))}`,
+  );
+  const ratio = median(scan) / median(plain);
+  console.log(
+    `aigate init --scan (whole process), median of ${ROUNDS}:      ${fmt(median(scan))}  (${ratio.toFixed(1)}× git ls-files, ${(median(scan) / median(asScan)).toFixed(1)}× the listing it runs)`,
+  );
+  const ok = median(scan) < GOAL_MS && ratio <= GOAL_RATIO;
+  console.log(
+    `goal < ${GOAL_MS / 1000} s and within ${GOAL_RATIO}× of git ls-files: ${ok ? "met" : "NOT met"}`,
+  );
+  if (!ok) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
