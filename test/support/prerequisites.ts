@@ -33,6 +33,13 @@ export const CHROMIUM: Prerequisite = {
   install: "apt-get install chromium (macOS: brew install --cask chromium)",
 };
 
+/** A pseudo-terminal for a child process: `script` from util-linux. */
+export const SCRIPT: Prerequisite = {
+  what: "script (util-linux)",
+  executables: ["script"],
+  install: "apt-get install util-linux (it ships script)",
+};
+
 /** The full path of the first of `names` found on PATH, if any. */
 export function findExecutable(
   names: readonly string[],
