@@ -6,13 +6,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerHtml } from "../src/cli/register/html.js";
-import { registerMarkdown } from "../src/cli/register/text.js";
 import {
   buildRegister,
   buildSoa,
   type RepositorySnapshot,
   registerFails,
+  registerHtml,
+  registerMarkdown,
 } from "../src/core/register/index.js";
 import { dueSystems } from "../src/core/register/tracking.js";
 import { describeFailure, redact } from "../src/github/errors.js";

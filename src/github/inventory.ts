@@ -88,12 +88,12 @@ export async function listRepositories(
   client: GitHubClient,
   owner: string,
 ): Promise<RepositoryListing[]> {
+  const order = { sort: "full_name", per_page: 100 } as const;
   try {
     const repos = await client.paginate(client.rest.repos.listForOrg, {
       org: owner,
       type: "all",
-      sort: "full_name",
-      per_page: 100,
+      ...order,
     });
     return repos.map(listing);
   } catch (error) {
@@ -104,8 +104,7 @@ export async function listRepositories(
   const repos = await client.paginate(client.rest.repos.listForUser, {
     username: owner,
     type: "owner",
-    sort: "full_name",
-    per_page: 100,
+    ...order,
   });
   return repos.map(listing);
 }

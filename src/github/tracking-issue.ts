@@ -77,22 +77,17 @@ export async function syncTrackingIssue(
       return { plan, number: data.number };
     }
     case "update":
-      await client.rest.issues.update({
-        owner: repo.owner,
-        repo: repo.repo,
-        issue_number: plan.number,
-        body: plan.body,
-        ...(plan.reopen ? { state: "open" as const } : {}),
-      });
-      return { plan, number: plan.number };
     case "close":
       await client.rest.issues.update({
         owner: repo.owner,
         repo: repo.repo,
         issue_number: plan.number,
         body: plan.body,
-        state: "closed",
-        state_reason: "completed",
+        ...(plan.kind === "close"
+          ? { state: "closed" as const, state_reason: "completed" as const }
+          : plan.reopen
+            ? { state: "open" as const }
+            : {}),
       });
       return { plan, number: plan.number };
   }

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { REGISTER_TABLES } from "../../core/register/index.js";
 import type { CliContext } from "../context.js";
 import {
   DEFAULT_EXPIRING_WITHIN,
@@ -7,7 +8,6 @@ import {
   SOA_FORMATS,
 } from "../register/options.js";
 import { runRegister } from "../register/run.js";
-import { REGISTER_TABLES } from "../register/tables.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -1,4 +1,5 @@
 import { extractAttestation } from "../../core/attestation/index.js";
+import { csvDocument } from "../../core/report/csv.js";
 import type { EvidenceRecord } from "./records.js";
 
 /** The fixed columns, one row per record. */
@@ -17,19 +18,6 @@ export const CSV_COLUMNS = [
 ] as const;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string | number | null>;
-
-/** Characters a spreadsheet reads as the start of a formula (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One CSV cell: neutralised against formula injection (a leading `=`, `+`, `-`, `@`, tab or
- * carriage return gets a `'` in front), then quoted as RFC 4180 requires.
- */
-export function csvCell(value: string | number | null): string {
-  let text = value === null ? "" : String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** The attestation digest of a comment, read from its marker (not a verdict: see `verification`). */
 function markerDigest(body: string): string {
@@ -149,10 +137,11 @@ function row(record: EvidenceRecord): Row {
 
 /** The records as CSV (RFC 4180: CRLF line ends, a header row). */
 export function toCsv(records: readonly EvidenceRecord[]): string {
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const record of records) {
-    const r = row(record);
-    lines.push(CSV_COLUMNS.map((column) => csvCell(r[column])).join(","));
-  }
-  return `${lines.join("\r\n")}\r\n`;
+  return csvDocument(
+    CSV_COLUMNS,
+    records.map((record) => {
+      const r = row(record);
+      return CSV_COLUMNS.map((column) => r[column]);
+    }),
+  );
 }

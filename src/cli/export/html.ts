@@ -1,4 +1,5 @@
 import { extractAttestation } from "../../core/attestation/index.js";
+import { escapeHtml, htmlPage, htmlValue } from "../../core/report/html.js";
 import type {
   AccountRef,
   AttestationCommentRecord,
@@ -17,18 +18,7 @@ import { isAcceptable } from "./verification.js";
  * assets, no scripts (a Content-Security-Policy forbids both), every value from GitHub escaped.
  */
 
-/** Escapes text for HTML content and double- or single-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
-
-const e = (value: string | number | null | undefined): string =>
-  value === null || value === undefined || value === "" ? "—" : escapeHtml(String(value));
+const e = htmlValue;
 
 /** A link only for http(s) URLs; anything else is shown as text. */
 function link(url: string | null, text: string): string {
@@ -249,37 +239,10 @@ function verificationLine(summary: SummaryRecord | undefined): string {
   return `${badge} ${v.total} attestation(s)${counts ? `: ${e(counts)}` : ""}`;
 }
 
-export const STYLE = `
-:root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
-h2 { font-size: 1.25rem; border-bottom: 2px solid #d0d7de; padding-bottom: .3rem; margin-top: 2.5rem; }
-h3 { font-size: 1rem; margin: 1.5rem 0 .5rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
-dt { font-weight: 600; color: #59636e; }
-dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; margin: .25rem 0 1rem; font-size: 13px; }
-th, td { border: 1px solid #d0d7de; padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-th, .nowrap { white-space: nowrap; }
-td code { word-break: break-all; }
-code.sha { white-space: nowrap; word-break: normal; }
-thead th { background: #f6f8fa; }
-tr { break-inside: avoid; }
-code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre, .text { white-space: pre-wrap; overflow-wrap: break-word; margin: 0; }
-pre { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f8fa; padding: .5rem; }
-.badge { display: inline-block; border-radius: 1em; padding: 0 .55em; background: #eaeef2; font-size: 12px; font-weight: 600; white-space: nowrap; }
-.badge.ok { background: #dafbe1; color: #116329; }
-.badge.bad { background: #ffebe9; color: #a40e26; }
-.badge.wait { background: #fff8c5; color: #7d4e00; }
-.muted, .empty { color: #59636e; }
-.reason { color: #59636e; font-size: 12px; margin-top: .2rem; }
-.limits { margin-top: 3rem; border-top: 1px solid #d0d7de; color: #59636e; font-size: 12px; }
-a { color: #0969da; }
+/** Each pull request starts a printed page. */
+const EXPORT_STYLE = `
 @media print {
-  body { margin: 0; max-width: none; font-size: 11px; }
   section.pr { break-before: page; }
-  a { color: inherit; text-decoration: none; }
 }
 `;
 
@@ -289,17 +252,10 @@ export function toHtml(records: readonly EvidenceRecord[]): string {
   const prs = sections(records);
   const repository = summary?.repository ?? prs[0]?.pull.repository ?? "";
   const body = prs.map(pullSection).join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>AI governance evidence: ${e(repository)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return htmlPage({
+    title: `AI governance evidence: ${repository || "—"}`,
+    style: EXPORT_STYLE,
+    body: `<header>
 <h1>AI governance evidence: ${e(repository)}</h1>
 <dl>
 <dt>Selection</dt><dd>${summary ? e(describeSelection(summary)) : "—"}</dd>
@@ -314,8 +270,6 @@ ${body}
 <code>aigate verify --evidence PACK.jsonl --jwks KEYS.json</code> checks every attestation's signature offline.
 GitHub's REST API keeps no edit history of comments or review bodies: an edited comment shows only its current body.
 GitHub deletes the oldest check runs once a check suite holds more than 1000 runs of one name: export regularly.</p>
-</footer>
-</body>
-</html>
-`;
+</footer>`,
+  });
 }

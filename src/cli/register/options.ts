@@ -1,6 +1,6 @@
+import { REGISTER_TABLES, type RegisterTableName } from "../../core/register/index.js";
 import { UsageError } from "../context.js";
 import { githubAccess, parseRepo } from "../export/options.js";
-import { REGISTER_TABLES, type RegisterTableName } from "./tables.js";
 
 export const REGISTER_FORMATS = ["json", "csv", "md", "html"] as const;
 export const SOA_FORMATS = ["md", "csv", "html", "json"] as const;

@@ -7,10 +7,18 @@ import {
   buildRegister,
   buildSoa,
   type LastApprovedChange,
+  REGISTER_TABLES,
   type Register,
   type RepositorySnapshot,
   registerFails,
+  registerHtml,
+  registerMarkdown,
+  registerTables,
   type Soa,
+  soaHtml,
+  soaMarkdown,
+  soaTable,
+  tableCsv,
 } from "../../core/register/index.js";
 import { readLastApprovedChanges } from "../../github/approval-history.js";
 import type { GitHubClient } from "../../github/client.js";
@@ -30,11 +38,8 @@ import { readJwks } from "../export/run.js";
 import { evaluationTime } from "../time.js";
 import { DiskStore, defaultCacheDir } from "./cache.js";
 import { readCheckout } from "./checkout.js";
-import { registerHtml, soaHtml } from "./html.js";
 import { type RegisterOptions, type RegisterSettings, registerSettings } from "./options.js";
 import { createProgress, type Progress } from "./progress.js";
-import { REGISTER_TABLES, registerTables, soaTable } from "./tables.js";
-import { registerMarkdown, soaMarkdown, tableCsv } from "./text.js";
 
 /** Repositories read at once: enough to hide latency, few enough for GitHub's secondary limits. */
 const CONCURRENCY = 4;

@@ -10,6 +10,17 @@ export {
 } from "./build.js";
 export { REGISTER_JSON_SCHEMA, SOA_JSON_SCHEMA } from "./json-schema.js";
 export {
+  REGISTER_TABLES,
+  type RegisterTableName,
+  registerHtml,
+  registerMarkdown,
+  registerTables,
+  soaHtml,
+  soaMarkdown,
+  soaTable,
+  tableCsv,
+} from "./render/index.js";
+export {
   ASSESSMENT_STATUSES,
   type AssessmentStatus,
   FAILING_PROBLEMS,

@@ -84,138 +84,109 @@ const approvalCounts: Counter = (r) =>
     : "run aigate register --with-approvals for counts of approved changes";
 
 const CONTRIBUTES = "aigate contributes; the control itself is wider than what a repository holds";
-const ORGANISATIONAL = "lives in the organisation, not in repositories";
+
+/** A control aigate evidences on every change. */
+const evidenced = (records: string, counts?: Counter): Evidence => ({
+  status: "evidenced",
+  records,
+  ...(counts ? { counts } : {}),
+});
+
+/** A control aigate contributes to; `records` says what it holds. */
+const partial = (records: string, counts?: Counter): Evidence => ({
+  status: "partial",
+  records: `${records}; ${CONTRIBUTES}`,
+  ...(counts ? { counts } : {}),
+});
+
+/** A control that lives in the organisation, not in repositories. */
+const organisational = (records = "lives in the organisation, not in repositories"): Evidence => ({
+  status: "not evidenced by aigate",
+  records,
+});
+
+const DATA_SOURCES = "data sources in the assessments";
+const OVERSIGHT_GUIDANCE = "human-oversight check: human oversight is Annex B guidance under A.9";
 
 /** How aigate evidences each control (docs/controls.md explains the mapping). */
 const EVIDENCE: Record<string, Evidence> = {
-  "A.2.2": {
-    status: "not evidenced by aigate",
-    records:
-      "the manifest's governance.policy file must exist; its content and its approval are the organisation's",
-  },
-  "A.2.3": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.2.4": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.3.2": {
-    status: "evidenced",
-    records:
-      "manifest approvers and governance owners per system; signed attestations of who approved, never the author",
-    counts: inventory,
-  },
-  "A.3.3": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.4.2": {
-    status: "partial",
-    records: `the AI system register (manifests: systems, owners, paths, evidence files); ${CONTRIBUTES}`,
-    counts: inventory,
-  },
-  "A.4.3": {
-    status: "partial",
-    records: `data paths in the manifests, data sources in the assessments; ${CONTRIBUTES}`,
-    counts: (r) =>
+  "A.2.2": organisational(
+    "the manifest's governance.policy file must exist; its content and its approval are the organisation's",
+  ),
+  "A.2.3": organisational(),
+  "A.2.4": organisational(),
+  "A.3.2": evidenced(
+    "manifest approvers and governance owners per system; signed attestations of who approved, never the author",
+    inventory,
+  ),
+  "A.3.3": organisational(),
+  "A.4.2": partial(
+    "the AI system register (manifests: systems, owners, paths, evidence files)",
+    inventory,
+  ),
+  "A.4.3": partial(
+    "data paths in the manifests, data sources in the assessments",
+    (r) =>
       `${r.systems.filter((s) => (s.paths.data ?? []).length > 0).length} system(s) declare data paths`,
-  },
-  "A.4.4": { status: "partial", records: `tooling versioned in the repositories; ${CONTRIBUTES}` },
-  "A.4.5": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.4.6": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.5.2": {
-    status: "evidenced",
-    records: "every change to a governed path requires a current, accepted risk assessment",
-    counts: assessmentCounts,
-  },
-  "A.5.3": {
-    status: "evidenced",
-    records: "versioned assessment files; their sha256 in the register and in every check run",
-    counts: assessmentCounts,
-  },
-  "A.5.4": {
-    status: "evidenced",
-    records:
-      "affected parties and harms with likelihood, severity and residual risk (risk register)",
-    counts: (r) =>
-      `${r.totals.risks} harm(s) in the risk register, ${r.totals.flagged_risks} flagged`,
-  },
-  "A.5.5": {
-    status: "partial",
-    records: `harms and residual risk in the assessments; societal impact only where an assessment names it; ${CONTRIBUTES}`,
-    counts: (r) => `${r.totals.risks} harm(s) in the risk register`,
-  },
-  "A.6.1.2": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.6.1.3": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.6.2.2": { status: "partial", records: `documents in the repositories; ${CONTRIBUTES}` },
-  "A.6.2.3": { status: "partial", records: `documents in the repositories; ${CONTRIBUTES}` },
-  "A.6.2.4": {
-    status: "partial",
-    records: `the assessment and the tier's evidence are current at the head of each change; ${CONTRIBUTES}`,
-    counts: assessmentCounts,
-  },
-  "A.6.2.5": {
-    status: "evidenced",
-    records:
-      "a change is approved by designated people before it can be merged (check runs, signed attestations)",
-    counts: approvalCounts,
-  },
-  "A.6.2.6": {
-    status: "partial",
-    records: `the monitoring section of each assessment; ${CONTRIBUTES}`,
-    counts: (r) => `${assessed(r)} current assessment(s) name monitoring metrics`,
-  },
-  "A.6.2.7": {
-    status: "partial",
-    records: `evidence files the tier requires (model card, data sheet); ${CONTRIBUTES}`,
-  },
-  "A.6.2.8": {
-    status: "partial",
-    records: `check runs and attestations log governance decisions, not the AI system's own events; ${CONTRIBUTES}`,
-  },
-  "A.7.2": {
-    status: "partial",
-    records: `data sources in the assessments; ${CONTRIBUTES}`,
-    counts: dataCounts,
-  },
-  "A.7.3": {
-    status: "partial",
-    records: `data sources in the assessments; ${CONTRIBUTES}`,
-    counts: dataCounts,
-  },
-  "A.7.4": {
-    status: "partial",
-    records: `bias assessment in the assessments; ${CONTRIBUTES}`,
-    counts: dataCounts,
-  },
-  "A.7.5": {
-    status: "partial",
-    records: `data sources in the assessments; ${CONTRIBUTES}`,
-    counts: dataCounts,
-  },
-  "A.7.6": {
-    status: "partial",
-    records: `data paths and data sheet evidence; ${CONTRIBUTES}`,
-    counts: dataCounts,
-  },
-  "A.8.2": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.8.3": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.8.4": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.8.5": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.9.2": {
-    status: "partial",
-    records: "human-oversight check: human oversight is Annex B guidance under A.9",
-    counts: approvalCounts,
-  },
-  "A.9.3": {
-    status: "partial",
-    records: "human-oversight check: human oversight is Annex B guidance under A.9",
-  },
-  "A.9.4": {
-    status: "evidenced",
-    records:
-      "each system's declared purpose and the assessment's intended use; approvers sign off against them",
-    counts: (r) => `${r.totals.systems} system(s) with a declared purpose`,
-  },
-  "A.10.2": { status: "not evidenced by aigate", records: ORGANISATIONAL },
-  "A.10.3": {
-    status: "partial",
-    records: `supplier models and data declared as systems or data sources; ${CONTRIBUTES}`,
-  },
-  "A.10.4": { status: "not evidenced by aigate", records: ORGANISATIONAL },
+  ),
+  "A.4.4": partial("tooling versioned in the repositories"),
+  "A.4.5": organisational(),
+  "A.4.6": organisational(),
+  "A.5.2": evidenced(
+    "every change to a governed path requires a current, accepted risk assessment",
+    assessmentCounts,
+  ),
+  "A.5.3": evidenced(
+    "versioned assessment files; their sha256 in the register and in every check run",
+    assessmentCounts,
+  ),
+  "A.5.4": evidenced(
+    "affected parties and harms with likelihood, severity and residual risk (risk register)",
+    (r) => `${r.totals.risks} harm(s) in the risk register, ${r.totals.flagged_risks} flagged`,
+  ),
+  "A.5.5": partial(
+    "harms and residual risk in the assessments; societal impact only where an assessment names it",
+    (r) => `${r.totals.risks} harm(s) in the risk register`,
+  ),
+  "A.6.1.2": organisational(),
+  "A.6.1.3": organisational(),
+  "A.6.2.2": partial("documents in the repositories"),
+  "A.6.2.3": partial("documents in the repositories"),
+  "A.6.2.4": partial(
+    "the assessment and the tier's evidence are current at the head of each change",
+    assessmentCounts,
+  ),
+  "A.6.2.5": evidenced(
+    "a change is approved by designated people before it can be merged (check runs, signed attestations)",
+    approvalCounts,
+  ),
+  "A.6.2.6": partial(
+    "the monitoring section of each assessment",
+    (r) => `${assessed(r)} current assessment(s) name monitoring metrics`,
+  ),
+  "A.6.2.7": partial("evidence files the tier requires (model card, data sheet)"),
+  "A.6.2.8": partial(
+    "check runs and attestations log governance decisions, not the AI system's own events",
+  ),
+  "A.7.2": partial(DATA_SOURCES, dataCounts),
+  "A.7.3": partial(DATA_SOURCES, dataCounts),
+  "A.7.4": partial("bias assessment in the assessments", dataCounts),
+  "A.7.5": partial(DATA_SOURCES, dataCounts),
+  "A.7.6": partial("data paths and data sheet evidence", dataCounts),
+  "A.8.2": organisational(),
+  "A.8.3": organisational(),
+  "A.8.4": organisational(),
+  "A.8.5": organisational(),
+  // Oversight is guidance under A.9, not a control of its own: aigate contributes to A.9.2 and A.9.3.
+  "A.9.2": { status: "partial", records: OVERSIGHT_GUIDANCE, counts: approvalCounts },
+  "A.9.3": { status: "partial", records: OVERSIGHT_GUIDANCE },
+  "A.9.4": evidenced(
+    "each system's declared purpose and the assessment's intended use; approvers sign off against them",
+    (r) => `${r.totals.systems} system(s) with a declared purpose`,
+  ),
+  "A.10.2": organisational(),
+  "A.10.3": partial("supplier models and data declared as systems or data sources"),
+  "A.10.4": organisational(),
 };
 
 function gateOf(id: string): string | null {

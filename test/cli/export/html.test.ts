@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, toHtml } from "../../../src/cli/export/html.js";
+import { toHtml } from "../../../src/cli/export/html.js";
+import { escapeHtml } from "../../../src/core/report/html.js";
 import { HOSTILE, pack, summary } from "./fixtures.js";
-
-describe("escapeHtml", () => {
-  it("escapes the five characters that matter in content and attributes", () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
-      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
-    );
-  });
-});
 
 describe("toHtml", () => {
   const html = toHtml(pack);

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
-import { TIERS } from "../../core/manifest/schema.js";
-import { ASSESSMENT_STATUSES, type Register, type Soa } from "../../core/register/index.js";
-import { escapeHtml, STYLE } from "../export/html.js";
-import { type Cell, registerTables, soaTable, type Table } from "./tables.js";
-import { registerHeadline } from "./text.js";
+import { TIERS } from "../../manifest/schema.js";
+import { escapeHtml, htmlPage, htmlValue } from "../../report/html.js";
+import { ASSESSMENT_STATUSES, type Register } from "../schema.js";
+import type { Soa } from "../soa.js";
+import { registerHeadline } from "./markdown.js";
+import { type Cell, columnsFor, registerTables, soaTable, type Table } from "./tables.js";
 
 /**
  * The register, the risk register and the draft SoA as one self-contained HTML page a compliance
@@ -46,10 +46,6 @@ const SORT_SCRIPT = `(() => {
   }
 })();`;
 
-const SCRIPT_HASH = createHash("sha256").update(SORT_SCRIPT).digest("base64");
-
-const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'`;
-
 const REGISTER_STYLE = `
 body { max-width: 1680px; }
 #soa-table td:nth-child(5) { min-width: 18rem; }
@@ -70,8 +66,7 @@ section.part { break-before: page; }
 }
 `;
 
-const e = (value: Cell | undefined): string =>
-  value === null || value === undefined || value === "" ? "—" : escapeHtml(String(value));
+const e = htmlValue;
 
 const TONE: Record<string, string> = {
   current: "ok",
@@ -98,9 +93,10 @@ const badge = (value: Cell): string =>
 /** Columns shown as badges, and columns whose sort key differs from their text. */
 const BADGES = new Set(["status", "kind", "aigate"]);
 
-function htmlTable(t: Table, keys?: readonly string[], id = t.name): string {
+/** A sortable table of the columns the page shows. */
+function htmlTable(t: Table, id = t.name): string {
   if (t.rows.length === 0) return `<p class="empty">${escapeHtml(t.empty)}</p>\n`;
-  const columns = keys ? t.columns.filter((c) => keys.includes(c.key)) : t.columns;
+  const columns = columnsFor(t, "page");
   const head = columns.map((c) => `<th scope="col">${escapeHtml(c.label)}</th>`).join("");
   const rows = t.rows.map((row) => {
     const cells = columns.map((c) => {
@@ -158,51 +154,16 @@ function orderedCounts<T extends string>(order: readonly T[], counts: Record<T, 
   return Object.fromEntries(order.map((k) => [k, counts[k]])) as Record<string, number>;
 }
 
-const SYSTEM_COLUMNS = [
-  "repository",
-  "system",
-  "name",
-  "purpose",
-  "owner",
-  "tier",
-  "eu_ai_act_annex_iii",
-  "lifecycle",
-  "status",
-  "review_by",
-  "days_until_review",
-  "acceptance",
-  "residual_risk",
-  "errors",
-  "manifest_commit",
-  "approved_pull_request",
-  "approved_at",
-  "approvers",
-] as const;
-
 function soaSection(soa: Soa): string {
   return `<section class="part" id="soa">
 <h2>${escapeHtml(soa.title)}</h2>
 <p class="draft">${escapeHtml(soa.disclaimer)}</p>
-${htmlTable(soaTable(soa), undefined, "soa-table")}</section>
+${htmlTable(soaTable(soa), "soa-table")}</section>
 `;
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}${REGISTER_STYLE}</style>
-</head>
-<body>
-${body}
-<script>${SORT_SCRIPT}</script>
-</body>
-</html>
-`;
+  return htmlPage({ title, body, style: REGISTER_STYLE, script: SORT_SCRIPT });
 }
 
 /** The register as one page: headline, charts, the register, the risk register, problems, SoA. */
@@ -226,7 +187,7 @@ ${barChart("Systems by assessment status", "chart-status", orderedCounts(ASSESSM
 </div>
 <section id="register">
 <h2>${escapeHtml(tables.systems.title)}</h2>
-${htmlTable(tables.systems, SYSTEM_COLUMNS)}</section>
+${htmlTable(tables.systems)}</section>
 <section class="part" id="risk-register">
 <h2>${escapeHtml(tables.risks.title)}</h2>
 ${htmlTable(tables.risks)}</section>

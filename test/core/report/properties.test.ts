@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvCell } from "../../../src/cli/export/csv.js";
-import { escapeHtml } from "../../../src/cli/export/html.js";
+import { csvCell } from "../../../src/core/report/csv.js";
+import { escapeHtml } from "../../../src/core/report/html.js";
 
 /** Reads one RFC 4180 field back: the oracle the properties compare against. */
 function readField(cell: string): string {

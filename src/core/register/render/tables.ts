@@ -1,15 +1,25 @@
-import type { Register, RegisterSystem, Soa } from "../../core/register/index.js";
+import type { CsvValue } from "../../report/csv.js";
+import type { Register, RegisterSystem } from "../schema.js";
+import type { Soa } from "../soa.js";
 
 /**
  * The register and the SoA as flat tables: what CSV, Markdown and HTML each render, so the three
  * views hold the same columns in the same order.
  */
 
-export type Cell = string | number | null;
+export type Cell = CsvValue;
+
+/**
+ * Which views show a column: a register is too wide for every column everywhere. `brief`
+ * columns are in every view, Markdown included; `page` columns in the HTML page and CSV; `file`
+ * columns only in CSV, the form to process.
+ */
+export type ColumnView = "brief" | "page" | "file";
 
 export interface Column {
   key: string;
   label: string;
+  view: ColumnView;
 }
 
 export interface Table {
@@ -25,8 +35,19 @@ export interface Table {
 export const REGISTER_TABLES = ["systems", "risks", "problems"] as const;
 export type RegisterTableName = (typeof REGISTER_TABLES)[number];
 
-const cols = (...pairs: Array<[string, string]>): Column[] =>
-  pairs.map(([key, label]) => ({ key, label }));
+/** Columns as `[key, label]`, or `[key, label, view]` when not shown in every view. */
+const cols = (...columns: Array<[string, string] | [string, string, ColumnView]>): Column[] =>
+  columns.map(([key, label, view = "brief"]) => ({ key, label, view }));
+
+/** The columns of `table` that `view` shows, in order. */
+export function columnsFor(table: Table, view: ColumnView): Column[] {
+  const shown: Record<ColumnView, readonly ColumnView[]> = {
+    brief: ["brief"],
+    page: ["brief", "page"],
+    file: ["brief", "page", "file"],
+  };
+  return table.columns.filter((c) => shown[view].includes(c.view));
+}
 
 const list = (values: readonly string[]): string => values.join("; ");
 
@@ -41,28 +62,28 @@ function systemsTable(register: Register): Table {
     ["repository", "Repository"],
     ["system", "System"],
     ["name", "Name"],
-    ["purpose", "Purpose"],
+    ["purpose", "Purpose", "page"],
     ["owner", "Owner"],
     ["tier", "Tier"],
     ["eu_ai_act_annex_iii", "Annex III"],
     ["lifecycle", "Lifecycle"],
-    ["affected_parties", "Affected parties"],
-    ["paths", "Paths"],
+    ["affected_parties", "Affected parties", "file"],
+    ["paths", "Paths", "file"],
     ["status", "Assessment status"],
     ["review_by", "Review by"],
     ["days_until_review", "Days left"],
-    ["assessment", "Assessment"],
-    ["acceptance", "Acceptance"],
-    ["residual_risk", "Residual risk"],
-    ["errors", "Errors"],
-    ["manifest_commit", "Manifest commit"],
-    ["manifest_sha256", "Manifest sha256"],
+    ["assessment", "Assessment", "file"],
+    ["acceptance", "Acceptance", "page"],
+    ["residual_risk", "Residual risk", "page"],
+    ["errors", "Errors", "page"],
+    ["manifest_commit", "Manifest commit", "page"],
+    ["manifest_sha256", "Manifest sha256", "file"],
   );
   if (register.with_approvals) {
     columns.push(
       ...cols(
         ["approved_pull_request", "Last approved change"],
-        ["approved_at", "Merged at"],
+        ["approved_at", "Merged at", "page"],
         ["approvers", "Approvers"],
       ),
     );
@@ -114,7 +135,7 @@ function risksTable(register: Register): Table {
       ["likelihood", "Likelihood"],
       ["severity", "Severity"],
       ["score", "Score"],
-      ["mitigations", "Mitigations"],
+      ["mitigations", "Mitigations", "page"],
       ["residual_risk", "Residual risk"],
       ["acceptance", "Acceptance"],
       ["accepted_by", "Accepted by"],
