@@ -48,6 +48,8 @@ export interface ChangeRead {
   orgPolicy?: OrgPolicyRead;
   /** The organisation policy the proposed manifest extends, as read. */
   proposedOrgPolicy?: OrgPolicyRead;
+  /** The head's file paths, when the change edits the manifest and the reader can list them. */
+  headTree?: readonly string[];
 }
 
 /** The files the engine needs for the affected systems (assessments, evidence, the AI policy). */
@@ -75,8 +77,13 @@ export async function readChange(reader: SourceReader, target: ChangeTarget): Pr
     (f) => f.path === manifestPath || f.previousPath === manifestPath,
   );
   if (touchesManifest) {
-    const proposed = await reader.readFile(headSha, manifestPath);
+    // The proposed manifest's paths are checked against the head's tree, read alongside it.
+    const [proposed, tree] = await Promise.all([
+      reader.readFile(headSha, manifestPath),
+      reader.treeFiles?.(headSha) ?? null,
+    ]);
     change.proposedManifest = proposed ? digestAndText(proposed) : { removed: true };
+    if (proposed && tree) change.headTree = tree;
   }
   await readPolicies(target, change);
   if (change.manifest.status !== "present") return change;

@@ -27,4 +27,10 @@ export interface SourceReader {
   readFile(revision: string, path: string): Promise<FileContent | null>;
   /** The files of the change `base...head`, renames with their previous name. */
   changedFiles(): Promise<{ files: ChangedFile[]; truncated: boolean }>;
+  /**
+   * Every file path of the tree at `revision`, or null when the listing is incomplete (GitHub
+   * cuts a recursive tree past 100 000 entries). Read only for a change that edits the
+   * manifest, to find the paths it names that match no file (docs/manifest.md).
+   */
+  treeFiles?(revision: string): Promise<readonly string[] | null>;
 }

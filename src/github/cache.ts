@@ -53,6 +53,12 @@ export interface AdapterCache {
   memberships: BoundedCache<boolean>;
   /** `owner/repo#pr@base..head` → the PR's commits. */
   commits: BoundedCache<CommitFacts[]>;
+  /**
+   * Tree SHA → the file paths of that tree (null when GitHub cut the listing), and
+   * `owner/repo@commit` → the commit's tree SHA. Immutable: a head's tree is read once.
+   */
+  trees: BoundedCache<readonly string[] | null>;
+  commitTrees: BoundedCache<string>;
   /** Manifest path and sha256 → its parse (and compiled globs), so each manifest is parsed once. */
   manifests: BoundedCache<ManifestPreparation>;
   /**
@@ -70,6 +76,9 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     compares: new BoundedCache(2_000, undefined, clock),
     memberships: new BoundedCache(5_000, 60_000, clock),
     commits: new BoundedCache(500, undefined, clock),
+    // A tree of 100 000 paths is several megabytes: only the last few heads are kept.
+    trees: new BoundedCache(20, undefined, clock),
+    commitTrees: new BoundedCache(2_000, undefined, clock),
     manifests: new BoundedCache(100, undefined, clock),
     verifications: new BoundedCache(1_000, undefined, clock),
   };

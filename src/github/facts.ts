@@ -364,5 +364,38 @@ export function pullRequestReader(
   return {
     readFile: (revision, path) => readFileAt(client, cache, repo, revision, path),
     changedFiles: () => readChangedFiles(client, target, changedFilesCount),
+    treeFiles: (revision) => readTreeFiles(client, cache, repo, revision),
   };
+}
+
+/**
+ * Every file path of a commit's tree, in one request (the recursive tree API), cached by the
+ * tree's SHA (and the commit's tree by commit): null when GitHub cuts the listing, which
+ * then says nothing about which paths exist.
+ */
+async function readTreeFiles(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  commit: string,
+): Promise<readonly string[] | null> {
+  const commitKey = `${repo.owner}/${repo.repo}@${commit}`;
+  const knownTree = cache.commitTrees.get(commitKey);
+  if (knownTree !== undefined) {
+    const files = cache.trees.get(knownTree);
+    if (files !== undefined) return files;
+  }
+  const { data } = await client.rest.git.getTree({
+    owner: repo.owner,
+    repo: repo.repo,
+    tree_sha: commit,
+    recursive: "true",
+  });
+  // Submodules ("commit") and folders ("tree") are not files a glob can match.
+  const files = data.truncated
+    ? null
+    : data.tree.flatMap((entry) => (entry.type === "blob" && entry.path ? [entry.path] : []));
+  cache.commitTrees.set(commitKey, data.sha);
+  cache.trees.set(data.sha, files);
+  return files;
 }

@@ -110,6 +110,7 @@ export function factsOf(state: PullRequestState): Facts {
     evaluateApprovals: true,
   };
   if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
+  if (change.headTree) facts.headTree = change.headTree;
   if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
   if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
   return facts;

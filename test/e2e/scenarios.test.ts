@@ -244,6 +244,68 @@ describe("the App end to end", () => {
     expect(checks(repo, pr).oversight?.conclusion).toBe("action_required");
   });
 
+  it("a PR whose manifest names a glob that matches no file gets it as an annotation on the proposed manifest; the head's tree is read once", async () => {
+    const repo = governedRepo(stack.sim);
+    const manifest = readTree(FIXTURE_REPO)[".github/ai-governance.yml"] ?? "";
+    const typo = manifest.replace('"models/credit/**"', '"modles/credit/**"');
+    expect(typo).not.toBe(manifest);
+    const mark = stack.sim.requests.length;
+    const pr = await openPr(repo, { ".github/ai-governance.yml": typo });
+    const runs = stack.sim.state.checkRuns(repo, pr.headSha).latest;
+    expect(runs[ASSESSMENT]?.conclusion).toBe("failure");
+    const line = typo.split("\n").findIndex((l) => l.includes('"modles/credit/**"')) + 1;
+    expect(runs[ASSESSMENT]?.annotations).toContainEqual(
+      expect.objectContaining({
+        path: ".github/ai-governance.yml",
+        start_line: line,
+        annotation_level: "failure",
+        title: "systems[0].paths.model[0]",
+        message: '"modles/credit/**" matches no file — did you mean "models/credit/**"?',
+      }),
+    );
+    await comment(repo, pr, "frank", "/aigate recheck");
+    const trees = stack.sim.requests.slice(mark).filter((r) => r.operationId === "git/get-tree");
+    expect(trees).toHaveLength(1);
+  });
+
+  it("a glob of a system in design that matches no file is a warning annotation, and the gate passes", async () => {
+    const repo = governedRepo(stack.sim);
+    const manifest = readTree(FIXTURE_REPO)[".github/ai-governance.yml"] ?? "";
+    const planned = manifest.replace(
+      "systems:\n",
+      `systems:
+  - id: voice-agent
+    name: Voice agent
+    purpose: Answer calls about loan applications
+    owner: "@acme/support-ml"
+    lifecycle: design
+    tier: minimal
+    paths:
+      model: ["models/voice/**"]
+`,
+    );
+    expect(planned).not.toBe(manifest);
+    const pr = await openPr(repo, { ".github/ai-governance.yml": planned });
+    const run = stack.sim.state.checkRuns(repo, pr.headSha).latest[ASSESSMENT];
+    expect(run?.conclusion).toBe("success");
+    expect(run?.annotations).toEqual([
+      expect.objectContaining({
+        annotation_level: "warning",
+        title: "systems[0].paths.model[0]",
+        message:
+          '"models/voice/**" matches no file — the closest existing folder is "models/" (a warning: voice-agent is in design: nothing is built yet)',
+      }),
+    ]);
+  });
+
+  it("a PR that leaves the manifest as it is does not read the tree", async () => {
+    const repo = governedRepo(stack.sim);
+    const mark = stack.sim.requests.length;
+    await openPr(repo, modelChange());
+    const trees = stack.sim.requests.slice(mark).filter((r) => r.operationId === "git/get-tree");
+    expect(trees).toEqual([]);
+  });
+
   it("an invalid manifest on the base gives a red check with annotations", async () => {
     const files = readTree(FIXTURE_REPO);
     files[".github/ai-governance.yml"] = readTree(fixturesDir)["invalid-manifest.yml"] ?? "";

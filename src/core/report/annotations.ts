@@ -36,6 +36,10 @@ export function locatedErrors(
     if (proposed && !decision.assessment.systems.some((s) => s.system === MANIFEST_SYSTEM_ID)) {
       others.push(...proposed.errors);
     }
+    // Paths of a system in design (or retired, or prohibited) that match no file: warnings.
+    for (const finding of decision.deadPaths ?? []) {
+      if (finding.severity === "warning") others.push(finding);
+    }
   }
   const baseListed = decision.proposedManifest
     ? base.map((e) => ({ ...e, message: `(on the base branch) ${e.message}` }))
@@ -57,13 +61,17 @@ export function annotate(errors: LocatedError[]): {
   };
 }
 
+function isWarning(error: LocatedError): boolean {
+  return "severity" in error && error.severity === "warning";
+}
+
 function toAnnotation(error: LocatedError): CheckAnnotation {
   const line = Math.max(1, error.line);
   const annotation: CheckAnnotation = {
     path: error.file,
     start_line: line,
     end_line: line,
-    annotation_level: "failure",
+    annotation_level: isWarning(error) ? "warning" : "failure",
     message: error.message,
   };
   if (error.field) annotation.title = error.field.slice(0, MAX_ANNOTATION_TITLE_CHARS);
