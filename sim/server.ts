@@ -98,6 +98,8 @@ export interface GitHubSim {
   setLatency(ms: number): void;
   /** Injects faults at random from now on; `undefined` stops. */
   setFaults(faults: FaultOptions | undefined): void;
+  /** Injects `kind` into the next `times` requests matching `target`. */
+  faultNext(target: FailureMatcher, kind: FaultKind, times?: number): void;
   stop(): Promise<void>;
 }
 
@@ -243,6 +245,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
   let latencyMs = options.latencyMs ?? 0;
   let faults: (FaultOptions & { random: () => number }) | undefined;
   const faultOf = new WeakMap<ServerResponse, FaultKind>();
+  const plannedFaults: { match: FailureMatcher; kind: FaultKind; remaining: number }[] = [];
   const operationOf = new WeakMap<ServerResponse, string>();
   let requestCounter = 0;
 
@@ -420,9 +423,15 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
 
   /** The random fault for this request, if one is drawn. */
   const drawFault = (req: IncomingMessage, res: ServerResponse): FaultKind | undefined => {
-    if (!faults || faults.kinds.length === 0) return undefined;
+    if (!faults && !plannedFaults.some((f) => f.remaining > 0)) return undefined;
     const target = targetOf(req, res);
     if (!target) return undefined;
+    const planned = plannedFaults.find((f) => f.remaining > 0 && matches(f.match, target));
+    if (planned) {
+      planned.remaining--;
+      return planned.kind;
+    }
+    if (!faults || faults.kinds.length === 0) return undefined;
     const eligible = faults.match
       ? matches(faults.match, target)
       : target.operationId !== "apps/create-installation-access-token";
@@ -572,6 +581,12 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
     },
     setLatency: (ms) => {
       latencyMs = ms;
+    },
+    faultNext: (target, kind, times = 1) => {
+      if (typeof target === "string" && !operationIds.has(target)) {
+        throw new Error(`faultNext: no GitHub operation ${target}`);
+      }
+      plannedFaults.push({ match: target, kind, remaining: times });
     },
     setFaults: (next) => {
       faults = next ? { ...next, random: seededRandom(next.seed ?? 1) } : undefined;

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
-import { ASSESSMENT_CHECK_NAME } from "./core/report/index.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
 import type { GitHubClient, Log } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
@@ -107,15 +106,15 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         now: options.now ?? (() => new Date()),
         log,
         cache,
+        telemetry,
       };
       const work = async () => {
         const started = performance.now();
         // reconcile never throws; the lock can, and then both checks go red saying why.
         const result = await serialiser
-          .run(key, () => reconcile(client, target, deps))
+          .run(key, (lock) => reconcile(client, target, { ...deps, lock }))
           .catch((error: unknown) => reportFailure(client, target, error, deps));
         telemetry.reconciled((performance.now() - started) / 1000);
-        record(telemetry, result);
         telemetry.event(context.name, action, result.error ? "failed" : "handled");
         app.log.info(
           `aigate: ${key} after ${target.why}: ${
@@ -138,17 +137,6 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       }
     });
   };
-}
-
-/** What one reconcile wrote, for the metrics. */
-function record(telemetry: AppTelemetry, result: ReconcileResult): void {
-  for (let i = 0; i < result.attestations.approved; i++) telemetry.attestationIssued("approved");
-  for (let i = 0; i < result.attestations.revoked; i++) telemetry.attestationIssued("revoked");
-  for (const [name, outcome] of Object.entries(result.checks)) {
-    if (outcome === "unchanged") continue;
-    const gate = name === ASSESSMENT_CHECK_NAME ? "assessment" : "oversight";
-    telemetry.checkWritten(result.decision?.[gate].conclusion ?? "failure");
-  }
 }
 
 /** Serves the JWKS (public keys only) at /aigate/jwks.json. */

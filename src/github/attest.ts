@@ -20,7 +20,9 @@ import {
 import type { CommentFacts } from "../core/types.js";
 import type { AdapterCache } from "./cache.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./client.js";
-import type { PullRequestRead } from "./facts.js";
+import { describeFailure } from "./errors.js";
+import { type PullRequestRead, readComments } from "./facts.js";
+import { type HeldLock, LockLostError } from "./lock.js";
 import { postComment } from "./publish.js";
 
 /** A deleted comment that carried an attestation, as the deletion event delivered it. */
@@ -121,30 +123,119 @@ export function restoration(
   return { deleted, found, comment, digest: alone.digest };
 }
 
-/** Posts a restored statement. */
+/** Where evidence is posted: the pull request as read, the keys that verify, the lock held. */
+export interface EvidenceContext {
+  pr: PullRequestRead;
+  jwks: Jwks;
+  cache: AdapterCache;
+  lock: HeldLock;
+  log: Log;
+}
+
+/** Tries of one evidence comment when GitHub's answer leaves unknown whether it was created. */
+export const EVIDENCE_ATTEMPTS = 3;
+/** How long one evidence POST may take before its outcome counts as unknown. */
+const EVIDENCE_TIMEOUT_MS = 30_000;
+
+/** Posts a restored statement, unless it is on the pull request already. */
 export async function postRestoration(
   client: GitHubClient,
   target: PullRequestTarget,
   restored: Restoration,
-  log: Log,
+  context: EvidenceContext,
 ): Promise<void> {
-  await postComment(client, target, restored.comment);
-  log.info(
-    `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: restored deleted attestation ${restored.digest} (comment ${restored.deleted.commentId})`,
+  const posted = await postEvidence(client, target, restored.comment, context, (report) =>
+    report.statements.some((s) => hasDigest(s, restored.digest)) ? "ours" : "absent",
   );
+  if (posted) {
+    context.log.info(
+      `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: restored deleted attestation ${restored.digest} (comment ${restored.deleted.commentId})`,
+    );
+  }
 }
 
-/** Posts signed statements in the order they were chained. */
+/**
+ * Posts signed statements in the order they were chained. A statement whose source another
+ * holder of the lock recorded meanwhile stops the event: the statements after it name it as
+ * their predecessor, and whoever recorded it reconciles this pull request from live facts.
+ */
 export async function postStatements(
   client: GitHubClient,
   target: PullRequestTarget,
   issued: IssuedStatement[],
-  log: Log,
+  context: EvidenceContext,
 ): Promise<void> {
   for (const { planned, statement, signed } of issued) {
-    await postComment(client, target, renderAttestationComment(signed.envelope, statement));
-    log.info(
+    const body = renderAttestationComment(signed.envelope, statement);
+    const posted = await postEvidence(client, target, body, context, (report) => {
+      const same = report.statements.filter(
+        (s) => s.statement && sourceKey(s.statement.predicate) === planned.key,
+      );
+      if (same.some((s) => hasDigest(s, signed.digest))) return "ours";
+      return same.some((s) => INFORMATIONAL_VERDICTS.has(s.verdict)) ? "theirs" : "absent";
+    });
+    if (!posted) {
+      throw new LockLostError(
+        `${planned.source.kind} ${planned.source.id} was recorded by another holder of the lock meanwhile`,
+      );
+    }
+    context.log.info(
       `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${planned.decision} attestation for ${planned.source.kind} ${planned.source.id} by ${planned.approver.login} (${signed.digest})`,
     );
   }
+}
+
+type Presence = "ours" | "theirs" | "absent";
+
+/**
+ * Creates one evidence comment exactly once (docs/attestation.md#exactly-once): the lock is
+ * checked and the live comments read again before every attempt, and a POST whose outcome is
+ * unknown (a 5xx, a reset connection, a timeout: it may have landed) is retried only after a
+ * read shows it did not. Octokit's own retries are off for it: they would repeat it blindly.
+ * Resolves true when the comment is on the pull request, false when another holder of the
+ * lock recorded the same source first.
+ */
+async function postEvidence(
+  client: GitHubClient,
+  target: PullRequestTarget,
+  body: string,
+  context: EvidenceContext,
+  presence: (report: VerificationReport) => Presence,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    await context.lock.assertHeld();
+    const comments = await readComments(client, target);
+    const report = verifyFound(
+      context.pr,
+      attestationComments(context.pr, comments),
+      context.jwks,
+      context.cache,
+    );
+    const found = presence(report);
+    if (found === "ours") return true;
+    if (found === "theirs") return false;
+    try {
+      await postComment(client, target, body, { retries: 0, timeoutMs: EVIDENCE_TIMEOUT_MS });
+      return true;
+    } catch (error) {
+      if (!outcomeUnknown(error) || attempt >= EVIDENCE_ATTEMPTS) throw error;
+      context.log.warn(
+        `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: an evidence comment may or may not have been created (${describeFailure(error).description}); reading before trying again`,
+      );
+    }
+  }
+}
+
+/** A failure after which the comment may exist: no answer, or a server error. */
+function outcomeUnknown(error: unknown): boolean {
+  const status = describeFailure(error).status;
+  return status === undefined || status >= 500;
+}
+
+function hasDigest(s: StatementVerdict, digest: string): boolean {
+  return s.digest === digest || s.issuedDigest === digest;
+}
+
+function sourceKey(p: { decision: string; source: { kind: string; id: number } }): string {
+  return `${p.decision}:${p.source.kind}:${p.source.id}`;
 }

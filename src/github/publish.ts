@@ -154,12 +154,17 @@ export async function postComment(
   client: GitHubClient,
   target: { owner: string; repo: string; pullNumber: number },
   body: string,
+  options: { retries?: number; timeoutMs?: number } = {},
 ): Promise<number> {
+  const request: { retries?: number; signal?: AbortSignal } = {};
+  if (options.retries !== undefined) request.retries = options.retries;
+  if (options.timeoutMs !== undefined) request.signal = AbortSignal.timeout(options.timeoutMs);
   const response = await client.rest.issues.createComment({
     owner: target.owner,
     repo: target.repo,
     issue_number: target.pullNumber,
     body: clip(redact(body), MAX_COMMENT_CHARS),
+    ...(Object.keys(request).length > 0 ? { request } : {}),
   });
   return response.data.id;
 }

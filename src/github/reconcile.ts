@@ -14,10 +14,12 @@ import type { AdapterCache } from "./cache.js";
 import { errorChecks, renderChecks } from "./checks.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./client.js";
 import { describeFailure, type GitHubFailure } from "./errors.js";
-import { readPullRequest } from "./facts.js";
+import { type PullRequestRead, readPullRequest } from "./facts.js";
+import { type HeldLock, LockLostError, PROCESS_LOCK } from "./lock.js";
 import { type EventPlan, planEvent } from "./plan-event.js";
 import { type CheckContent, type PublishOutcome, postComment, publishChecks } from "./publish.js";
 import { readPullRequestState } from "./pull-request.js";
+import type { FlowTelemetry } from "./telemetry.js";
 
 export interface ReconcileDeps {
   /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
@@ -36,6 +38,10 @@ export interface ReconcileDeps {
    * no comment or check run is written. Default true.
    */
   write?: boolean | undefined;
+  /** The per-pull-request lock this work holds, checked before every write (default: held). */
+  lock?: HeldLock | undefined;
+  /** Told about attestations and checks written (the App's metrics). */
+  telemetry?: FlowTelemetry | undefined;
 }
 
 export interface ReconcileResult {
@@ -79,12 +85,20 @@ export async function reconcile(
     const manifestPath = deps.manifestPath ?? MANIFEST_PATH;
     const state = await readPullRequestState(client, deps.cache, target, pr, manifestPath);
     const plan = await planEvent(client, target, state, deps);
-    await writeEvidence(client, target, plan, deps, result);
+    await writeEvidence(client, target, pr, plan, deps, result);
     const decision = evaluate(plan.facts, deps.now(), state.change.prepared);
     result.decision = decision;
     await writeChecks(client, target, headSha, renderChecks(decision), deps, result);
     return result;
   } catch (error) {
+    if (error instanceof LockLostError) {
+      // Whoever holds the lock now reconciles this pull request; writing here could undo it.
+      deps.log.warn(
+        `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${error.message}; stopped without writing`,
+      );
+      result.skipped = error.message;
+      return result;
+    }
     return failClosed(client, target, headSha, error, deps, result);
   }
 }
@@ -116,15 +130,27 @@ export async function reportFailure(
 async function writeEvidence(
   client: GitHubClient,
   target: ReconcileTarget,
+  pr: PullRequestRead,
   plan: EventPlan,
   deps: ReconcileDeps,
   result: ReconcileResult,
 ): Promise<void> {
-  if (plan.restore) await postRestoration(client, target, plan.restore, deps.log);
-  await postStatements(client, target, plan.issued, deps.log);
+  const context = {
+    pr,
+    jwks: deps.trustedJwks,
+    cache: deps.cache,
+    lock: deps.lock ?? PROCESS_LOCK,
+    log: deps.log,
+  };
+  if (plan.restore) {
+    await postRestoration(client, target, plan.restore, context);
+    deps.telemetry?.attestationRestored();
+  }
+  await postStatements(client, target, plan.issued, context);
   for (const issued of plan.issued) {
     if (issued.planned.decision === "approved") result.attestations.approved++;
     else result.attestations.revoked++;
+    deps.telemetry?.attestationIssued(issued.planned.decision);
   }
   for (const reply of plan.replies) {
     await postComment(client, target, renderReply(reply));
@@ -141,8 +167,13 @@ async function writeChecks(
   result: ReconcileResult,
 ): Promise<void> {
   if (deps.write === false) return;
+  await (deps.lock ?? PROCESS_LOCK).assertHeld();
   const where = { owner: target.owner, repo: target.repo, headSha };
-  Object.assign(result.checks, await publishChecks(client, where, checks, deps.appId, deps.now()));
+  const written = await publishChecks(client, where, checks, deps.appId, deps.now());
+  Object.assign(result.checks, written);
+  for (const check of checks) {
+    if (written[check.name] !== "unchanged") deps.telemetry?.checkWritten(check.conclusion);
+  }
 }
 
 async function failClosed(

@@ -2,17 +2,21 @@
  * Per-pull-request serialisation (docs/architecture.md#scale): two events for the same PR never reconcile at
  * the same time, so a redelivery or a burst of reviews cannot issue the same attestation twice.
  * In one process a promise chain per key does it; across replicas a Redis lock does, when
- * REDIS_URL is set: `SET key token NX PX ttl` to take it, a compare-and-delete script to give
- * it back, a bounded wait with jittered retries in between.
+ * REDIS_URL is set: `SET key token NX PX ttl` to take it, a watchdog renewing the lease while
+ * the work runs, a compare-and-delete script to give it back, a bounded wait with jittered
+ * retries in between.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import type { Log } from "./client.js";
 import { StartupError } from "./config.js";
+import { type HeldLock, LockLostError, PROCESS_LOCK } from "./lock.js";
 import type { FlowTelemetry } from "./telemetry.js";
 
+export { type HeldLock, LockLostError, PROCESS_LOCK };
+
 export interface Serialiser {
-  run<T>(key: string, work: () => Promise<T>): Promise<T>;
+  run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T>;
   /**
    * Gives back every lock still held and lets go of any connection (tests and shutdown);
    * work already queued still settles.
@@ -32,9 +36,10 @@ export class LockUnavailableError extends Error {
 export function inProcessSerialiser(): Serialiser {
   const tails = new Map<string, Promise<unknown>>();
   return {
-    run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
       const previous = tails.get(key) ?? Promise.resolve();
-      const next = previous.then(work, work);
+      const start = () => work(PROCESS_LOCK);
+      const next = previous.then(start, start);
       const tail = next.then(
         () => undefined,
         () => undefined,
@@ -72,6 +77,8 @@ const LOCK_RETRY_MS = 100;
 
 /** Deletes the key only if it still holds our token: never someone else's lock. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+/** Extends the lease only if the key still holds our token. */
+const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 /** The Redis key that locks one pull request (`owner/repo#number`). */
 export function lockKey(key: string): string {
@@ -84,7 +91,7 @@ export function lockKey(key: string): string {
  * work does not run and `run` rejects with a LockUnavailableError.
  */
 export function redisSerialiser(
-  redis: Pick<Redis, "set" | "eval" | "quit">,
+  redis: Pick<Redis, "set" | "get" | "eval" | "quit">,
   options: RedisLockOptions = {},
 ): Serialiser {
   const ttlMs = options.ttlMs ?? LOCK_TTL_MS;
@@ -146,14 +153,51 @@ export function redisSerialiser(
     }
   }
 
+  /**
+   * Keeps the lease alive while the work runs (a watchdog renewing it every third of the TTL),
+   * so a reconcile that waits out a rate limit keeps its pull request. A renewal that finds the
+   * key gone or taken marks the lock lost; `assertHeld` also asks Redis itself.
+   */
+  function watch(key: string, token: string): HeldLock & { stop(): void } {
+    let lost: string | undefined;
+    const renew = async () => {
+      try {
+        const renewed = await redis.eval(RENEW, 1, lockKey(key), token, String(ttlMs));
+        if (renewed !== 1) lost ??= "its lease ran out before it could be renewed";
+      } catch (error) {
+        // Redis did not answer: the lease may still run, but this work can no longer know.
+        lost ??= `Redis did not answer its renewal (${redisFailure(error)})`;
+      }
+    };
+    const timer = setInterval(() => void renew(), Math.max(10, Math.floor(ttlMs / 3)));
+    timer.unref();
+    return {
+      async assertHeld() {
+        if (lost === undefined) {
+          try {
+            if ((await redis.get(lockKey(key))) !== token) lost = "another replica holds it now";
+          } catch (error) {
+            lost = `Redis did not answer (${redisFailure(error)})`;
+          }
+        }
+        if (lost !== undefined) {
+          throw new LockLostError(`the per-pull-request lock for ${key} was lost: ${lost}`);
+        }
+      },
+      stop: () => clearInterval(timer),
+    };
+  }
+
   return {
-    run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
       return local.run(key, async () => {
         const token = randomUUID();
         await acquire(key, token);
+        const lock = watch(key, token);
         try {
-          return await work();
+          return await work(lock);
         } finally {
+          lock.stop();
           await release(key, token);
         }
       });

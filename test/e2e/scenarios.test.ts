@@ -18,6 +18,7 @@ import {
   renderAttestationComment,
   statementFor,
 } from "../../src/core/attestation/index.js";
+import { EVIDENCE_ATTEMPTS } from "../../src/github/attest.js";
 import { ASSESSMENT, driver, liveComments, modelChange, OVERSIGHT } from "./driver.js";
 
 const fixturesDir = fileURLToPath(new URL("../fixtures/github/", import.meta.url));
@@ -344,13 +345,13 @@ describe("the App end to end", () => {
   it("a GitHub 502 on a write ends in a red check with the request id after retries", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await openPr(repo, modelChange());
-    stack.sim.failNext("issues/create-comment", 502, 4);
+    stack.sim.failNext("issues/create-comment", 502, EVIDENCE_ATTEMPTS);
     const mark = stack.sim.requests.length;
     const approval = await review(repo, pr, "alice");
     const attempts = stack.sim.requests
       .slice(mark)
       .filter((r) => r.operationId === "issues/create-comment");
-    expect(attempts.map((r) => r.status)).toEqual([502, 502, 502, 502]);
+    expect(attempts.map((r) => r.status)).toEqual(Array(EVIDENCE_ATTEMPTS).fill(502));
     const requestId = attempts.at(-1)?.requestId;
     for (const check of Object.values(checks(repo, pr))) {
       expect(check).toMatchObject({

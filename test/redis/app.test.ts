@@ -58,8 +58,12 @@ async function redisAt(db: number): Promise<TestRedis> {
   return redis;
 }
 
-async function replica(env: Record<string, string>, throttling = false): Promise<Replica> {
-  const started = await startReplica(sim, identity, { env, throttling });
+async function replica(
+  env: Record<string, string>,
+  throttling = false,
+  lock?: { ttlMs: number },
+): Promise<Replica> {
+  const started = await startReplica(sim, identity, { env, throttling, ...(lock ? { lock } : {}) });
   running.push(started);
   return started;
 }
@@ -142,6 +146,31 @@ describe.skipIf(redisServer.skip)("the App with REDIS_URL", () => {
     } finally {
       observer.disconnect();
     }
+  });
+
+  it("records an approval exactly once when the work outlives the lock's lease", async () => {
+    const redis = await redisAt(LOCK_DB);
+    const env = { REDIS_URL: redis.url };
+    // A lease of 0.6 s, and a comment that takes 2.5 s to post: without a watchdog the lease
+    // runs out mid-post and the other replica, holding its own delivery, issues it again.
+    const lease = { ttlMs: 600 };
+    const [a, b] = [await replica(env, false, lease), await replica(env, false, lease)];
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    expect(await a.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+
+    const review = pr.addReview({ user: "alice", state: "APPROVED" });
+    const event = pullRequestReviewEvent("submitted", repo, pr, review);
+    sim.slowNext("issues/create-comment", 2_500);
+    const statuses = await Promise.all([
+      a.send("pull_request_review", event),
+      b.send("pull_request_review", event),
+    ]);
+    expect(statuses).toEqual([200, 200]);
+    expect(attestationComments(repo, pr)).toHaveLength(1);
+    expect(latestChecks(repo, pr)[OVERSIGHT]?.output.title).toBe(
+      "Waiting for 1 of 2 approvals (credit-scoring)",
+    );
   });
 
   it("starts while Redis is down, says so, and answers events with red checks naming the lock", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Log } from "../../src/github/client.js";
 import {
   connectRedis,
+  LockLostError,
   LockUnavailableError,
   lockKey,
   type RedisLockOptions,
@@ -161,21 +162,48 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
-  it("never deletes a lock another replica took after its own expired", async () => {
+  it("keeps the lock while the work outlives its lease (a watchdog renews it)", async () => {
     const pr = pullRequest();
     const slow = await replica({ ttlMs: 300 });
+    const next = await replica({ waitMs: 10_000 });
+    const order: string[] = [];
+    const slowStarted = deferred();
+    const first = slow.serialiser.run(pr, async (lock) => {
+      slowStarted.resolve();
+      // Four leases long: without renewal the lock would have expired three times over.
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await lock.assertHeld();
+      order.push("slow:end");
+    });
+    await slowStarted.promise;
+    const second = next.serialiser.run(pr, async () => {
+      order.push("next");
+    });
+    await next.waiting;
+    await Promise.all([first, second]);
+    expect(order).toEqual(["slow:end", "next"]);
+    expect(await observer.exists(lockKey(pr))).toBe(0);
+  });
+
+  it("tells work whose lease ran out that it lost the lock, and never deletes the next holder's", async () => {
+    const pr = pullRequest();
+    const slow = await replica({ ttlMs: 5_000 });
     const next = await replica({ waitMs: 10_000 });
     const order: string[] = [];
     const slowStarted = deferred();
     const slowGate = deferred();
     const nextHolding = deferred();
     const nextGate = deferred();
-    const first = slow.serialiser.run(pr, async () => {
+    let lost: unknown;
+    const first = slow.serialiser.run(pr, async (lock) => {
       slowStarted.resolve();
       await slowGate.promise;
+      lost = await lock.assertHeld().catch((error: unknown) => error);
       order.push("slow:end");
     });
     await slowStarted.promise;
+    // The lease runs out as if the slow replica had been cut off from Redis for a while.
+    await observer.del(lockKey(pr));
     const second = next.serialiser.run(pr, async () => {
       order.push("next:start");
       nextHolding.resolve();
@@ -185,6 +213,8 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     const held = await observer.get(lockKey(pr));
     slowGate.resolve();
     await first;
+    expect(lost).toBeInstanceOf(LockLostError);
+    expect(String((lost as Error).message)).toMatch(/lock for .* was lost/);
     // The slow replica's release found someone else's token and left it alone.
     expect(await observer.get(lockKey(pr))).toBe(held);
     expect(held).not.toBeNull();

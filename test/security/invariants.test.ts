@@ -28,6 +28,7 @@ import { parseCommands } from "../../src/core/commands.js";
 import { evaluate } from "../../src/core/policy/index.js";
 import { renderCheck } from "../../src/core/report/index.js";
 import type { Decision, Facts } from "../../src/core/types.js";
+import { EVIDENCE_ATTEMPTS } from "../../src/github/attest.js";
 import { createAdapterCache } from "../../src/github/cache.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { loadAppConfig, StartupError } from "../../src/github/config.js";
@@ -671,7 +672,7 @@ describe("§8.6 Secrets (keys, tokens) never appear in logs, check runs or comme
     const pr = await app.open(repo, modelChange());
     await app.review(repo, pr, "alice");
     await app.comment(repo, pr, "mallory", "/approve");
-    stack.sim.failNext("issues/create-comment", 502, 4);
+    stack.sim.failNext("issues/create-comment", 502, EVIDENCE_ATTEMPTS);
     await app.review(repo, pr, "erin");
     stack.sim.failNext("pulls/get", 401, 1, { message: "Bad credentials" });
     await app.comment(repo, pr, "alice", "/aigate recheck");
@@ -895,13 +896,16 @@ describe("§8.8 On any GitHub error the check ends red with the request id; retr
       const { repo, pr, member } = everyCallKind();
       const mine = (r: { operationId: string; path: string }) =>
         r.operationId === operation && (r.path.includes(repo.fullName) || r.path.includes(member));
-      stack.sim.failNext(mine, 502, 4);
+      // Octokit tries a call four times; an evidence comment is tried EVIDENCE_ATTEMPTS times,
+      // each after reading whether the last one landed (docs/attestation.md#exactly-once).
+      const tries = operation === "issues/create-comment" ? EVIDENCE_ATTEMPTS : 4;
+      stack.sim.failNext(mine, 502, tries);
       const mark = stack.sim.requests.length;
       expect(await stack.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
       const failed = stack.sim.requests
         .slice(mark)
         .filter((r) => r.operationId === operation && r.status === 502);
-      expect(failed).toHaveLength(4);
+      expect(failed).toHaveLength(tries);
       const requestId = failed.at(-1)?.requestId;
       for (const check of Object.values(app.checks(repo, pr))) {
         expect(check).toMatchObject({
