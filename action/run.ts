@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSigner, type Jwks } from "../src/core/attestation/index.js";
 import { CHECK_NAMES, renderCheck } from "../src/core/report/index.js";
+import { decisionFindings, toSarif } from "../src/core/sarif.js";
 import type { Decision } from "../src/core/types.js";
 import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient, Log } from "../src/github/client.js";
@@ -169,6 +170,11 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     );
     writeFileSync(report, `${JSON.stringify(decision, null, 2)}\n`);
     runtime.setOutput("report", report);
+    // For github/codeql-action/upload-sarif (docs/action.md); system-level results sit at line 1.
+    const sarif = join(runtime.env.RUNNER_TEMP || tmpdir(), `aigate-${target.pullNumber}.sarif`);
+    const log = toSarif(decisionFindings(decision));
+    writeFileSync(sarif, `${JSON.stringify(log, null, 2)}\n`);
+    runtime.setOutput("sarif", sarif);
     await runtime.writeSummary(summaryOf(decision, target.readOnly));
   }
 

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 
-export const CLI_VERSION = "0.1.0";
-
 /** What a command needs from its surroundings, injectable so tests can run the CLI in-process. */
 export interface CliContext {
   cwd: string;

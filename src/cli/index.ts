@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigurationError, formatLocatedError } from "../core/errors.js";
 import type { LocatedError } from "../core/types.js";
+import { AIGATE_VERSION } from "../core/version.js";
 import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
@@ -8,7 +9,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerRegister, registerSoa } from "./commands/register.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerVerify } from "./commands/verify.js";
-import { CLI_VERSION, type CliContext, UsageError } from "./context.js";
+import { type CliContext, UsageError } from "./context.js";
 
 /** Runs the aigate CLI and resolves to its exit code (docs/cli.md: 0 pass, 1 fail, 2 usage/configuration). */
 export async function main(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
@@ -26,7 +27,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     .description(
       "AI-governance gates for pull requests: risk assessments, human oversight, signed attestations",
     )
-    .version(CLI_VERSION)
+    .version(AIGATE_VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => ctx.stdout(text),

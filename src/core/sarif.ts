@@ -1,4 +1,8 @@
-import type { LocatedError } from "./types.js";
+import { formatLocatedError } from "./errors.js";
+import { MANIFEST_SYSTEM_ID } from "./manifest/schema.js";
+import type { Decision, LocatedError } from "./types.js";
+import { AIGATE_VERSION } from "./version.js";
+import { errorAt, type PathSegment, parseYaml } from "./yaml/index.js";
 
 /**
  * SARIF 2.1.0 logs of aigate's findings, for GitHub code scanning and any SARIF viewer
@@ -143,7 +147,7 @@ const DEFAULT_LEVEL: Record<SarifRuleId, "error" | "warning" | "note"> = {
  * result this time), results in the order given, at most `MAX_SARIF_RESULTS` of them — past
  * that the invocation carries a notification saying how many were left out.
  */
-export function toSarif(findings: readonly SarifFinding[], tool: { version: string }): SarifLog {
+export function toSarif(findings: readonly SarifFinding[]): SarifLog {
   const ids = Object.keys(SARIF_RULES) as SarifRuleId[];
   const rules = ids.map((id) => {
     const rule = SARIF_RULES[id];
@@ -194,7 +198,7 @@ export function toSarif(findings: readonly SarifFinding[], tool: { version: stri
     version: SARIF_VERSION,
     runs: [
       {
-        tool: { driver: { name: "aigate", version: tool.version, rules } },
+        tool: { driver: { name: "aigate", version: AIGATE_VERSION, rules } },
         invocations: [invocation],
         results,
       },
@@ -205,4 +209,88 @@ export function toSarif(findings: readonly SarifFinding[], tool: { version: stri
 /** A repository path as a relative URI reference: each segment percent-encoded, `/` kept. */
 function artifactUri(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/**
+ * The findings of a Decision as located results (`aigate check --format sarif`, the Action's
+ * `sarif` output): the manifest's errors and dead paths, the assessments' errors, and each
+ * system's gate outcome located at its entry in the base manifest when its text is given (or
+ * at its assessment file), else at the manifest file.
+ */
+export function decisionFindings(decision: Decision, manifestText?: string): SarifFinding[] {
+  const findings: SarifFinding[] = [];
+  for (const error of decision.manifest.errors) {
+    findings.push({ ...error, rule: "manifest-invalid", level: "error" });
+  }
+  const deadPaths = decision.deadPaths ?? [];
+  for (const finding of deadPaths) {
+    const { rule, severity, system: _system, ...located } = finding;
+    findings.push({ ...located, rule, level: severity });
+  }
+  // The proposed manifest's dead-path errors are among its errors too: list them once.
+  const seen = new Set(deadPaths.map(formatLocatedError));
+  for (const error of decision.proposedManifest?.errors ?? []) {
+    if (!seen.has(formatLocatedError(error))) {
+      findings.push({ ...error, rule: "manifest-invalid", level: "error" });
+    }
+  }
+
+  const systemAt = systemLocator(decision.manifest.path, manifestText);
+  for (const result of decision.assessment.systems) {
+    if (result.system === MANIFEST_SYSTEM_ID) continue;
+    for (const error of result.errors) {
+      findings.push({ ...error, rule: "assessment-invalid", level: "error" });
+    }
+    if (result.status !== "fail") continue;
+    for (const problem of result.problems) {
+      const at =
+        result.assessment && result.errors.length === 0
+          ? { file: result.assessment.path, line: 1, column: 1, field: "", message: problem }
+          : systemAt(result.system, ["assessment"], problem);
+      const blocked = decision.oversight.systems.some(
+        (o) => o.system === result.system && o.status === "blocked" && o.problems.includes(problem),
+      );
+      findings.push({
+        ...at,
+        rule: blocked ? "prohibited-system" : "risk-assessment-gate",
+        level: "error",
+      });
+    }
+  }
+  for (const result of decision.oversight.systems) {
+    if (result.system === MANIFEST_SYSTEM_ID || result.status !== "waiting") continue;
+    const who = [...result.eligible.teams, ...result.eligible.users.map((u) => `@${u}`)].join(", ");
+    findings.push({
+      ...systemAt(
+        result.system,
+        ["approvers"],
+        `${result.system} needs ${result.required} approval(s) on the pull request from ${who || "(no approvers listed)"}`,
+      ),
+      rule: "approvals-required",
+      level: "note",
+    });
+  }
+  return findings;
+}
+
+/** Locates a field of a system's entry in the base manifest; the manifest file when it cannot. */
+function systemLocator(
+  path: string,
+  text: string | undefined,
+): (system: string, field: PathSegment[], message: string) => LocatedError {
+  const parsed = text !== undefined ? parseYaml(text, path) : undefined;
+  const systems =
+    parsed?.ok && isRecord(parsed.value) && Array.isArray(parsed.value.systems)
+      ? parsed.value.systems
+      : [];
+  return (system, field, message) => {
+    const index = systems.findIndex((s) => isRecord(s) && s.id === system);
+    if (parsed?.ok && index !== -1)
+      return errorAt(parsed.source, ["systems", index, ...field], message);
+    return { file: path, line: 0, column: 0, field: "", message };
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

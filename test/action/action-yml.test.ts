@@ -38,6 +38,7 @@ describe("action/action.yml", () => {
       "register-markdown",
       "report",
       "risk-assessment",
+      "sarif",
       "tracking-issue",
     ]);
   });

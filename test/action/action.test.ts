@@ -15,6 +15,7 @@ import {
 import { governedRepo } from "../../sim/stack.js";
 import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
 import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
+import { expectValidSarif } from "../support/sarif-schema.js";
 import { runBundle, useRunner } from "./runner.js";
 
 const key = generateKeyPair();
@@ -72,6 +73,14 @@ describe("the bundled Action on a runner", () => {
     ]);
     const report = JSON.parse(readFileSync(run.outputs.report ?? "", "utf8"));
     expect(report.pullRequest.number).toBe(pr.number);
+    const sarif = expectValidSarif(readFileSync(run.outputs.sarif ?? "", "utf8"));
+    expect(sarif.runs[0]?.results.map((r) => [r.ruleId, r.level, r.message.text])).toEqual([
+      [
+        "approvals-required",
+        "note",
+        "credit-scoring needs 2 approval(s) on the pull request from acme/model-risk, @alice",
+      ],
+    ]);
     expect(run.summary).toContain("## AI governance: risk assessment");
     expect(run.summary).toContain("## AI governance: human oversight");
     expect(run.summary).toContain("| `credit-scoring` | high | production | model |");

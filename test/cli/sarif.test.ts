@@ -1,7 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import AjvDraft04 from "ajv-draft-04";
-import ajvFormats from "ajv-formats";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   MAX_SARIF_RESULTS,
@@ -9,45 +5,8 @@ import {
   type SarifFinding,
   toSarif,
 } from "../../src/core/sarif.js";
-import { ROOT, TempRepo } from "../support/git-repo.js";
-
-const schema = JSON.parse(
-  readFileSync(join(ROOT, "test/fixtures/sarif/sarif-schema-2.1.0.json"), "utf8"),
-) as object;
-// The schema has a language-tag pattern that is only valid without the `u` flag.
-// Both packages are CommonJS whose `default` export is the class (or plugin) itself.
-const Ajv = AjvDraft04.default;
-const addFormats = ajvFormats.default;
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-addFormats(ajv);
-const validateSarif = ajv.compile(schema);
-
-function expectValidSarif(text: string): SarifLog {
-  const log = JSON.parse(text) as SarifLog;
-  const valid = validateSarif(log);
-  expect(validateSarif.errors ?? [], "SARIF 2.1.0 schema errors").toEqual([]);
-  expect(valid).toBe(true);
-  return log;
-}
-
-interface SarifLog {
-  version: string;
-  runs: Array<{
-    tool: { driver: { rules: Array<{ id: string }> } };
-    invocations: Array<{ toolExecutionNotifications?: Array<{ message: { text: string } }> }>;
-    results: Array<{
-      ruleId: string;
-      level: string;
-      message: { text: string };
-      locations: Array<{
-        physicalLocation: {
-          artifactLocation: { uri: string };
-          region: { startLine: number; startColumn?: number };
-        };
-      }>;
-    }>;
-  }>;
-}
+import { TempRepo } from "../support/git-repo.js";
+import { expectValidSarif, validateSarif } from "../support/sarif-schema.js";
 
 const repos: TempRepo[] = [];
 afterEach(() => {
@@ -122,7 +81,7 @@ describe("--format sarif", () => {
       rule: "manifest-invalid",
       level: "error",
     };
-    const log = toSarif(Array(MAX_SARIF_RESULTS + 7).fill(finding), { version: "0.1.0" });
+    const log = toSarif(Array(MAX_SARIF_RESULTS + 7).fill(finding));
     expect(validateSarif(log)).toBe(true);
     expect(log.runs[0]?.results).toHaveLength(MAX_SARIF_RESULTS);
     expect(log.runs[0]?.invocations[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(

@@ -1,10 +1,9 @@
 import { type Command, Option } from "commander";
 import type { PolicyReference } from "../../core/org-policy/reference.js";
 import { evaluate } from "../../core/policy/evaluate.js";
-import { toSarif } from "../../core/sarif.js";
+import { decisionFindings, toSarif } from "../../core/sarif.js";
 import type { Decision } from "../../core/types.js";
-import { CLI_VERSION, type CliContext, UsageError } from "../context.js";
-import { decisionFindings } from "../decision-findings.js";
+import { type CliContext, UsageError } from "../context.js";
 import { formatDecisionText } from "../format.js";
 import { LocalGit } from "../git.js";
 import { localFacts } from "../local-facts.js";
@@ -65,8 +64,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (format === "json") {
         ctx.stdout(`${JSON.stringify(decision, null, 2)}\n`);
       } else if (format === "sarif") {
-        const findings = decisionFindings(decision, facts);
-        ctx.stdout(`${JSON.stringify(toSarif(findings, { version: CLI_VERSION }), null, 2)}\n`);
+        const manifestText = facts.manifest.status === "present" ? facts.manifest.text : undefined;
+        const findings = decisionFindings(decision, manifestText);
+        ctx.stdout(`${JSON.stringify(toSarif(findings), null, 2)}\n`);
       } else {
         ctx.stdout(formatDecisionText(decision, { base: range.base, head: "HEAD" }));
         for (const path of await uncommittedAssessments(repo, decision)) {

@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import { formatLocatedError } from "../../core/errors.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
 import { type SarifFinding, toSarif } from "../../core/sarif.js";
-import { CLI_VERSION, type CliContext, UsageError } from "../context.js";
+import { type CliContext, UsageError } from "../context.js";
 import { LocalGit } from "../git.js";
 import {
   FILE_KIND_NAMES,
@@ -106,7 +106,7 @@ function writeReport(ctx: CliContext, report: ValidationReport, format: OutputFo
   const warnings = report.findings.filter((f) => f.level === "warning");
   const notes = report.findings.filter((f) => f.level === "note");
   if (format === "sarif") {
-    ctx.stdout(`${JSON.stringify(toSarif(report.findings, { version: CLI_VERSION }), null, 2)}\n`);
+    ctx.stdout(`${JSON.stringify(toSarif(report.findings), null, 2)}\n`);
     return;
   }
   if (format === "json") {
