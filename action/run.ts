@@ -13,6 +13,7 @@ import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient, Log } from "../src/github/client.js";
 import { redact } from "../src/github/errors.js";
 import { routeEvent } from "../src/github/events.js";
+import { type MergeGroupTarget, reconcileMergeGroup } from "../src/github/merge-group.js";
 import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 import { runRegisterMode } from "./register.js";
@@ -41,9 +42,16 @@ const ROUTED_AS: Record<string, string> = {
   pull_request_target: "pull_request",
   pull_request_review: "pull_request_review",
   issue_comment: "issue_comment",
+  merge_group: "merge_group",
 };
 
-interface Target {
+/** A pull request to reconcile, or a merge queue's group to check (docs/action.md#merge-queues). */
+type Target =
+  | PullRequestEventTarget
+  | { mergeGroup: MergeGroupTarget; deleted?: never; readOnly?: never };
+
+interface PullRequestEventTarget {
+  mergeGroup?: never;
   pullNumber: number;
   /** A deleted comment that carried an attestation, to post again (see reconcile). */
   deleted?: { commentId: number; body: string; by?: string };
@@ -62,11 +70,13 @@ function record(value: unknown): Record<string, unknown> {
 export function targetOf(eventName: string, payload: Record<string, unknown>): Target | string {
   const routedAs = ROUTED_AS[eventName];
   if (!routedAs) {
-    return `aigate runs on pull_request_target, pull_request, pull_request_review and issue_comment; ${eventName} is ignored`;
+    return `aigate runs on pull_request_target, pull_request, pull_request_review, issue_comment and merge_group; ${eventName} is ignored`;
   }
   const action = typeof payload.action === "string" ? payload.action : "";
   const routed = routeEvent(`${routedAs}.${action}`, payload);
   if ("ignored" in routed) return routed.ignored;
+  if ("mergeGroup" in routed) return { mergeGroup: routed.mergeGroup };
+  if (!("pullNumber" in routed)) return `${eventName} events cannot change the gates`;
   const target: Target = { pullNumber: routed.pullNumber };
   if (routed.deleted) target.deleted = routed.deleted;
   if (eventName === "pull_request") {
@@ -137,24 +147,28 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
   }
   if (target.readOnly) runtime.log.warn(target.readOnly);
 
-  const result = await reconcile(
-    runtime.client(settings.token),
-    {
-      ...runtime.context.repo,
-      pullNumber: target.pullNumber,
-      ...(target.deleted ? { deleted: target.deleted } : {}),
-    },
-    {
-      signer,
-      trustedJwks: trusted(settings, signer?.publicJwk),
-      issuer: { kind: "action" },
-      now: () => runtime.now(),
-      log: runtime.log,
-      cache: createAdapterCache(),
-      manifestPath: settings.manifestPath,
-      write: !target.readOnly,
-    },
-  );
+  const client = runtime.client(settings.token);
+  const deps = {
+    signer,
+    trustedJwks: trusted(settings, signer?.publicJwk),
+    issuer: { kind: "action" as const },
+    now: () => runtime.now(),
+    log: runtime.log,
+    cache: createAdapterCache(),
+    manifestPath: settings.manifestPath,
+    write: !target.readOnly,
+  };
+  const result = target.mergeGroup
+    ? await reconcileMergeGroup(client, target.mergeGroup, deps)
+    : await reconcile(
+        client,
+        {
+          ...runtime.context.repo,
+          pullNumber: target.pullNumber,
+          ...(target.deleted ? { deleted: target.deleted } : {}),
+        },
+        deps,
+      );
 
   const decision = result.decision;
   if (decision) {
@@ -166,7 +180,7 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     );
     const report = join(
       runtime.env.RUNNER_TEMP || tmpdir(),
-      `aigate-decision-${target.pullNumber}.json`,
+      `aigate-decision-${target.mergeGroup ? target.mergeGroup.headSha : target.pullNumber}.json`,
     );
     writeFileSync(report, `${JSON.stringify(decision, null, 2)}\n`);
     runtime.setOutput("report", report);
@@ -178,7 +192,14 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     await runtime.writeSummary(summaryOf(decision, target.readOnly));
   }
 
-  if (result.skipped) runtime.log.notice(`aigate: ${result.skipped}`);
+  if (result.skipped) {
+    // A merge group aigate cannot judge has both checks red: the job says why and fails too.
+    if (target.mergeGroup && settings.failOn !== "never") {
+      runtime.setFailed(`aigate: ${result.skipped}`);
+      return result;
+    }
+    runtime.log.notice(`aigate: ${result.skipped}`);
+  }
   if (result.error) {
     if (settings.failOn !== "never") {
       runtime.setFailed(`aigate could not evaluate: ${result.error.description}`);

@@ -17,9 +17,12 @@ import { Webhooks } from "@octokit/webhooks";
 import { sign } from "@octokit/webhooks-methods";
 import {
   checkRunRerequestedEvent,
+  enqueue,
   issueCommentEvent,
+  mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
+  pushEvent,
   type WebhookPayload,
 } from "../sim/index.js";
 import { governedRepo, readTree, startStack } from "../sim/stack.js";
@@ -183,6 +186,41 @@ try {
     "pull_request.synchronize",
     pullRequestEvent("synchronize", repo, pr, { before }),
     "push of other files: checks on the new head",
+  );
+
+  // The pull request enters the merge queue: both checks on the group's head.
+  const group = enqueue(repo, pr);
+  await measure(
+    "merge_group.checks_requested",
+    mergeGroupEvent(repo, group),
+    "merge queue entry: both checks on the group's head",
+  );
+
+  // Nine more open pull requests on main, each seen once; then pushes to main.
+  for (let i = 0; i < 9; i++) {
+    const branch = `small-${i}`;
+    repo.createBranch(branch);
+    repo.commit(branch, {
+      files: { [`prompts/support/extra_${i}.md`]: `Extra ${i}.\n` },
+      author: "dave",
+    });
+    const small = repo.openPullRequest({ head: branch, author: "dave", title: `Small ${i}` });
+    await stack.send("pull_request", pullRequestEvent("opened", repo, small));
+  }
+  const manifestPath = ".github/ai-governance.yml";
+  let baseBefore = repo.resolveRef("main") ?? "";
+  repo.commit("main", { files: { "README.md": "Governed models.\n" }, author: "carol" });
+  await measure("push", pushEvent(repo, "main", baseBefore), "base push of other files: dropped");
+  baseBefore = repo.resolveRef("main") ?? "";
+  const manifest = repo.fileAt("main", manifestPath)?.content ?? "";
+  repo.commit("main", {
+    files: { [manifestPath]: manifest.replace("approvals: 2", "approvals: 3") },
+    author: "carol",
+  });
+  await measure(
+    "push",
+    pushEvent(repo, "main", baseBefore),
+    "base push changing the manifest: 10 open pull requests re-evaluated",
   );
 
   console.log(

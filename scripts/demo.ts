@@ -1,14 +1,16 @@
 /**
  * `npm run demo`: the whole product in a minute, with no credentials. Starts a simulated GitHub
- * and the App on loopback, plays a scripted pull request on the example repository, prints
- * what people see, and ends by verifying the pull request's attestation comments offline with
- * `aigate verify`, as an auditor would.
+ * and the App on loopback, plays a scripted pull request on the example repository through to
+ * the merge queue, prints what people see, and ends by verifying the pull request's attestation
+ * comments offline with `aigate verify`, as an auditor would.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
+  enqueue,
   issueCommentEvent,
+  mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
@@ -29,8 +31,9 @@ const indent = (text: string, by = "   ") =>
     .map((line) => `${by}${line}`)
     .join("\n");
 
-function showChecks(repo: SimRepo, pr: SimPullRequest): void {
-  const runs = repo.state.checkRuns(repo, pr.headSha).latest;
+function showChecks(repo: SimRepo, pr: SimPullRequest | string): void {
+  const sha = typeof pr === "string" ? pr : pr.headSha;
+  const runs = repo.state.checkRuns(repo, sha).latest;
   for (const run of Object.values(runs).sort((a, b) => b.name.localeCompare(a.name))) {
     const mark = run.conclusion === "success" ? "✓" : "✗";
     say(`   ${mark} ${run.name}: ${run.conclusion} — ${run.output.title}`);
@@ -99,8 +102,18 @@ try {
     .filter((c) => c.body.includes("aigate-attestation:v1"));
   say(`   aigate records ${attestations.length} signed attestation comments`);
   showChecks(repo, pr);
+
+  const group = enqueue(repo, pr);
+  await stack.send("merge_group", mergeGroupEvent(repo, group));
+  say(
+    `5. dave adds #${pr.number} to the merge queue; GitHub builds ${group.headRef.replace("refs/heads/", "").replace(/-[0-9a-f]{40}$/, "-…")}`,
+  );
+  say(
+    `   and asks for the required checks on its head ${group.headSha.slice(0, 7)}; aigate judges the group's diff by the approvals above`,
+  );
+  showChecks(repo, group.headSha);
   say();
-  say("5. One attestation comment, as it appears on the pull request:");
+  say("6. One attestation comment, as it appears on the pull request:");
   say();
   // The marker carries the whole signed envelope; shortened here to keep the screen readable.
   const shown = (attestations[0]?.body ?? "(none)").replace(
@@ -123,7 +136,7 @@ try {
   const jwks = join(dir, "jwks.json");
   writeFileSync(jwks, await fetch(`${stack.appUrl}/aigate/jwks.json`).then((r) => r.text()));
   say(
-    "6. An auditor downloads the comments and the App's public keys (/aigate/jwks.json) and runs",
+    "7. An auditor downloads the comments and the App's public keys (/aigate/jwks.json) and runs",
   );
   say(
     `   aigate verify --evidence comments.jsonl --jwks jwks.json --repo ${repo.fullName} --pr ${pr.number}`,

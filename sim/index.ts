@@ -13,6 +13,7 @@ export {
   manifestOf,
   systemId,
 } from "./organisation.js";
+export { enqueue, mergeGroupEvent, pushEvent, type SimMergeGroup } from "./queue.js";
 export {
   type FailureMatcher,
   type FailureOptions,

@@ -65,7 +65,8 @@ export async function deliver(
   return response.status;
 }
 
-function common(repo: SimRepo, sender: SimUser): WebhookPayload {
+/** What every event of `repo` carries: the repository, its organisation, the sender, the installation. */
+export function common(repo: SimRepo, sender: SimUser): WebhookPayload {
   const urls = repo.state.urls;
   return {
     repository: repoJson(repo, urls),

@@ -7,10 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
+import { MANIFEST_PATH } from "./core/manifest/schema.js";
+import { reevaluateAfterPush } from "./github/base-push.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
-import type { GitHubClient, Log } from "./github/client.js";
+import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
-import { HANDLED_EVENTS, targetOf } from "./github/events.js";
+import { HANDLED_EVENTS, routeEvent } from "./github/events.js";
+import type { HeldLock } from "./github/lock.js";
+import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
 import { type ReconcileResult, reconcile, reportFailure } from "./github/reconcile.js";
 import {
   connectRedis,
@@ -90,13 +94,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on([...HANDLED_EVENTS], async (context: Context) => {
       const action = (context.payload as { action?: string }).action ?? "";
       const event = `${context.name}.${action}`;
-      const target = targetOf(event, context.payload, appId);
-      if (!target) {
+      const routed = routeEvent(event, context.payload, appId);
+      if ("ignored" in routed) {
         telemetry.event(context.name, action, "dropped");
         app.log.debug(`aigate: ${event} cannot change a gate; dropped`);
         return;
       }
-      const key = `${target.owner}/${target.repo}#${target.pullNumber}`.toLowerCase();
       const client = context.octokit as unknown as GitHubClient;
       const deps = {
         signer,
@@ -108,16 +111,19 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         cache,
         telemetry,
       };
-      const work = async () => {
+      /** Runs one reconcile under its lock, and reports it. */
+      const locked = async (
+        key: string,
+        why: string,
+        run: (lock: HeldLock) => Promise<ReconcileResult>,
+        failed: (error: unknown) => Promise<ReconcileResult>,
+      ): Promise<ReconcileResult> => {
         const started = performance.now();
         // reconcile never throws; the lock can, and then both checks go red saying why.
-        const result = await serialiser
-          .run(key, (lock) => reconcile(client, target, { ...deps, lock }))
-          .catch((error: unknown) => reportFailure(client, target, error, deps));
+        const result = await serialiser.run(key, run).catch(failed);
         telemetry.reconciled((performance.now() - started) / 1000);
-        telemetry.event(context.name, action, result.error ? "failed" : "handled");
         app.log.info(
-          `aigate: ${key} after ${target.why}: ${
+          `aigate: ${key} after ${why}: ${
             Object.entries(result.checks)
               .map(([name, outcome]) => `${name} ${outcome}`)
               .join(", ") ||
@@ -126,13 +132,47 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           }`,
         );
         options.onReconciled?.(result, event, context.id);
+        return result;
       };
+      const pullRequest = (target: PullRequestTarget & { why: string; headSha?: string }) =>
+        locked(
+          `${target.owner}/${target.repo}#${target.pullNumber}`.toLowerCase(),
+          target.why,
+          (lock) => reconcile(client, target, { ...deps, lock }),
+          (error) => reportFailure(client, target, error, deps),
+        );
+      const work = async () => {
+        if ("mergeGroup" in routed) {
+          const group = routed.mergeGroup;
+          const result = await locked(
+            `${group.owner}/${group.repo}@${group.headSha}`.toLowerCase(),
+            routed.why,
+            (lock) => reconcileMergeGroup(client, group, { ...deps, lock }),
+            (error) => reportMergeGroupFailure(client, group, error, deps),
+          );
+          telemetry.event(context.name, action, result.error ? "failed" : "handled");
+        } else if ("basePush" in routed) {
+          const outcome = await reevaluateAfterPush(
+            client,
+            routed.basePush,
+            { cache, log, manifestPath: MANIFEST_PATH },
+            pullRequest,
+          );
+          if (outcome.dropped) app.log.debug(`aigate: ${outcome.dropped}; dropped`);
+          telemetry.event(context.name, action, outcome.dropped ? "dropped" : "handled");
+        } else {
+          const result = await pullRequest(routed);
+          telemetry.event(context.name, action, result.error ? "failed" : "handled");
+        }
+      };
+      const subject =
+        "pullNumber" in routed ? `${routed.owner}/${routed.repo}#${routed.pullNumber}` : routed.why;
       if (!options.queue) return work();
       try {
         options.queue.submit(work);
       } catch (error) {
         telemetry.event(context.name, action, "rejected");
-        app.log.warn(`aigate: ${event} for ${key} refused: ${(error as Error).message}`);
+        app.log.warn(`aigate: ${event} for ${subject} refused: ${(error as Error).message}`);
         throw error;
       }
     });

@@ -175,6 +175,8 @@ export interface Facts {
   changedFiles: ChangedFile[];
   /** True when the list is incomplete (GitHub lists at most 3000 files): gates fail closed. */
   changedFilesTruncated: boolean;
+  /** How many files the list that was read can hold, when not a pull request's 3000 (a compare's 300). */
+  changedFilesLimit?: number;
   /** Files at the head that the plan asked for (assessments, evidence, policy). `null` = absent. */
   headFiles: Record<string, FileFacts | null>;
   /** Files at the base that the plan asked for (the AI policy). `null` = absent. */
@@ -326,6 +328,11 @@ export interface Decision {
    * as the proposed manifest's errors when the change edits it, as gate problems otherwise.
    */
   deadPaths?: PathFinding[];
+  /**
+   * Set when the decision is for a merge queue's group (docs/app.md#merge-queues): the checks go
+   * on its head, the change is the group's diff, the approvals are the pull request's.
+   */
+  mergeGroup?: { ref: string; headSha: string; baseSha: string };
   /** ISO-8601 time the decision was made (the `now` it was given). */
   evaluatedAt: string;
   /** Set when evaluation itself failed (both gates are then red): what went wrong. */

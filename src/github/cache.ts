@@ -30,6 +30,11 @@ export class BoundedCache<V> {
     this.#lru.set(key, { value });
   }
 
+  /** The keys held now, most recently used first; reading them changes no recency. */
+  keys(): string[] {
+    return [...this.#lru.keys()];
+  }
+
   get size(): number {
     return this.#lru.size;
   }
@@ -67,6 +72,12 @@ export interface AdapterCache {
    * does not verify every signature again.
    */
   verifications: BoundedCache<VerificationReport>;
+  /**
+   * An organisation policy named at a branch or tag (`owner/repo:path@ref`) → the repositories
+   * whose manifests were seen extending it, so that a push to the policy re-evaluates their pull
+   * requests without listing every repository (docs/app.md#re-evaluation-when-the-base-changes).
+   */
+  policyExtenders: BoundedCache<string[]>;
 }
 
 export function createAdapterCache(clock: () => number = Date.now): AdapterCache {
@@ -81,5 +92,6 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     commitTrees: new BoundedCache(2_000, undefined, clock),
     manifests: new BoundedCache(100, undefined, clock),
     verifications: new BoundedCache(1_000, undefined, clock),
+    policyExtenders: new BoundedCache(1_000, undefined, clock),
   };
 }

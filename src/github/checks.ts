@@ -54,7 +54,18 @@ export function errorChecks(failure: GitHubFailure, now: Date): CheckContent[] {
     "`/aigate recheck`, once GitHub answers again; if it keeps failing, give the request id",
     "to whoever runs aigate or to GitHub Support.",
   ];
-  const summary = lines.join("\n");
+  return bothFailing(title, lines.join("\n"));
+}
+
+/**
+ * Both check runs, red, when there is nothing aigate may evaluate (a merge queue ref it does
+ * not recognise, a closed pull request): `title` says what, `explanation` why it fails closed.
+ */
+export function refusedChecks(title: string, explanation: string[]): CheckContent[] {
+  return bothFailing(title, [`## ${title}`, "", ...explanation].join("\n"));
+}
+
+function bothFailing(title: string, summary: string): CheckContent[] {
   return CHECK_NAMES.map((name) => ({
     name,
     conclusion: "failure",

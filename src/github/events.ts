@@ -7,7 +7,10 @@
 import { z } from "zod";
 import { MARKER_PREFIX } from "../core/attestation/comment.js";
 import { parseCommands } from "../core/commands.js";
+import { queuedPullRequest } from "../core/policy/merge-group.js";
+import type { BasePushTarget } from "./base-push.js";
 import { CHECK_NAMES } from "./checks.js";
+import type { MergeGroupTarget } from "./merge-group.js";
 
 /** The events app.yml subscribes to, with the actions that matter. */
 export const HANDLED_EVENTS = [
@@ -24,6 +27,8 @@ export const HANDLED_EVENTS = [
   "issue_comment.deleted",
   "check_run.rerequested",
   "check_suite.rerequested",
+  "merge_group.checks_requested",
+  "push",
 ] as const;
 
 export type HandledEvent = (typeof HANDLED_EVENTS)[number];
@@ -107,20 +112,106 @@ export interface Ignored {
   ignored: string;
 }
 
+/** A merge queue asking for both checks on a group (docs/app.md#merge-queues). */
+export interface MergeGroupRoute {
+  mergeGroup: MergeGroupTarget;
+  why: string;
+}
+
+/** A push that may have changed the base of open pull requests. */
+export interface BasePushRoute {
+  basePush: BasePushTarget;
+  why: string;
+}
+
+export type Route = EventTarget | MergeGroupRoute | BasePushRoute | Ignored;
+
+const MergeGroupEvent = z.looseObject({
+  action: z.string(),
+  repository: Repository,
+  merge_group: z.looseObject({
+    head_sha: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+    head_ref: z.string().optional(),
+    base_sha: z
+      .string()
+      .regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/)
+      .optional(),
+  }),
+});
+const ChangedPaths = z.array(z.string()).optional();
+const PushEvent = z.looseObject({
+  ref: z.string(),
+  deleted: z.boolean().optional(),
+  forced: z.boolean().optional(),
+  repository: Repository,
+  commits: z
+    .array(z.looseObject({ added: ChangedPaths, modified: ChangedPaths, removed: ChangedPaths }))
+    .nullable()
+    .optional(),
+});
+
+/** GitHub lists at most this many commits in a push event. */
+const MAX_PUSH_COMMITS = 2048;
+
+function mergeGroupRoute(payload: unknown): MergeGroupRoute | Ignored {
+  const p = MergeGroupEvent.safeParse(payload);
+  if (!p.success) return { ignored: "the merge_group event names no group head to check" };
+  if (p.data.action !== "checks_requested") {
+    return { ignored: `merge_group action '${p.data.action}' needs nothing` };
+  }
+  const group = p.data.merge_group;
+  const target: MergeGroupTarget = {
+    owner: p.data.repository.owner.login,
+    repo: p.data.repository.name,
+    headSha: group.head_sha,
+    pull:
+      group.head_ref === undefined
+        ? { ok: false, reason: "the merge_group event has no head_ref" }
+        : queuedPullRequest(group.head_ref),
+  };
+  if (group.base_sha !== undefined) target.baseSha = group.base_sha;
+  if (group.head_ref !== undefined) target.headRef = group.head_ref;
+  return { mergeGroup: target, why: "merge_group.checks_requested" };
+}
+
+function basePushRoute(payload: unknown): BasePushRoute | Ignored {
+  const p = PushEvent.safeParse(payload);
+  if (!p.success) return { ignored: "the push event names no branch or tag" };
+  if (p.data.deleted) return { ignored: "a deleted branch or tag changes no open pull request" };
+  const ref = /^refs\/(heads|tags)\/(.+)$/.exec(p.data.ref);
+  if (!ref?.[2]) return { ignored: `a push to ${p.data.ref} changes no base` };
+  const target: BasePushTarget = {
+    owner: p.data.repository.owner.login,
+    repo: p.data.repository.name,
+    ref: ref[2],
+    branch: ref[1] === "heads",
+  };
+  const commits = p.data.commits ?? [];
+  // A forced push can drop commits that changed the manifest: what changed is then unknown.
+  if (commits.length > 0 && commits.length < MAX_PUSH_COMMITS && !p.data.forced) {
+    target.paths = [
+      ...new Set(
+        commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]),
+      ),
+    ];
+  }
+  return { basePush: target, why: `push to ${p.data.ref}` };
+}
+
 /**
  * The pull request to reconcile for an event, or null when the event cannot change the outcome.
  * `appId` lets the App ignore the comments it wrote itself.
  */
 export function targetOf(event: string, payload: unknown, appId?: number): EventTarget | null {
   const routed = routeEvent(event, payload, appId);
-  return "ignored" in routed ? null : routed;
+  return "pullNumber" in routed ? routed : null;
 }
 
 /**
  * The pull request to reconcile for `name.action`, or why the event is ignored. Events that
  * the router does not know are ignored too: each door says which it subscribes to.
  */
-export function routeEvent(event: string, payload: unknown, appId?: number): EventTarget | Ignored {
+export function routeEvent(event: string, payload: unknown, appId?: number): Route {
   const [name, action] = event.split(".");
   const ignored = (reason: string): Ignored => ({ ignored: reason });
   const unreadable = ignored("the event names no pull request");
@@ -221,6 +312,10 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Eve
         ? at(p.data.repository, pr.number, p.data.check_suite.head_sha, "check_suite.rerequested")
         : ignored("the check suite belongs to no open pull request");
     }
+    case "merge_group":
+      return mergeGroupRoute(payload);
+    case "push":
+      return basePushRoute(payload);
     default:
       return ignored(`${name ?? event} events cannot change the gates`);
   }

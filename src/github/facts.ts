@@ -97,14 +97,64 @@ export async function readChangedFiles(
     pull_number: target.pullNumber,
     per_page: 100,
   });
-  const files: ChangedFile[] = listed.map((f) => {
-    const status = (STATUSES.has(f.status) ? f.status : "changed") as ChangeStatus;
-    const file: ChangedFile = { path: f.filename, status };
-    if (f.previous_filename) file.previousPath = f.previous_filename;
-    return file;
-  });
+  const files = listed.map(changedFile);
   const truncated = files.length >= MAX_PULL_REQUEST_FILES || changedFilesCount > files.length;
   return { files, truncated };
+}
+
+function changedFile(f: { filename: string; status: string; previous_filename?: string }) {
+  const status = (STATUSES.has(f.status) ? f.status : "changed") as ChangeStatus;
+  const file: ChangedFile = { path: f.filename, status };
+  if (f.previous_filename) file.previousPath = f.previous_filename;
+  return file;
+}
+
+/**
+ * The files of `base...head` through the compare API (a merge queue's group): `truncated` when
+ * the compare lists its cap, or says nothing of the files, or the head is not ahead of the base.
+ */
+export async function readComparedFiles(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  base: string,
+  head: string,
+): Promise<{ files: ChangedFile[]; truncated: boolean }> {
+  const { data } = await client.rest.repos.compareCommitsWithBasehead({
+    owner: repo.owner,
+    repo: repo.repo,
+    basehead: `${base}...${head}`,
+    per_page: 100,
+  });
+  const files = (data.files ?? []).map(changedFile);
+  const truncated =
+    data.files === undefined ||
+    data.status === "diverged" ||
+    data.status === "behind" ||
+    files.length >= MAX_COMPARE_FILES;
+  return { files, truncated };
+}
+
+/**
+ * The commit a branch points at now, or null when there is no such branch. A pull request's
+ * `base.sha` is where its base branch was at its last push, not where it is now
+ * (docs/app.md#re-evaluation-when-the-base-changes); the manifest is read at the branch's head.
+ */
+export async function readBranchHead(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  branch: string,
+): Promise<string | null> {
+  try {
+    const { data } = await client.rest.git.getRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: `heads/${branch}`,
+    });
+    return data.object.sha;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
 }
 
 /** A file at a commit, or null when it does not exist there. Cached: commits are immutable. */

@@ -8,6 +8,7 @@ import { MAX_PULL_REQUEST_COMMITS } from "../core/limits.js";
 import type { ManifestPreparation } from "../core/manifest/prepare.js";
 import { prepareManifest } from "../core/manifest/prepare.js";
 import type { OrgPolicyRead } from "../core/org-policy/parse.js";
+import type { PolicyReference } from "../core/org-policy/reference.js";
 import type {
   ApprovalRecord,
   CommentFacts,
@@ -27,6 +28,7 @@ import type { GitHubClient, PullRequestTarget } from "./client.js";
 import {
   type PullRequestRead,
   pullRequestReader,
+  readBranchHead,
   readChangedSince,
   readComments,
   readCommits,
@@ -53,16 +55,17 @@ export async function readPullRequestState(
   pr: PullRequestRead,
   manifestPath: string,
 ): Promise<PullRequestState> {
+  // The base branch may have moved since the pull request's last push: govern by where it is now.
+  const tip = await readBranchHead(client, target, pr.pullRequest.baseRef);
+  if (tip && tip !== pr.pullRequest.baseSha) {
+    pr = { ...pr, pullRequest: { ...pr.pullRequest, baseSha: tip } };
+  }
   const reader = pullRequestReader(client, cache, target, pr.changedFilesCount);
-  const changeTarget: ChangeTarget = {
+  const changeTarget = changeTargetFor(client, cache, target, {
     baseSha: pr.pullRequest.baseSha,
     headSha: pr.pullRequest.headSha,
     manifestPath,
-    prepare: (text, sha256, path, orgPolicy) =>
-      cachedPreparation(cache, text, sha256, path, orgPolicy),
-    // The policy is read with the same token as the manifest, at its REF.
-    readPolicy: (reference) => readOrgPolicy(client, cache, reference),
-  };
+  });
   const change = await readChange(reader, changeTarget);
   const state: PullRequestState = {
     pr,
@@ -90,9 +93,55 @@ export async function readPullRequestState(
   return state;
 }
 
+/**
+ * The change `baseSha...headSha` as the App and the Action gather it: the manifest prepared once
+ * per content and policy, the organisation policy read with the same token, at its REF.
+ */
+export function changeTargetFor(
+  client: GitHubClient,
+  cache: AdapterCache,
+  repo: { owner: string; repo: string },
+  change: { baseSha: string; headSha: string; manifestPath: string },
+): ChangeTarget {
+  return {
+    ...change,
+    prepare: (text, sha256, path, orgPolicy) =>
+      cachedPreparation(cache, text, sha256, path, orgPolicy),
+    readPolicy: (reference) => {
+      rememberExtender(cache, reference, repo);
+      return readOrgPolicy(client, cache, reference);
+    },
+  };
+}
+
+/** The key of a policy named at a branch or tag, as a push to it names it. */
+export function policyKey(owner: string, repo: string, path: string, ref: string): string {
+  return `${owner}/${repo}:${path}@${ref}`.toLowerCase();
+}
+
+/** Notes that `repo` extends a policy at a branch or tag: a push there re-evaluates it. */
+function rememberExtender(
+  cache: AdapterCache,
+  reference: PolicyReference,
+  repo: { owner: string; repo: string },
+): void {
+  if (reference.pinned) return;
+  const key = policyKey(reference.owner, reference.repo, reference.path, reference.ref);
+  const name = `${repo.owner}/${repo.repo}`;
+  const known = cache.policyExtenders.get(key) ?? [];
+  if (!known.includes(name)) cache.policyExtenders.set(key, [...known, name]);
+}
+
 /** The facts the engine decides from, before approvals are added. */
 export function factsOf(state: PullRequestState): Facts {
-  const { pr, change } = state;
+  const facts = changeFacts(state.pr, state.change);
+  facts.commits = state.commits;
+  facts.commitsTruncated = state.commitsTruncated;
+  return facts;
+}
+
+/** The facts of a pull request's change as gathered, before commits and approvals are added. */
+export function changeFacts(pr: PullRequestRead, change: ChangeRead & ChangeFiles): Facts {
   const facts: Facts = {
     repository: { id: pr.repository.id, fullName: pr.repository.fullName },
     pullRequest: pr.pullRequest,
@@ -101,8 +150,7 @@ export function factsOf(state: PullRequestState): Facts {
     changedFilesTruncated: change.changedFilesTruncated,
     headFiles: change.headFiles,
     baseFiles: change.baseFiles,
-    commits: state.commits,
-    commitsTruncated: state.commitsTruncated,
+    commits: [],
     approvals: [],
     vetoes: [],
     rejectedAttestations: [],

@@ -63,7 +63,7 @@ export type ReconcileTarget = PullRequestTarget & {
 };
 
 /** The result of an event that wrote nothing yet. */
-function emptyResult(): ReconcileResult {
+export function emptyResult(): ReconcileResult {
   return { checks: {}, attestations: { approved: 0, revoked: 0 }, replies: 0 };
 }
 

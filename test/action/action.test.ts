@@ -5,7 +5,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  enqueue,
   issueCommentEvent,
+  mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
@@ -51,6 +53,25 @@ async function runAction(
   return { ...run, requests: run.requests.map((r) => `${r.method} ${r.operationId ?? r.path}`) };
 }
 
+/** Opens `pr` and has alice and erin approve it, each event run by the Action with `token`. */
+async function approvedByAction(repo: SimRepo, pr: SimPullRequest, token: string) {
+  await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), { token });
+  const runs: ActionRun[] = [];
+  for (const user of ["alice", "erin"]) {
+    const review = pr.addReview({ user, state: "APPROVED", body: "" });
+    runs.push(
+      await runAction(
+        "pull_request_review",
+        pullRequestReviewEvent("submitted", repo, pr, review),
+        {
+          token,
+        },
+      ),
+    );
+  }
+  return runs;
+}
+
 function latest(repo: SimRepo, pr: SimPullRequest) {
   return runner.sim.state.checkRuns(repo, pr.headSha).latest;
 }
@@ -91,18 +112,7 @@ describe("the bundled Action on a runner", () => {
     const pr = draft(repo, modelChange());
     // Team approvers need a token that can read team membership: a GitHub App's, on every run.
     const token = "app-installation-token";
-    await runAction("pull_request_target", pullRequestEvent("opened", repo, pr), { token });
-    for (const user of ["alice", "erin"]) {
-      const review = pr.addReview({ user, state: "APPROVED", body: "" });
-      const run = await runAction(
-        "pull_request_review",
-        pullRequestReviewEvent("submitted", repo, pr, review),
-        {
-          token,
-        },
-      );
-      expect(run.code).toBe(0);
-    }
+    for (const run of await approvedByAction(repo, pr, token)) expect(run.code).toBe(0);
     const attestations = repo
       .issueComments(pr.number)
       .map((c) => extractAttestation(c.body))
@@ -181,6 +191,34 @@ describe("the bundled Action on a runner", () => {
       repo.issueComments(pr.number).filter((c) => c.body.includes("aigate-attestation")),
     ).toEqual([]);
     expect(latest(repo, pr)[OVERSIGHT]?.conclusion).toBe("action_required");
+  });
+
+  it("on merge_group checks the queued pull request's group on the group's head", async () => {
+    const repo = governedRepo(runner.sim);
+    const pr = draft(repo, modelChange());
+    const token = "app-installation-token";
+    await approvedByAction(repo, pr, token);
+    const group = enqueue(repo, pr);
+    const run = await runAction("merge_group", mergeGroupEvent(repo, group), {
+      token,
+      "fail-on": "gates",
+    });
+    expect(run.code).toBe(0);
+    const checks = runner.sim.state.checkRuns(repo, group.headSha).latest;
+    expect(checks[ASSESSMENT]?.conclusion).toBe("success");
+    expect(checks[OVERSIGHT]?.output.title).toBe("2 of 2 approvals recorded");
+    expect(run.outputs["human-oversight"]).toBe("success");
+
+    const unknown = await runAction(
+      "merge_group",
+      mergeGroupEvent(repo, group, { headRef: "refs/heads/gh-readonly-queue/main/feature" }),
+      { token },
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("names no pull request");
+    const refused = runner.sim.state.checkRuns(repo, group.headSha).latest;
+    expect(refused[OVERSIGHT]?.conclusion).toBe("failure");
+    expect(refused[OVERSIGHT]?.output.title).toBe("Merge queue entry not recognised");
   });
 
   it("ignores a comment on an issue with a notice and no API call", async () => {

@@ -24,6 +24,7 @@ describe("app.yml", () => {
       pull_requests: "write",
       issues: "write",
       members: "read",
+      merge_queues: "read",
       metadata: "read",
     });
   });

@@ -14,6 +14,7 @@ import {
   ALICE,
   API,
   APP_KEY,
+  BASE,
   contentOf,
   DAVE,
   HEAD,
@@ -187,9 +188,11 @@ describe("the App with a mocked GitHub", () => {
     const second = mockGitHub({ checkRuns: runs });
     await receive(app, "pull_request", { ...opened, action: "synchronize" });
     expect(second.checks).toEqual([]);
-    // The event that changes nothing costs five requests: what is immutable is cached.
+    // The event that changes nothing costs six requests: what is immutable is cached; the base
+    // branch's head is read each time, since a pull request's base.sha lags behind it.
     expect(second.calls).toEqual([
       "GET /repos/acme/models/pulls/7",
+      "GET /repos/acme/models/git/ref/heads%2Fmain",
       "GET /repos/acme/models/pulls/7/files",
       "GET /repos/acme/models/pulls/7/reviews",
       "GET /repos/acme/models/issues/7/comments",
@@ -218,6 +221,8 @@ describe("the App with a mocked GitHub", () => {
       })
       .get(`${REPO}/pulls/7`)
       .reply(200, pullRequest())
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { object: { sha: BASE } })
       .get(/\/repos\/acme\/models\/contents\/.*/)
       .query(true)
       .reply(200, contentOf(".github/ai-governance.yml"))

@@ -23,5 +23,8 @@ it("npm run demo plays the scripted pull request and verifies its attestations o
   expect(run.stdout).toContain(
     "✓ AI governance: human oversight: success — 2 of 2 approvals recorded",
   );
+  expect(run.stdout).toMatch(
+    /5\. dave adds #1 to the merge queue; GitHub builds gh-readonly-queue\/main\/pr-1-…\n.*\n {3}✓ AI governance: risk assessment: success — Risk assessment current for credit-scoring\n {3}✓ AI governance: human oversight: success — 2 of 2 approvals recorded/,
+  );
   expect(run.stdout).toContain("2 attestation(s): 2 valid: evidence valid");
 }, 60_000);

@@ -3,7 +3,7 @@
  * Action): open pull requests, push, review and comment as GitHub would deliver them, and read
  * back what aigate wrote to the simulated GitHub.
  */
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import {
   issueCommentEvent,
   pullRequestEvent,
@@ -12,7 +12,7 @@ import {
   type SimPullRequest,
   type SimRepo,
 } from "../../sim/index.js";
-import { FIXTURE_REPO, readTree, type Stack } from "../../sim/stack.js";
+import { FIXTURE_REPO, readTree, type Stack, startStack } from "../../sim/stack.js";
 
 export const ASSESSMENT = "AI governance: risk assessment";
 export const OVERSIGHT = "AI governance: human oversight";
@@ -108,8 +108,9 @@ export function driver(current: () => Stack) {
     return c;
   }
 
-  function checks(repo: SimRepo, pull: SimPullRequest) {
-    const latest = current().sim.state.checkRuns(repo, pull.headSha).latest;
+  function checks(repo: SimRepo, pull: SimPullRequest | string) {
+    const sha = typeof pull === "string" ? pull : pull.headSha;
+    const latest = current().sim.state.checkRuns(repo, sha).latest;
     const view = (name: string) => {
       const run = latest[name];
       return run
@@ -134,6 +135,25 @@ export function driver(current: () => Stack) {
   }
 
   return { draft, open, push, review, comment, checks, attestations, replies };
+}
+
+/**
+ * A stack started before the file's tests and stopped after them, and a driver over it:
+ * `stack()` is the running stack.
+ */
+export function drivenStack() {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const stack = (): Stack => {
+    if (!started) throw new Error("the stack is used before it started");
+    return started;
+  };
+  return { stack, ...driver(stack) };
 }
 
 /** Every live comment of a pull request, as the simulated GitHub holds it. */

@@ -2,21 +2,14 @@
  * Organisation policies end to end: the real App server over HTTP against the simulated GitHub,
  * a policy in one repository and manifests extending it in others (docs/policy.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GitHubSim } from "../../sim/index.js";
-import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "../../sim/stack.js";
+import { FIXTURE_REPO, governedRepo, readTree } from "../../sim/stack.js";
 import { extractAttestation } from "../../src/core/attestation/index.js";
-import { driver, MANIFEST_PATH, modelChange } from "./driver.js";
+import { drivenStack, MANIFEST_PATH, modelChange } from "./driver.js";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const app = driver(() => stack);
+const app = drivenStack();
+const stack = app.stack;
 const POLICY_PATH = "ai-governance/policy.yml";
 const POLICY = [
   "version: 1",
@@ -45,14 +38,14 @@ function extendingRepository(reference: string, edit: (manifest: string) => stri
   files[MANIFEST_PATH] = edit(
     manifest.replace("version: 1\n", `version: 1\nextends: ${reference}\n`),
   );
-  return governedRepo(stack.sim, files);
+  return governedRepo(stack().sim, files);
 }
 
 const withoutOwnApprovals = (manifest: string) => manifest.replace("    approvals: 2\n", "");
 
 describe("organisation policies in the App", () => {
   it("an organisation floor raises approvals: two of three is not enough, three is", async () => {
-    const reference = policyRepository(stack.sim);
+    const reference = policyRepository(stack().sim);
     const repo = extendingRepository(reference, withoutOwnApprovals);
     const pr = await app.open(repo, modelChange());
     expect(app.checks(repo, pr).assessment).toMatchObject({ conclusion: "success" });
@@ -91,7 +84,7 @@ describe("organisation policies in the App", () => {
   });
 
   it("a repository that lowers a floor gets a manifest error carrying both locations", async () => {
-    const reference = policyRepository(stack.sim);
+    const reference = policyRepository(stack().sim);
     const repo = extendingRepository(reference);
     const pr = await app.open(repo, modelChange());
     const policyFile = reference.split("@")[0] ?? "";
@@ -105,7 +98,10 @@ describe("organisation policies in the App", () => {
   });
 
   it("an unreadable policy ends red, naming the policy and the call", async () => {
-    const reference = policyRepository(stack.sim).replace(POLICY_PATH, "ai-governance/missing.yml");
+    const reference = policyRepository(stack().sim).replace(
+      POLICY_PATH,
+      "ai-governance/missing.yml",
+    );
     const repo = extendingRepository(reference, withoutOwnApprovals);
     const pr = await app.open(repo, modelChange());
     const [where, commit] = reference.split("@");

@@ -85,6 +85,8 @@ function serveFromGit(): void {
       base: { ref: "main", sha: baseSha, repo: { id: 9, full_name: "acme/lending" } },
       head: { ref: "retrain", sha: headSha, repo: { id: 9, full_name: "acme/lending" } },
     })
+    .get("/repos/acme/lending/git/ref/heads%2Fmain")
+    .reply(200, { ref: "refs/heads/main", object: { sha: baseSha, type: "commit" } })
     .get("/repos/acme/lending/pulls/3/files")
     .query(true)
     .reply(200, changed)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { targetOf } from "../../src/github/events.js";
+import { routeEvent, targetOf } from "../../src/github/events.js";
 
 const repository = { name: "models", owner: { login: "acme" } };
 const pull_request = { number: 7, head: { sha: "b".repeat(40) } };
@@ -182,5 +182,112 @@ describe("which events can change a gate", () => {
     expect(
       targetOf("issue_comment.created", { action: "created", comment: { body: "/approve" } }),
     ).toBeNull();
+  });
+});
+
+describe("merge queues and base pushes", () => {
+  const sha = "a".repeat(40);
+  const group = (extra: object = {}) => ({
+    head_sha: sha,
+    base_sha: "c".repeat(40),
+    head_ref: `refs/heads/gh-readonly-queue/main/pr-7-${sha}`,
+    ...extra,
+  });
+
+  it("checks a merge group for the pull request its ref names", () => {
+    expect(
+      routeEvent("merge_group.checks_requested", {
+        action: "checks_requested",
+        repository,
+        merge_group: group(),
+      }),
+    ).toEqual({
+      mergeGroup: {
+        owner: "acme",
+        repo: "models",
+        headSha: sha,
+        baseSha: "c".repeat(40),
+        headRef: `refs/heads/gh-readonly-queue/main/pr-7-${sha}`,
+        pull: { ok: true, pullNumber: 7, base: "main" },
+      },
+      why: "merge_group.checks_requested",
+    });
+  });
+
+  it("still checks a group whose ref it cannot read, or that has none, to fail it saying why", () => {
+    for (const [merge_group, reason] of [
+      [group({ head_ref: "refs/heads/gh-readonly-queue/main/feature" }), "names no pull request"],
+      [{ head_sha: sha, base_sha: "c".repeat(40) }, "the merge_group event has no head_ref"],
+    ] as const) {
+      const routed = routeEvent("merge_group.checks_requested", {
+        action: "checks_requested",
+        repository,
+        merge_group,
+      });
+      expect(routed).toMatchObject({
+        mergeGroup: { headSha: sha, pull: { ok: false, reason: expect.stringContaining(reason) } },
+      });
+    }
+  });
+
+  it("drops a destroyed group, and a group without a head to write on", () => {
+    expect(
+      routeEvent("merge_group.destroyed", {
+        action: "destroyed",
+        repository,
+        merge_group: group(),
+      }),
+    ).toEqual({ ignored: "merge_group action 'destroyed' needs nothing" });
+    expect(
+      routeEvent("merge_group.checks_requested", {
+        action: "checks_requested",
+        repository,
+        merge_group: group({ head_sha: "not a sha" }),
+      }),
+    ).toMatchObject({ ignored: expect.any(String) });
+  });
+
+  it("reads a push's changed paths, or leaves them unknown when the payload cannot tell", () => {
+    const push = (extra: object) =>
+      routeEvent("push.", { ref: "refs/heads/main", repository, ...extra });
+    expect(
+      push({
+        commits: [
+          { added: ["a.py"], modified: [".github/ai-governance.yml"], removed: [] },
+          { added: [], modified: ["a.py"], removed: ["b.py"] },
+        ],
+      }),
+    ).toEqual({
+      basePush: {
+        owner: "acme",
+        repo: "models",
+        ref: "main",
+        branch: true,
+        paths: ["a.py", ".github/ai-governance.yml", "b.py"],
+      },
+      why: "push to refs/heads/main",
+    });
+    for (const extra of [
+      {},
+      { commits: [] },
+      { commits: null },
+      { forced: true, commits: [{ added: ["a"] }] },
+    ]) {
+      const routed = push(extra);
+      expect("basePush" in routed && routed.basePush.ref).toBe("main");
+      expect("basePush" in routed && "paths" in routed.basePush).toBe(false);
+    }
+  });
+
+  it("reads a tag push, and drops deleted refs and refs that are neither branch nor tag", () => {
+    expect(routeEvent("push.", { ref: "refs/tags/v2", repository, commits: [] })).toMatchObject({
+      basePush: { ref: "v2", branch: false },
+    });
+    expect(routeEvent("push.", { ref: "refs/heads/main", deleted: true, repository })).toEqual({
+      ignored: "a deleted branch or tag changes no open pull request",
+    });
+    expect(routeEvent("push.", { ref: "refs/notes/x", repository })).toMatchObject({
+      ignored: expect.any(String),
+    });
   });
 });

@@ -104,6 +104,8 @@ export function mockGitHub(options: {
     })
     .get(`${REPO}/pulls/7`)
     .reply(200, pullRequest(options.changed?.length ?? 2))
+    .get(`${REPO}/git/ref/heads%2Fmain`)
+    .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
     .get(`${REPO}/pulls/7/files`)
     .query(true)
     .reply(

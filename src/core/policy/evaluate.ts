@@ -99,7 +99,12 @@ function decide(facts: Facts, now: Date, prepared: PreparedChange | undefined): 
       .map(formatLocatedError);
   }
 
-  const truncated = facts.changedFilesTruncated ? [TRUNCATED_PROBLEM] : [];
+  const limit = facts.changedFilesLimit;
+  const truncated = !facts.changedFilesTruncated
+    ? []
+    : limit === undefined
+      ? [TRUNCATED_PROBLEM]
+      : [`more than ${limit} files changed: aigate cannot see them all`];
   decideAssessment(
     decision,
     manifest,
@@ -309,7 +314,7 @@ function applyProposed(decision: Decision, facts: Facts, manifestAffected?: Affe
 }
 
 /** "first problem (+N more)". */
-function withMore(problems: string[]): string {
+export function withMore(problems: string[]): string {
   const first = problems[0] ?? "";
   return problems.length > 1 ? `${first} (+${problems.length - 1} more)` : first;
 }

@@ -64,6 +64,13 @@ function overview(decision: Decision, gate: Gate): Section {
     rows.push(["Base", `${md(pr.baseRef)} at ${sha(pr.baseSha)}`]);
     rows.push(["Head", sha(pr.headSha)]);
   }
+  const group = decision.mergeGroup;
+  if (group) {
+    rows.push([
+      "Merge group",
+      `${code(group.ref)}: head ${sha(group.headSha)} on base ${sha(group.baseSha)}; the files below are the group's, the approvals the pull request's`,
+    ]);
+  }
   const manifest = decision.manifest;
   const status = decision.error
     ? "not evaluated"
