@@ -178,14 +178,13 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
       "affected-systems",
       JSON.stringify(decision.affected.map((s) => ({ id: s.id, tier: s.tier, kinds: s.kinds }))),
     );
-    const report = join(
-      runtime.env.RUNNER_TEMP || tmpdir(),
-      `aigate-decision-${target.mergeGroup ? target.mergeGroup.headSha : target.pullNumber}.json`,
-    );
+    // A merge group is named by its head: its pull request may be in several groups.
+    const name = target.mergeGroup ? target.mergeGroup.headSha : String(target.pullNumber);
+    const report = join(runtime.env.RUNNER_TEMP || tmpdir(), `aigate-decision-${name}.json`);
     writeFileSync(report, `${JSON.stringify(decision, null, 2)}\n`);
     runtime.setOutput("report", report);
     // For github/codeql-action/upload-sarif (docs/action.md); system-level results sit at line 1.
-    const sarif = join(runtime.env.RUNNER_TEMP || tmpdir(), `aigate-${target.pullNumber}.sarif`);
+    const sarif = join(runtime.env.RUNNER_TEMP || tmpdir(), `aigate-${name}.sarif`);
     const log = toSarif(decisionFindings(decision));
     writeFileSync(sarif, `${JSON.stringify(log, null, 2)}\n`);
     runtime.setOutput("sarif", sarif);
