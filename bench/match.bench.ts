@@ -226,8 +226,32 @@ const dead = timed(FAST_ROUNDS, () => {
   deadCount = findings.length;
   return new Map();
 });
+// The usual case: every glob matches (one file added under each), nothing to locate.
+const liveTreePaths = [
+  ...treePaths,
+  ...manifest.systems.flatMap((_system, n) => [
+    `models/sys-${n}/live.bin`,
+    `src/sys-${n}/live.py`,
+    `data/sys-${n}/live.parquet`,
+    `prompts/sys-${n}/live.md`,
+  ]),
+];
+let liveCount = 0;
+const live = timed(FAST_ROUNDS, () => {
+  liveCount = findDeadPaths(
+    parsedManifest.manifest,
+    { file: ".github/ai-governance.yml", text: manifestText },
+    repositoryTree(liveTreePaths),
+  ).length;
+  return new Map();
+});
+if (liveCount !== 0) throw new Error(`${liveCount} dead paths where every glob matches`);
+const vs = (ms: number) => `${(ms / fast.median).toFixed(1)}× matchChanges`;
 console.log(
-  `findDeadPaths (tree of ${treePaths.length} files indexed, ${deadCount} dead globs located), median of ${FAST_ROUNDS}: ${fmt(dead.median)}  (${(dead.median / fast.median).toFixed(1)}× matchChanges; added cost ${fmt(dead.median)})`,
+  `findDeadPaths, every glob matching (tree of ${liveTreePaths.length} files indexed), median of ${FAST_ROUNDS}: ${fmt(live.median)}  (${vs(live.median)}: the added cost of dead-glob detection)`,
+);
+console.log(
+  `findDeadPaths, ${deadCount} dead globs suggested and located (tree of ${treePaths.length} files), median of ${FAST_ROUNDS}: ${fmt(dead.median)}  (${vs(dead.median)}; locating re-reads the ${manifestText.split("\n").length}-line manifest once)`,
 );
 
 const ok = ratio >= GOAL_RATIO && fast.median < GOAL_MS;

@@ -10,14 +10,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 const FILES = 100_000;
 const ROUNDS = 5;
 const GOAL_MS = 5000;
 const GOAL_RATIO = 5;
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// Run through scripts/run-ts.mjs, whose folder sits beside bench/.
+const ROOT = resolve(dirname(process.argv[1] ?? "scripts/run-ts.mjs"), "..");
 const CLI = join(ROOT, "bin", "aigate.js");
 
 // A fixed pseudo-random sequence (mulberry32), so every run measures the same tree.

@@ -203,8 +203,14 @@ export function scaffoldProblems(
     }
   }
   const problems = new Set<string>();
+  // A scan of many systems leaves more placeholders than a file reports errors; the count of
+  // the rest is no problem of the flags, whose own errors come first (in systems[0]).
+  const truncated = (error: LocatedError) =>
+    error.line === 0 &&
+    error.field === "" &&
+    / not shown: fix the ones above first$/.test(error.message);
   for (const error of errors) {
-    if (!isPlaceholderError(error)) problems.add(asFlagProblem(error, flags));
+    if (!isPlaceholderError(error) && !truncated(error)) problems.add(asFlagProblem(error, flags));
   }
   return [...problems];
 }

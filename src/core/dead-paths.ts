@@ -260,14 +260,38 @@ function sharedWord(segment: string, children: readonly string[]): string | unde
 
 /** The names of the folders or files directly in `folder`. */
 function childrenOf(tree: RepositoryTree, folder: string, what: "folders" | "files"): string[] {
-  const names = new Set<string>();
-  const offset = folder === "" ? 0 : folder.length + 1;
-  for (const path of filesUnder(tree, folder)) {
-    const slash = path.indexOf("/", offset);
-    if (what === "folders" && slash !== -1) names.add(path.slice(offset, slash));
-    if (what === "files" && slash === -1) names.add(path.slice(offset));
+  return [...(contentsOf(tree).get(folder)?.[what] ?? [])];
+}
+
+const CONTENTS = new WeakMap<
+  RepositoryTree,
+  Map<string, { folders: Set<string>; files: Set<string> }>
+>();
+
+/** What each folder directly holds, indexed once per tree and only when a hint is needed. */
+function contentsOf(tree: RepositoryTree) {
+  let contents = CONTENTS.get(tree);
+  if (contents) return contents;
+  contents = new Map();
+  const entry = (folder: string) => {
+    let found = contents?.get(folder);
+    if (!found) {
+      found = { folders: new Set(), files: new Set() };
+      contents?.set(folder, found);
+    }
+    return found;
+  };
+  for (const folder of tree.folders) {
+    if (folder === "") continue;
+    const slash = folder.lastIndexOf("/");
+    entry(slash === -1 ? "" : folder.slice(0, slash)).folders.add(folder.slice(slash + 1));
   }
-  return [...names];
+  for (const path of tree.files) {
+    const slash = path.lastIndexOf("/");
+    entry(slash === -1 ? "" : path.slice(0, slash)).files.add(path.slice(slash + 1));
+  }
+  CONTENTS.set(tree, contents);
+  return contents;
 }
 
 function countUnder(tree: RepositoryTree, folder: string): number {

@@ -169,6 +169,18 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     expect(validate.stderr).not.toContain("expected one of");
   });
 
+  it("writes the placeholders of many systems, more than a file reports errors for", () => {
+    const repo = new TempRepo();
+    repos.push(repo);
+    repo.git("init", "-q");
+    for (let n = 0; n < 60; n++) repo.write(`models/sys-${n}/model.onnx`, "weights");
+    const write = repo.aigate(["init", "--scan", "--write"]);
+    expect(write.code, write.stderr).toBe(0);
+    const validate = repo.aigate(["validate"]);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain("more errors not shown");
+  });
+
   it("never writes over an existing manifest, even with --force", () => {
     const repo = mlRepo();
     repo.write(".github/ai-governance.yml", "version: 1\n");
