@@ -1,16 +1,14 @@
 /**
  * The last approved change of each AI system (`aigate register --with-approvals`): the newest
- * merged pull request whose verified attestations approve the system. Reads the repository's
- * most recently updated closed pull requests (one page) and the comments of the merged ones,
- * newest merge first, until every system has its change.
+ * merged pull request whose verified attestations approve the system. Reads the comments of the
+ * merged pull requests among the repository's most recently updated closed ones
+ * (`readRecentPulls`), newest merge first, until every system has its change.
  */
 import { type FoundAttestation, verifyAttestations } from "../core/attestation/index.js";
 import type { LastApprovedChange } from "../core/register/index.js";
 import type { GitHubClient } from "./client.js";
 import { readComments } from "./facts.js";
-
-/** How many recently closed pull requests are looked at, per repository. */
-const APPROVAL_HISTORY_PULLS = 50;
+import type { RecentPulls, RepositoryRef } from "./pull-history.js";
 
 /** Verdicts of a statement that counted on the pull request's final head. */
 const COUNTING = new Set(["valid", "fork"]);
@@ -22,24 +20,13 @@ const COUNTING = new Set(["valid", "fork"]);
  */
 export async function readLastApprovedChanges(
   client: GitHubClient,
-  repo: { owner: string; name: string; fullName: string },
+  repo: RepositoryRef,
+  pulls: RecentPulls,
   systems: readonly string[],
   jwks: unknown,
 ): Promise<Map<string, LastApprovedChange | null>> {
   const changes = new Map<string, LastApprovedChange | null>(systems.map((s) => [s, null]));
-  if (systems.length === 0) return changes;
-  const { data } = await client.rest.pulls.list({
-    owner: repo.owner,
-    repo: repo.name,
-    state: "closed",
-    sort: "updated",
-    direction: "desc",
-    per_page: APPROVAL_HISTORY_PULLS,
-  });
-  const merged = data
-    .filter((pr): pr is typeof pr & { merged_at: string } => typeof pr.merged_at === "string")
-    .sort((a, b) => b.merged_at.localeCompare(a.merged_at));
-  for (const pr of merged) {
+  for (const pr of pulls.merged) {
     if ([...changes.values()].every((c) => c !== null)) break;
     const comments = await readComments(client, {
       owner: repo.owner,
@@ -61,7 +48,7 @@ export async function readLastApprovedChanges(
     const report = verifyAttestations(found, jwks, {
       repo: repo.fullName,
       pr: pr.number,
-      head: pr.head.sha,
+      head: pr.headSha,
     });
     for (const system of systems) {
       if (changes.get(system)) continue;
@@ -75,8 +62,8 @@ export async function readLastApprovedChanges(
       changes.set(system, {
         pull_request: pr.number,
         title: pr.title,
-        url: pr.html_url,
-        merged_at: pr.merged_at,
+        url: pr.url,
+        merged_at: pr.mergedAt,
         approvers: approving.flatMap((s) =>
           s.statement
             ? [

@@ -30,6 +30,10 @@ export function isForbiddenNotRateLimited(error: unknown): boolean {
   return String(error.response?.headers?.["x-ratelimit-remaining"] ?? "") !== "0";
 }
 
+/** Why GitHub may refuse a token check runs (403), and which tokens can read them. */
+export const CHECK_RUNS_REFUSED =
+  "the token cannot read check runs. A fine-grained personal access token cannot be granted the Checks permission; use a workflow token with checks: read, an App installation token or a classic token";
+
 export function describeFailure(error: unknown): GitHubFailure {
   if (error instanceof RequestError) {
     const { status } = error;

@@ -360,6 +360,29 @@ export async function readChangedSince(
   return paths;
 }
 
+/** A check run as GitHub lists it on a commit. */
+export type ListedCheckRun = Awaited<
+  ReturnType<GitHubClient["rest"]["checks"]["listForRef"]>
+>["data"]["check_runs"][number];
+
+/**
+ * Every check run on a commit, by any App, every run of each name (not only the newest): one
+ * page unless the commit carries more than 100.
+ */
+export function readAllCheckRuns(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  sha: string,
+): Promise<ListedCheckRun[]> {
+  return client.paginate(client.rest.checks.listForRef, {
+    owner: repo.owner,
+    repo: repo.repo,
+    ref: sha,
+    filter: "all",
+    per_page: 100,
+  });
+}
+
 /**
  * Our check runs on the head commit, by name (the newest of each name). With `appId`, only that
  * app's: any app (or workflow) can write a run with our names, and it is not ours to update.

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  GITHUB_ACTIONS_APP,
   type GitHubSim,
   governedRepository,
+  type SimRepo,
   startGitHubSimulator,
   systemId,
 } from "../../sim/index.js";
@@ -17,6 +20,8 @@ import {
   statementFor,
 } from "../../src/core/attestation/index.js";
 import type { Register } from "../../src/core/register/index.js";
+import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../src/core/report/index.js";
+import { oversightSummary } from "../core/attestation/helpers.js";
 
 const TOKEN = "ghp_registertesttoken0123456789abcdefABCD";
 const NOW = "2026-11-27T12:00:00Z";
@@ -280,6 +285,188 @@ describe("aigate register --with-approvals", () => {
       approvers: [{ login: "alice", id: alice.id }],
       attestations: [signed.digest],
     });
+  });
+});
+
+describe("aigate register --with-check-runs", () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  let repo: SimRepo;
+  let unchecked: number;
+
+  /** A merged pull request; `runs` are written on its head by `writer` (the aigate App by default). */
+  async function merged(
+    title: string,
+    runs: Array<{ name: string; conclusion: string; summary?: string; writer?: Octokit }>,
+  ) {
+    const branch = `change-${title.toLowerCase().replaceAll(" ", "-")}`;
+    repo.commit(branch, { files: { [`models/${systemId("checked", 0)}/${branch}.py`]: "x\n" } });
+    const pr = repo.openPullRequest({ head: branch, author: "dave", title });
+    for (const run of runs) {
+      await (run.writer ?? aigateApp).rest.checks.create({
+        owner: repo.owner.login,
+        repo: repo.name,
+        name: run.name,
+        head_sha: pr.headSha,
+        status: "completed",
+        conclusion: run.conclusion as "success",
+        output: { title: run.conclusion, summary: run.summary ?? run.conclusion },
+      });
+    }
+    pr.merge("dave");
+    return pr;
+  }
+
+  let aigateApp: Octokit;
+  beforeAll(async () => {
+    sim.state.setNow(new Date("2026-06-30T09:00:00Z"));
+    aigateApp = new Octokit({ baseUrl: sim.apiUrl, auth: "app-installation-token", log: quiet });
+    sim.state.addToken("workflow-token", { app: GITHUB_ACTIONS_APP });
+    const workflow = new Octokit({ baseUrl: sim.apiUrl, auth: "workflow-token", log: quiet });
+    repo = governedRepository(sim, "checked", "checked", { systems: 1 });
+    await merged("Approved", [
+      { name: ASSESSMENT_CHECK_NAME, conclusion: "success" },
+      {
+        name: OVERSIGHT_CHECK_NAME,
+        conclusion: "success",
+        summary: oversightSummary(digest("a"), digest("b")),
+      },
+      // A workflow that writes runs with aigate's names is never counted.
+      { name: OVERSIGHT_CHECK_NAME, conclusion: "failure", writer: workflow },
+    ]);
+    await merged("Merged while red", [
+      { name: ASSESSMENT_CHECK_NAME, conclusion: "failure" },
+      { name: OVERSIGHT_CHECK_NAME, conclusion: "action_required" },
+    ]);
+    unchecked = (await merged("Merged without aigate", [])).number;
+    repo.commit("closed", { files: { "README.md": "closed\n" } });
+    repo.openPullRequest({ head: "closed", author: "dave", title: "Closed" }).close();
+  });
+
+  it("counts what the aigate App's checks concluded on each merged pull request (JSON, Markdown)", async () => {
+    const run = await aigate([
+      "register",
+      "--repo",
+      repo.fullName,
+      "--with-check-runs",
+      "--no-cache",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Register).check_runs?.repositories).toEqual([
+      {
+        repository: "checked/checked",
+        pull_requests: 4,
+        merged: 3,
+        merged_with_both_checks: 2,
+        risk_assessment: { success: 1, failure: 1, action_required: 0, other: 0, missing: 1 },
+        human_oversight: { success: 1, failure: 0, action_required: 1, other: 0, missing: 1 },
+        approvals_counted: 2,
+        merged_with_counted_approvals: 1,
+      },
+    ]);
+    const md = await aigate([
+      "register",
+      "--repo",
+      repo.fullName,
+      "--with-check-runs",
+      "--no-cache",
+      "--format",
+      "md",
+    ]);
+    expect(md.stdout).toContain("## Check runs of recently merged pull requests");
+    expect(md.stdout).toContain("| checked/checked | 3 | 2 | 1 | 1 | 0 | 2 |");
+    expect(md.stderr).toContain("aigate: [1/1] checked/checked: 3 merged pull request(s)\n");
+  });
+
+  it("counts the runs of the App named by --app-slug instead", async () => {
+    const run = await aigate([
+      "register",
+      "--repo",
+      repo.fullName,
+      "--with-check-runs",
+      "--app-slug",
+      "github-actions",
+      "--no-cache",
+    ]);
+    const counts = (JSON.parse(run.stdout) as Register).check_runs;
+    expect(counts?.app).toBe("github-actions");
+    expect(counts?.totals.human_oversight).toMatchObject({ failure: 1, missing: 2 });
+  });
+
+  it("reads a merged pull request's runs until they have settled; the next run asks for the pull requests conditionally and reads only the unsettled one", async () => {
+    const cache = join(dir, "checks-cache");
+    const args = ["register", "--repo", repo.fullName, "--with-check-runs", "--cache-dir", cache];
+    let mark = sim.requests.length;
+    const first = await aigate(args);
+    expect(first.code, first.stderr).toBe(0);
+    const cold = sim.requests.slice(mark).map((r) => r.operationId);
+    expect(cold.filter((op) => op === "checks/list-for-ref")).toHaveLength(3);
+
+    mark = sim.requests.length;
+    const second = await aigate(args);
+    expect(second.stdout).toBe(first.stdout);
+    const warm = sim.requests.slice(mark);
+    expect(warm.map((r) => `${r.operationId} ${r.status}`)).toEqual([
+      "repos/get 200",
+      "git/get-ref 304",
+      "pulls/list 304",
+      // Its runs may still be written: a pull request without both checks is read every time.
+      "checks/list-for-ref 200",
+    ]);
+    expect(warm.at(-1)?.path).toContain(
+      `/commits/${repo.pullRequest(unchecked).headSha}/check-runs`,
+    );
+  });
+
+  it("gives the SoA its counts", async () => {
+    const run = await aigate([
+      "soa",
+      "--repo",
+      repo.fullName,
+      "--with-check-runs",
+      "--no-cache",
+      "--format",
+      "csv",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      "human-oversight check by aigate on 3 pull request(s) merged among the last 50 closed of each governed repository: 1 success, 1 action required, 1 missing; 2 approval(s) counted, on 1 pull request(s)",
+    );
+  });
+
+  it("stops with exit 2 and says which tokens can read check runs when GitHub refuses them", async () => {
+    sim.failNext("checks/list-for-ref", 403, 1, {
+      message: "Resource not accessible by personal access token",
+    });
+    const run = await aigate([
+      "register",
+      "--repo",
+      repo.fullName,
+      "--with-check-runs",
+      "--no-cache",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(
+      /cannot read the merged pull requests of checked\/checked: GitHub 403 on GET \/repos\/checked\/checked\/commits\/[0-9a-f]{40}\/check-runs.*: the token cannot read check runs\. A fine-grained personal access token cannot be granted the Checks permission/,
+    );
+  });
+
+  it.each([
+    [
+      ["--with-check-runs"],
+      "--with-check-runs reads check runs of merged pull requests from GitHub",
+    ],
+    [["--repo", "a/b", "--app-slug", "gate"], "--app-slug names the App whose check runs count"],
+    [["--repo", "a/b", "--with-check-runs", "--app-slug", "No Such"], "--app-slug No Such"],
+    [
+      ["--repo", "a/b", "--format", "csv", "--table", "checks"],
+      "--table checks holds the check-run counts: add --with-check-runs",
+    ],
+  ])("refuses %j with exit 2", async (args, message) => {
+    const run = await aigate(["register", ...args, "--no-cache"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { DEFAULT_WITNESS_APP } from "../../core/attestation/index.js";
 import { REGISTER_TABLES } from "../../core/register/index.js";
 import type { CliContext } from "../context.js";
 import {
@@ -29,27 +30,43 @@ function withSources(command: Command): Command {
     );
 }
 
+/** What `register` and `soa` can add from merged pull requests through GitHub. */
+function withPullRequests(command: Command): Command {
+  return command
+    .option("--with-approvals", "add each system's last approved change (GitHub, needs --jwks)")
+    .option("--jwks <file>", "trusted public keys that verify the approvals' attestations")
+    .option(
+      "--with-check-runs",
+      "count what aigate's checks concluded on recently merged pull requests (GitHub)",
+    )
+    .option(
+      "--app-slug <slug>",
+      `with --with-check-runs: the App whose check runs count (default ${DEFAULT_WITNESS_APP})`,
+    );
+}
+
 /**
  * `aigate register [FOLDER…] [--org ORG | --repo O/R…] [--format json|csv|md|html]
- * [--expiring-within DAYS] [--with-approvals --jwks FILE] [--table NAME] [--out PATH]`
+ * [--expiring-within DAYS] [--with-approvals --jwks FILE] [--with-check-runs [--app-slug SLUG]]
+ * [--table NAME] [--out PATH]`
  * (docs/audit.md). Exit 1 when an assessment is expired, missing or invalid, or a repository's
  * manifest is invalid or unreadable; 2 on usage errors.
  */
 export function registerRegister(program: Command, ctx: CliContext): void {
-  withSources(
-    program
-      .command("register")
-      .description(
-        "the AI system register, the risk register and the repositories without systems, from manifests and assessments",
-      ),
+  withPullRequests(
+    withSources(
+      program
+        .command("register")
+        .description(
+          "the AI system register, the risk register and the repositories without systems, from manifests and assessments",
+        ),
+    ),
   )
     .addOption(new Option("--format <format>", "output format").choices(REGISTER_FORMATS))
     .option(
       "--expiring-within <days>",
       `an assessment due within DAYS is expiring (default ${DEFAULT_EXPIRING_WITHIN})`,
     )
-    .option("--with-approvals", "add each system's last approved change (GitHub, needs --jwks)")
-    .option("--jwks <file>", "trusted public keys that verify the approvals' attestations")
     .addOption(
       new Option("--table <name>", "with --format csv: one table on standard output").choices(
         REGISTER_TABLES,
@@ -61,16 +78,19 @@ export function registerRegister(program: Command, ctx: CliContext): void {
 }
 
 /**
- * `aigate soa [FOLDER…] [--org ORG | --repo O/R…] [--format md|csv|html|json] [--out FILE]`:
+ * `aigate soa [FOLDER…] [--org ORG | --repo O/R…] [--format md|csv|html|json] [--out FILE]`
+ * (with GitHub, the same `--with-approvals` and `--with-check-runs` as `register`):
  * the draft Statement of Applicability (docs/audit.md). Exit 0 written, 2 usage errors.
  */
 export function registerSoa(program: Command, ctx: CliContext): void {
-  withSources(
-    program
-      .command("soa")
-      .description(
-        "a draft ISO/IEC 42001 Statement of Applicability: the 38 Annex A controls and what aigate evidences",
-      ),
+  withPullRequests(
+    withSources(
+      program
+        .command("soa")
+        .description(
+          "a draft ISO/IEC 42001 Statement of Applicability: the 38 Annex A controls and what aigate evidences",
+        ),
+    ),
   )
     .addOption(new Option("--format <format>", "output format (default md)").choices(SOA_FORMATS))
     .action((folders: string[], options: RegisterOptions) =>

@@ -8,8 +8,14 @@ import { CHECK_NAMES } from "../../core/report/index.js";
 import type { Actor } from "../../core/types.js";
 import { createAdapterCache } from "../../github/cache.js";
 import type { GitHubClient, PullRequestTarget } from "../../github/client.js";
-import { describeFailure, statusOf } from "../../github/errors.js";
-import { readComments, readCommits, readReviews } from "../../github/facts.js";
+import { CHECK_RUNS_REFUSED, describeFailure, statusOf } from "../../github/errors.js";
+import {
+  type ListedCheckRun,
+  readAllCheckRuns,
+  readComments,
+  readCommits,
+  readReviews,
+} from "../../github/facts.js";
 import { UsageError } from "../context.js";
 import {
   type AccountRef,
@@ -175,25 +181,15 @@ async function checkRunsOn(
   pull: PullRequestRecord,
   sha: string,
 ): Promise<CheckRunRecord[]> {
-  let runs: Awaited<ReturnType<GitHubClient["rest"]["checks"]["listForRef"]>>["data"]["check_runs"];
+  let runs: ListedCheckRun[];
   try {
-    runs = await client.paginate(client.rest.checks.listForRef, {
-      owner: repository.owner,
-      repo: repository.repo,
-      ref: sha,
-      filter: "all",
-      per_page: 100,
-    });
+    runs = await readAllCheckRuns(client, repository, sha);
   } catch (error) {
     // A commit only a review names may be gone after a force push: it has no runs to show.
     const status = statusOf(error);
     if (sha !== pull.head_sha && (status === 404 || status === 422)) return [];
     if (status === 403) {
-      throw new UsageError(
-        `${describeFailure(error).description}: the token cannot read check runs. A ` +
-          "fine-grained personal access token cannot be granted the Checks permission; use a " +
-          "workflow token with checks: read, an App installation token or a classic token",
-      );
+      throw new UsageError(`${describeFailure(error).description}: ${CHECK_RUNS_REFUSED}`);
     }
     throw failure(error);
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_WITNESS_APP } from "../../core/attestation/index.js";
 import { REGISTER_TABLES, type RegisterTableName } from "../../core/register/index.js";
 import { UsageError } from "../context.js";
 import { githubAccess, parseRepo } from "../export/options.js";
@@ -19,6 +20,8 @@ export interface RegisterOptions {
   expiringWithin?: string;
   withApprovals?: boolean;
   jwks?: string;
+  withCheckRuns?: boolean;
+  appSlug?: string;
   table?: string;
   out?: string;
   cacheDir?: string;
@@ -31,6 +34,10 @@ export interface RegisterSettings {
   expiringWithinDays: number;
   withApprovals: boolean;
   jwksFile?: string;
+  /** Count aigate's check runs on recently merged pull requests. */
+  withCheckRuns: boolean;
+  /** The App whose check runs count. */
+  appSlug: string;
   table?: RegisterTableName;
   out?: string;
   /** Where reads are cached between runs; absent with --no-cache. */
@@ -41,6 +48,7 @@ export interface RegisterSettings {
 export const DEFAULT_EXPIRING_WITHIN = 30;
 
 const ORG = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const APP_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,99})$/;
 
 /** Validates the command line and the environment once; every mistake is a usage error (exit 2). */
 export function registerSettings(
@@ -96,7 +104,7 @@ export function registerSettings(
     options.out === undefined
   ) {
     throw new UsageError(
-      "CSV is one file per table: give --out DIR to write systems.csv, risks.csv and problems.csv, or --table NAME for one on standard output",
+      "CSV is one file per table: give --out DIR to write systems.csv, risks.csv and problems.csv (and checks.csv with --with-check-runs), or --table NAME for one on standard output",
     );
   }
   const withApprovals = options.withApprovals === true;
@@ -110,6 +118,24 @@ export function registerSettings(
       "--with-approvals takes approvers from verified attestations: give the trusted keys with --jwks FILE",
     );
   }
+  const withCheckRuns = options.withCheckRuns === true;
+  if (withCheckRuns && !fromGitHub) {
+    throw new UsageError(
+      "--with-check-runs reads check runs of merged pull requests from GitHub: use it with --org or --repo",
+    );
+  }
+  if (options.appSlug !== undefined && !withCheckRuns) {
+    throw new UsageError(
+      "--app-slug names the App whose check runs count: use it with --with-check-runs",
+    );
+  }
+  const appSlug = options.appSlug ?? DEFAULT_WITNESS_APP;
+  if (!APP_SLUG.test(appSlug)) {
+    throw new UsageError(`--app-slug ${appSlug}: a GitHub App's slug, e.g. aigate`);
+  }
+  if (options.table === "checks" && !withCheckRuns) {
+    throw new UsageError("--table checks holds the check-run counts: add --with-check-runs");
+  }
   const settings: RegisterSettings = {
     source: fromGitHub
       ? { kind: "github", ...(options.org !== undefined ? { org: options.org } : {}), repos }
@@ -117,6 +143,8 @@ export function registerSettings(
     format: format as OutputFormat,
     expiringWithinDays,
     withApprovals,
+    withCheckRuns,
+    appSlug,
   };
   if (options.jwks !== undefined) settings.jwksFile = options.jwks;
   if (options.table !== undefined) settings.table = options.table as RegisterTableName;
@@ -124,7 +152,7 @@ export function registerSettings(
   if (fromGitHub) {
     settings.github = githubAccess(
       env,
-      "a token that can read the repositories' contents (and, with --with-approvals, pull requests and issues)",
+      "a token that can read the repositories' contents (and, with --with-approvals, pull requests and issues; with --with-check-runs, pull requests and checks)",
     );
     if (options.cache !== false) settings.cacheDir = options.cacheDir ?? defaultCacheDir;
   }

@@ -6,13 +6,16 @@ import {
   approvalKey,
   buildRegister,
   buildSoa,
+  type CheckRunCounts,
+  checkRunCounts,
   type LastApprovedChange,
-  REGISTER_TABLES,
   type Register,
+  type RepositoryGateCounts,
   type RepositorySnapshot,
   registerFails,
   registerHtml,
   registerMarkdown,
+  registerTableNames,
   registerTables,
   type Soa,
   soaHtml,
@@ -22,7 +25,7 @@ import {
 } from "../../core/register/index.js";
 import { readLastApprovedChanges } from "../../github/approval-history.js";
 import type { GitHubClient } from "../../github/client.js";
-import { describeFailure } from "../../github/errors.js";
+import { CHECK_RUNS_REFUSED, describeFailure } from "../../github/errors.js";
 import {
   type InventoryStore,
   listRepositories,
@@ -32,6 +35,13 @@ import {
   readRepositorySnapshot,
   TokenRejectedError,
 } from "../../github/inventory.js";
+import {
+  noPullHistory,
+  type PullHistoryStore,
+  RECENT_CLOSED_PULLS,
+  readGateCounts,
+  readRecentPulls,
+} from "../../github/pull-history.js";
 import { type CliContext, UsageError } from "../context.js";
 import { createExportClient } from "../export/client.js";
 import { readJwks } from "../export/run.js";
@@ -48,6 +58,7 @@ interface Reading {
   snapshots: RepositorySnapshot[];
   description: string;
   approvals?: Map<string, LastApprovedChange | null>;
+  checkRuns?: CheckRunCounts;
 }
 
 function outcome(snapshot: RepositorySnapshot): string {
@@ -103,7 +114,7 @@ async function listingsOf(
 async function readGitHub(
   ctx: CliContext,
   settings: RegisterSettings,
-  store: InventoryStore,
+  store: InventoryStore & PullHistoryStore,
   progress: Progress,
   jwks: unknown,
   now: Date,
@@ -144,35 +155,79 @@ async function readGitHub(
   } finally {
     progress.stop();
   }
-  if (!settings.withApprovals) return { snapshots, description };
-
-  // The systems of each governed repository, to look for their last approved change.
+  if (!settings.withApprovals && !settings.withCheckRuns) return { snapshots, description };
   const draft = buildRegister(snapshots, registerOptions(settings, now, description));
-  const byRepository = new Map<string, string[]>();
+  return {
+    snapshots,
+    description,
+    ...(await readPullHistory(client, settings, listings, draft, store, progress, jwks)),
+  };
+}
+
+/**
+ * With `--with-approvals` or `--with-check-runs`: each governed repository's recently merged
+ * pull requests, read once for both, and what they say (docs/audit.md).
+ */
+async function readPullHistory(
+  client: GitHubClient,
+  settings: RegisterSettings,
+  listings: ReadonlyArray<RepositoryListing | RepositorySnapshot>,
+  draft: Register,
+  history: PullHistoryStore,
+  progress: Progress,
+  jwks: unknown,
+): Promise<Pick<Reading, "approvals" | "checkRuns">> {
+  const notGoverned = new Set(draft.problems.map((p) => p.repository));
+  const systemsOf = new Map<string, string[]>();
   for (const s of draft.systems) {
-    byRepository.set(s.repository, [...(byRepository.get(s.repository) ?? []), s.system]);
+    systemsOf.set(s.repository, [...(systemsOf.get(s.repository) ?? []), s.system]);
   }
+  // Approvals alone need only repositories with systems; check runs count every governed one.
+  const governed = listings.filter(
+    (l): l is RepositoryListing =>
+      !("kind" in l) &&
+      !notGoverned.has(l.fullName) &&
+      (settings.withCheckRuns || systemsOf.has(l.fullName)),
+  );
   const approvals = new Map<string, LastApprovedChange | null>();
-  progress.start(byRepository.size, "reading approved changes");
-  for (const [repository, systems] of byRepository) {
-    const listing = listings.find(
-      (l): l is RepositoryListing => !("kind" in l) && l.fullName === repository,
+  const counts: RepositoryGateCounts[] = [];
+  const limit = pLimit(CONCURRENCY);
+  progress.start(governed.length, "reading merged pull requests");
+  try {
+    await Promise.all(
+      governed.map((repo) =>
+        limit(async () => {
+          const systems = systemsOf.get(repo.fullName) ?? [];
+          try {
+            const pulls = await readRecentPulls(client, repo, history);
+            if (settings.withApprovals) {
+              const changes = await readLastApprovedChanges(client, repo, pulls, systems, jwks);
+              for (const [system, change] of changes) {
+                approvals.set(approvalKey(repo.fullName, system), change);
+              }
+            }
+            if (settings.withCheckRuns) {
+              counts.push(await readGateCounts(client, repo, pulls, settings.appSlug, history));
+            }
+            progress.step(repo.fullName, `${pulls.merged.length} merged pull request(s)`);
+          } catch (error) {
+            const { status, description } = describeFailure(error);
+            throw new UsageError(
+              `cannot read the merged pull requests of ${repo.fullName}: ${description}${status === 403 && settings.withCheckRuns ? `: ${CHECK_RUNS_REFUSED}` : ""}`,
+            );
+          }
+        }),
+      ),
     );
-    if (!listing) continue;
-    try {
-      const changes = await readLastApprovedChanges(client, listing, systems, jwks);
-      for (const [system, change] of changes)
-        approvals.set(approvalKey(repository, system), change);
-    } catch (error) {
-      progress.stop();
-      throw new UsageError(
-        `cannot read the approved changes of ${repository}: ${describeFailure(error).description}`,
-      );
-    }
-    progress.step(repository, "read");
+  } finally {
+    progress.stop();
   }
-  progress.stop();
-  return { snapshots, description, approvals };
+  return {
+    ...(settings.withApprovals ? { approvals } : {}),
+    ...(settings.withCheckRuns
+      ? { checkRuns: checkRunCounts(settings.appSlug, RECENT_CLOSED_PULLS, counts) }
+      : {}),
+  };
 }
 
 function registerOptions(settings: RegisterSettings, now: Date, description: string) {
@@ -218,7 +273,10 @@ function render(
     default: {
       const tables = registerTables(register);
       if (settings.table) return [{ text: tableCsv(tables[settings.table]) }];
-      return REGISTER_TABLES.map((name) => ({ file: `${name}.csv`, text: tableCsv(tables[name]) }));
+      return registerTableNames(register).map((name) => ({
+        file: `${name}.csv`,
+        text: tableCsv(tables[name]),
+      }));
     }
   }
 }
@@ -273,7 +331,7 @@ export async function runRegister(
   } else {
     const store = settings.cacheDir
       ? new DiskStore(settings.cacheDir, settings.github?.apiUrl ?? "")
-      : memoryStore();
+      : { ...memoryStore(), ...noPullHistory };
     try {
       reading = await readGitHub(ctx, settings, store, progress, jwks, now);
     } finally {
@@ -283,6 +341,7 @@ export async function runRegister(
   const register = buildRegister(reading.snapshots, {
     ...registerOptions(settings, now, reading.description),
     ...(reading.approvals ? { approvals: reading.approvals } : {}),
+    ...(reading.checkRuns ? { checkRuns: reading.checkRuns } : {}),
   });
   const soa = buildSoa(register);
   const written = await write(ctx, settings.out, render(command, settings, register, soa));

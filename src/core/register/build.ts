@@ -6,6 +6,7 @@ import { parseManifest } from "../manifest/parse.js";
 import { MANIFEST_PATH, type ResolvedSystem, TIERS } from "../manifest/schema.js";
 import {
   ASSESSMENT_STATUSES,
+  type CheckRunCounts,
   FAILING_PROBLEMS,
   FAILING_STATUSES,
   type LastApprovedChange,
@@ -51,6 +52,8 @@ export interface RegisterOptions {
    * `approvalKey(repository, system)`; a system without one maps to null.
    */
   approvals?: ReadonlyMap<string, LastApprovedChange | null>;
+  /** With `--with-check-runs`: what aigate's checks concluded on recently merged pull requests. */
+  checkRuns?: CheckRunCounts;
 }
 
 export const approvalKey = (repository: string, system: string): string =>
@@ -284,6 +287,7 @@ export function buildRegister(
     systems,
     risks,
     problems,
+    ...(options.checkRuns ? { check_runs: options.checkRuns } : {}),
   };
 }
 

@@ -8,12 +8,20 @@ export {
   registerFails,
   type SnapshotFile,
 } from "./build.js";
+export {
+  type CheckRunFact,
+  checkRunCounts,
+  type MergedPullGate,
+  mergedPullGate,
+  repositoryGateCounts,
+} from "./check-runs.js";
 export { REGISTER_JSON_SCHEMA, SOA_JSON_SCHEMA } from "./json-schema.js";
 export {
   REGISTER_TABLES,
   type RegisterTableName,
   registerHtml,
   registerMarkdown,
+  registerTableNames,
   registerTables,
   soaHtml,
   soaMarkdown,
@@ -23,8 +31,12 @@ export {
 export {
   ASSESSMENT_STATUSES,
   type AssessmentStatus,
+  type CheckRunCounts,
   FAILING_PROBLEMS,
   FAILING_STATUSES,
+  GATE_OUTCOMES,
+  type GateCounts,
+  type GateOutcome,
   type LastApprovedChange,
   PROBLEM_KINDS,
   type ProblemKind,
@@ -32,6 +44,7 @@ export {
   type Register,
   RegisterSchema,
   type RegisterSystem,
+  type RepositoryGateCounts,
   RISK_FLAGS,
   type RiskFlag,
   type RiskRow,

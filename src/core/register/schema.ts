@@ -148,6 +148,68 @@ const countsOf = <T extends readonly [string, ...string[]]>(values: T) =>
     },
   );
 
+/**
+ * What the newest run of one aigate check, written by the aigate App on a merged pull
+ * request's final head, concluded: `other` is any other conclusion (neutral, cancelled, skipped,
+ * timed out, stale) or a run that never completed; `missing` means the App wrote no such run.
+ */
+export const GATE_OUTCOMES = ["success", "failure", "action_required", "other", "missing"] as const;
+export type GateOutcome = (typeof GATE_OUTCOMES)[number];
+
+const gateCountsShape = {
+  pull_requests: z
+    .int()
+    .min(0)
+    .describe("Closed pull requests looked at: the most recently updated, one page a repository."),
+  merged: z.int().min(0).describe("The merged ones among them: what the other counts cover."),
+  merged_with_both_checks: z
+    .int()
+    .min(0)
+    .describe("Merged with a completed run of both aigate checks on the final head."),
+  risk_assessment: countsOf(GATE_OUTCOMES).describe(
+    "Merged pull requests by what the risk-assessment check concluded on the final head.",
+  ),
+  human_oversight: countsOf(GATE_OUTCOMES).describe(
+    "Merged pull requests by what the human-oversight check concluded on the final head.",
+  ),
+  approvals_counted: z
+    .int()
+    .min(0)
+    .describe(
+      "Attestations the human-oversight runs list as counted, over the merged pull requests.",
+    ),
+  merged_with_counted_approvals: z
+    .int()
+    .min(0)
+    .describe("Merged pull requests whose human-oversight run counted at least one approval."),
+};
+
+const GateCountsSchema = z
+  .strictObject(gateCountsShape)
+  .meta({ id: "GateCounts", description: "Counts from aigate's check runs." });
+
+const RepositoryGateCountsSchema = z
+  .strictObject({ repository: z.string(), ...gateCountsShape })
+  .meta({ id: "RepositoryGateCounts", description: "Counts from one repository's check runs." });
+
+const CheckRunCountsSchema = z
+  .strictObject({
+    app: z.string().describe("The slug of the App whose check runs count (--app-slug)."),
+    pull_requests_per_repository: z
+      .int()
+      .positive()
+      .describe(
+        "How many of each repository's most recently updated closed pull requests are looked at.",
+      ),
+    repositories: z.array(RepositoryGateCountsSchema).describe("Each governed repository."),
+    totals: GateCountsSchema,
+  })
+  .meta({
+    id: "CheckRunCounts",
+    description:
+      "With --with-check-runs: what aigate's two check runs concluded on each governed repository's recently merged pull requests.",
+  });
+
 export const RegisterSchema = z.strictObject({
   version: z.literal(1),
   generated_at: z.string().describe("When the register was made (ISO 8601)."),
@@ -171,6 +233,7 @@ export const RegisterSchema = z.strictObject({
   systems: z.array(RegisterSystemSchema),
   risks: z.array(RiskRowSchema),
   problems: z.array(ProblemRepositorySchema),
+  check_runs: CheckRunCountsSchema.optional(),
 });
 
 export type LastApprovedChange = z.infer<typeof LastApprovedChangeSchema>;
@@ -178,3 +241,6 @@ export type RegisterSystem = z.infer<typeof RegisterSystemSchema>;
 export type RiskRow = z.infer<typeof RiskRowSchema>;
 export type ProblemRepository = z.infer<typeof ProblemRepositorySchema>;
 export type Register = z.infer<typeof RegisterSchema>;
+export type GateCounts = z.infer<typeof GateCountsSchema>;
+export type RepositoryGateCounts = z.infer<typeof RepositoryGateCountsSchema>;
+export type CheckRunCounts = z.infer<typeof CheckRunCountsSchema>;

@@ -6,7 +6,7 @@ import {
   OVERSIGHT_REFERENCES,
 } from "../controls.js";
 import { CHECK_NAMES } from "../report/index.js";
-import type { Register } from "./schema.js";
+import { type CheckRunCounts, GATE_OUTCOMES, type GateOutcome, type Register } from "./schema.js";
 
 /**
  * A draft Statement of Applicability (ISO/IEC 42001 cl. 6.1.3 d): the 38 Annex A controls, what
@@ -78,10 +78,41 @@ const assessmentCounts: Counter = (r) => {
 };
 const dataCounts: Counter = (r) =>
   `${assessed(r)} current assessment(s) name data sources and a bias assessment`;
-const approvalCounts: Counter = (r) =>
+/** Counts joined; a counter with nothing to say ("") is left out. */
+const joined =
+  (...counters: Counter[]): Counter =>
+  (r) =>
+    counters
+      .map((count) => count(r))
+      .filter((text) => text !== "")
+      .join("; ");
+
+const outcomes = (counts: Record<GateOutcome, number>): string =>
+  GATE_OUTCOMES.filter((o) => counts[o] > 0)
+    .map((o) => `${counts[o]} ${o.replaceAll("_", " ")}`)
+    .join(", ") || "none";
+
+/** The pull requests the check-run counts cover, as a reader needs it said. */
+const window = (c: CheckRunCounts): string =>
+  `${c.totals.merged} pull request(s) merged among the last ${c.pull_requests_per_repository} closed of each governed repository`;
+
+const approvedChanges: Counter = (r) =>
   r.with_approvals
     ? `${r.systems.filter((s) => s.last_approved_change).length} of ${r.totals.systems} system(s) with a merged change approved by verified attestations`
-    : "run aigate register --with-approvals for counts of approved changes";
+    : "";
+const oversightRuns: Counter = ({ check_runs: c }) =>
+  c
+    ? `human-oversight check by ${c.app} on ${window(c)}: ${outcomes(c.totals.human_oversight)}; ${c.totals.approvals_counted} approval(s) counted, on ${c.totals.merged_with_counted_approvals} pull request(s)`
+    : "";
+const assessmentRuns: Counter = ({ check_runs: c }) =>
+  c
+    ? `risk-assessment check by ${c.app} on ${window(c)}: ${outcomes(c.totals.risk_assessment)}`
+    : "";
+const recordedRuns: Counter = ({ check_runs: c }) =>
+  c ? `${c.totals.merged_with_both_checks} of ${window(c)} carry both aigate check runs` : "";
+const approvalCounts: Counter = (r) =>
+  joined(approvedChanges, oversightRuns)(r) ||
+  "with --org or --repo, --with-approvals and --with-check-runs add counts of approved changes and of check runs";
 
 const CONTRIBUTES = "aigate contributes; the control itself is wider than what a repository holds";
 
@@ -134,7 +165,7 @@ const EVIDENCE: Record<string, Evidence> = {
   "A.4.6": organisational(),
   "A.5.2": evidenced(
     "every change to a governed path requires a current, accepted risk assessment",
-    assessmentCounts,
+    joined(assessmentCounts, assessmentRuns),
   ),
   "A.5.3": evidenced(
     "versioned assessment files; their sha256 in the register and in every check run",
@@ -167,6 +198,7 @@ const EVIDENCE: Record<string, Evidence> = {
   "A.6.2.7": partial("evidence files the tier requires (model card, data sheet)"),
   "A.6.2.8": partial(
     "check runs and attestations log governance decisions, not the AI system's own events",
+    recordedRuns,
   ),
   "A.7.2": partial(DATA_SOURCES, dataCounts),
   "A.7.3": partial(DATA_SOURCES, dataCounts),
@@ -209,7 +241,7 @@ export function buildSoa(register: Register, generatedAt: string = register.gene
       aigate: evidence.status,
       gate: gateOf(control.id),
       records: evidence.records,
-      counts: evidence.counts ? evidence.counts(register) : null,
+      counts: evidence.counts?.(register) || null,
       applicable: null,
       justification: null,
       implementation_status: null,

@@ -12,6 +12,9 @@ import {
   type Signer,
   statementFor,
 } from "../../../src/core/attestation/index.js";
+import { evaluate } from "../../../src/core/policy/index.js";
+import { renderCheck } from "../../../src/core/report/index.js";
+import { ALICE, approval, CAROL, creditChange, NOW } from "../policy/fixtures.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "attestation");
 
@@ -120,4 +123,22 @@ export function markerBody(
   encoding: "base64" | "base64url" = "base64",
 ): string {
   return `approved\n\n<!-- aigate-attestation:v1 ${Buffer.from(envelopeJson, "utf8").toString(encoding)} -->\n`;
+}
+
+/** The oversight summary the App writes when it counted approvals with these digests. */
+export function oversightSummary(...digests: string[]): string {
+  const eligible = [
+    { approver: ALICE, reason: "listed user" },
+    { approver: CAROL, reason: "member of acme/model-risk" },
+  ];
+  const approvals = digests.map((digest, i) => {
+    const { approver, reason } = eligible[i % 2] ?? { approver: ALICE, reason: "listed user" };
+    return {
+      ...approval(approver, [{ system: "credit-scoring", reason }], {
+        at: `2026-11-27T1${i}:00:00Z`,
+      }),
+      attestationDigest: digest,
+    };
+  });
+  return renderCheck(evaluate(creditChange({ approvals }), NOW), "oversight").summary;
 }

@@ -7,31 +7,11 @@ import {
   verifyAttestations,
   type WitnessRun,
 } from "../../../src/core/attestation/index.js";
-import { evaluate } from "../../../src/core/policy/index.js";
-import { OVERSIGHT_CHECK_NAME, renderCheck } from "../../../src/core/report/index.js";
-import { ALICE, approval, CAROL, creditChange, NOW } from "../policy/fixtures.js";
-import { found, issue, PR, REPO, trusted } from "./helpers.js";
+import { OVERSIGHT_CHECK_NAME } from "../../../src/core/report/index.js";
+import { found, issue, oversightSummary, PR, REPO, trusted } from "./helpers.js";
 
 const digestA = `sha256:${"a".repeat(64)}`;
 const digestB = `sha256:${"b".repeat(64)}`;
-
-/** The oversight summary the App writes when it counted approvals with these digests. */
-function oversightSummary(...digests: string[]): string {
-  const eligible = [
-    { approver: ALICE, reason: "listed user" },
-    { approver: CAROL, reason: "member of acme/model-risk" },
-  ];
-  const approvals = digests.map((digest, i) => {
-    const { approver, reason } = eligible[i % 2] ?? { approver: ALICE, reason: "listed user" };
-    return {
-      ...approval(approver, [{ system: "credit-scoring", reason }], {
-        at: `2026-11-27T1${i}:00:00Z`,
-      }),
-      attestationDigest: digest,
-    };
-  });
-  return renderCheck(evaluate(creditChange({ approvals }), NOW), "oversight").summary;
-}
 
 function run(summary: string, patch: Partial<WitnessRun> = {}): WitnessRun {
   return {

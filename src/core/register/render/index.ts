@@ -5,6 +5,7 @@ export { registerHeadline, registerMarkdown, soaMarkdown } from "./markdown.js";
 export {
   REGISTER_TABLES,
   type RegisterTableName,
+  registerTableNames,
   registerTables,
   soaTable,
   type Table,

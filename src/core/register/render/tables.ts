@@ -1,5 +1,11 @@
 import type { CsvValue } from "../../report/csv.js";
-import type { Register, RegisterSystem } from "../schema.js";
+import {
+  GATE_OUTCOMES,
+  type GateCounts,
+  type GateOutcome,
+  type Register,
+  type RegisterSystem,
+} from "../schema.js";
 import type { Soa } from "../soa.js";
 
 /**
@@ -32,8 +38,13 @@ export interface Table {
   empty: string;
 }
 
-export const REGISTER_TABLES = ["systems", "risks", "problems"] as const;
+export const REGISTER_TABLES = ["systems", "risks", "problems", "checks"] as const;
 export type RegisterTableName = (typeof REGISTER_TABLES)[number];
+
+/** The tables this register holds: `checks` only when check runs were counted. */
+export function registerTableNames(register: Register): RegisterTableName[] {
+  return REGISTER_TABLES.filter((name) => name !== "checks" || register.check_runs !== undefined);
+}
 
 /** Columns as `[key, label]`, or `[key, label, view]` when not shown in every view. */
 const cols = (...columns: Array<[string, string] | [string, string, ColumnView]>): Column[] =>
@@ -183,11 +194,68 @@ function problemsTable(register: Register): Table {
   };
 }
 
+/** What the check-run counts cover and what they do not, said above their table. */
+export function checksCaption(register: Register): string | null {
+  const c = register.check_runs;
+  if (!c) return null;
+  return `What the two aigate checks written by the App ${c.app} concluded on the final head of each pull request merged among the last ${c.pull_requests_per_repository} closed pull requests (by last update) of each governed repository: ${c.totals.merged} merged pull request(s), ${c.totals.approvals_counted} approval(s) counted. Pull requests merged before that window, changes pushed without a pull request, and check runs by other Apps are not counted.`;
+}
+
+/** Outcomes shown in every view; the others only on the page and in CSV. */
+const BRIEF_OUTCOMES: Record<"risk_assessment" | "human_oversight", readonly GateOutcome[]> = {
+  risk_assessment: ["success"],
+  human_oversight: ["success", "failure"],
+};
+
+function checksTable(register: Register): Table {
+  const outcomeColumns = (["risk_assessment", "human_oversight"] as const).flatMap((check) =>
+    GATE_OUTCOMES.map((o): [string, string, ColumnView] => [
+      `${check}_${o}`,
+      `${check === "risk_assessment" ? "Risk assessment" : "Human oversight"}: ${o.replaceAll("_", " ")}`,
+      BRIEF_OUTCOMES[check].includes(o) ? "brief" : "page",
+    ]),
+  );
+  const c = register.check_runs;
+  const row = (repository: string, counts: GateCounts): Record<string, Cell> => {
+    const cells: Record<string, Cell> = {
+      repository,
+      pull_requests: counts.pull_requests,
+      merged: counts.merged,
+      merged_with_both_checks: counts.merged_with_both_checks,
+      approvals_counted: counts.approvals_counted,
+      merged_with_counted_approvals: counts.merged_with_counted_approvals,
+    };
+    for (const o of GATE_OUTCOMES) {
+      cells[`risk_assessment_${o}`] = counts.risk_assessment[o];
+      cells[`human_oversight_${o}`] = counts.human_oversight[o];
+    }
+    return cells;
+  };
+  return {
+    name: "checks",
+    title: "Check runs of recently merged pull requests",
+    columns: cols(
+      ["repository", "Repository"],
+      ["pull_requests", "Closed pull requests read", "page"],
+      ["merged", "Merged"],
+      ["merged_with_both_checks", "Merged with both checks"],
+      ...outcomeColumns,
+      ["approvals_counted", "Approvals counted"],
+      ["merged_with_counted_approvals", "Merged with counted approvals", "page"],
+    ),
+    empty: c
+      ? "No governed repository was read."
+      : "Check runs were not counted: run with --with-check-runs.",
+    rows: c ? c.repositories.map((r) => row(r.repository, r)) : [],
+  };
+}
+
 export function registerTables(register: Register): Record<RegisterTableName, Table> {
   return {
     systems: systemsTable(register),
     risks: risksTable(register),
     problems: problemsTable(register),
+    checks: checksTable(register),
   };
 }
 
