@@ -56,7 +56,9 @@ const SORT_SCRIPT = `(() => {
 const REGISTER_STYLE = `
 body { max-width: 1680px; }
 #soa-table td:nth-child(5) { min-width: 18rem; }
+#soa-table td:nth-child(6) { min-width: 14rem; }
 #soa-table td:nth-child(n+7) { min-width: 9rem; }
+#checks th { white-space: normal; }
 table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th::after { content: " ↕"; color: #8c959f; font-weight: 400; }
 table.sortable th[aria-sort="ascending"]::after { content: " ▲"; color: #1f2328; }

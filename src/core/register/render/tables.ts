@@ -201,18 +201,26 @@ export function checksCaption(register: Register): string | null {
   return `What the two aigate checks written by the App ${c.app} concluded on the final head of each pull request merged among the last ${c.pull_requests_per_repository} closed pull requests (by last update) of each governed repository: ${c.totals.merged} merged pull request(s), ${c.totals.approvals_counted} approval(s) counted. Pull requests merged before that window, changes pushed without a pull request, and check runs by other Apps are not counted.`;
 }
 
-/** Outcomes shown in every view; the others only on the page and in CSV. */
-const BRIEF_OUTCOMES: Record<"risk_assessment" | "human_oversight", readonly GateOutcome[]> = {
-  risk_assessment: ["success"],
-  human_oversight: ["success", "failure"],
-};
+type GateCheck = "risk_assessment" | "human_oversight";
+
+/**
+ * Which outcome columns each view shows: the brief ones everywhere, the others on the page and
+ * in CSV, except that the risk-assessment gate never waits for anyone (only CSV, which keeps
+ * every column, has its `action_required`).
+ */
+function outcomeView(check: GateCheck, outcome: GateOutcome): ColumnView {
+  if (check === "risk_assessment") {
+    return outcome === "success" ? "brief" : outcome === "action_required" ? "file" : "page";
+  }
+  return outcome === "success" || outcome === "failure" ? "brief" : "page";
+}
 
 function checksTable(register: Register): Table {
   const outcomeColumns = (["risk_assessment", "human_oversight"] as const).flatMap((check) =>
     GATE_OUTCOMES.map((o): [string, string, ColumnView] => [
       `${check}_${o}`,
       `${check === "risk_assessment" ? "Risk assessment" : "Human oversight"}: ${o.replaceAll("_", " ")}`,
-      BRIEF_OUTCOMES[check].includes(o) ? "brief" : "page",
+      outcomeView(check, o),
     ]),
   );
   const c = register.check_runs;
