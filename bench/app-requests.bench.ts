@@ -108,6 +108,10 @@ try {
       note,
     };
     rows.push(row);
+    if (process.argv.includes("--calls")) {
+      console.log(`${event} (${note}):`);
+      for (const r of rest) console.log(`    ${r.method} ${r.operationId ?? r.path} ${r.status}`);
+    }
     return row;
   }
   const goal = (row: Row, counted: number) => {
@@ -187,6 +191,29 @@ try {
     pullRequestEvent("synchronize", repo, pr, { before }),
     "push of other files: checks on the new head",
   );
+  // The same delivery again at once: nothing on GitHub changed since the App last looked.
+  const rerun = sim.state.checkRuns(repo, pr.headSha).latest["AI governance: human oversight"];
+  if (rerun) {
+    await same(
+      "check_run.rerequested",
+      checkRunRerequestedEvent(repo, rerun),
+      "re-run right after a push: changes nothing",
+    );
+  }
+  // A pull request that touches no AI system: at most its two check writes.
+  repo.createBranch("docs-only");
+  repo.commit("docs-only", { files: { "docs/notes_1.md": "reworded\n" }, author: "dave" });
+  const plain = repo.openPullRequest({ head: "docs-only", author: "dave", title: "Docs" });
+  const untouched = await measure(
+    "pull_request.opened",
+    pullRequestEvent("opened", repo, plain),
+    "no AI system touched: two checks",
+  );
+  if (untouched.writes > 2) {
+    failures.push(
+      `a pull request touching no AI system made ${untouched.writes} writes (goal ≤ 2)`,
+    );
+  }
 
   // The pull request enters the merge queue: both checks on the group's head.
   const group = enqueue(repo, pr);
