@@ -11,6 +11,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createProbot, ProbotOctokit } from "probot";
 import { type AppOptions, createApp } from "../app.js";
+import { throttleOptions } from "../github/backoff.js";
 import type { Log } from "../github/client.js";
 import { loadAppConfig, StartupError } from "../github/config.js";
 import {
@@ -38,6 +39,12 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * Longest wait for one rate limit in the App: the webhook was answered already, and the lock's
+ * lease is renewed while the work waits, so a secondary limit's usual minute is waited out.
+ */
+const APP_MAX_WAIT_SECONDS = 120;
 
 export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -98,9 +105,19 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     get: (key) => responses.get(key),
     set: (key, value) => responses.set(key, value),
   };
-  const Octokit = (options.Octokit ?? ProbotOctokit).plugin(
-    conditionalRequests({ store, telemetry }),
-  );
+  // The one retry and rate-limit policy of every aigate client, over Probot's throttling
+  // (which keeps its Redis-shared limiter): a secondary limit is waited out, not given up on.
+  let notice: (message: string) => void = () => {};
+  const backoff = throttleOptions({
+    maxWaitSeconds: APP_MAX_WAIT_SECONDS,
+    notice: (message) => notice(message),
+  });
+  const Octokit = (options.Octokit ?? ProbotOctokit)
+    .defaults((instance: { throttle?: object }) => ({
+      ...instance,
+      throttle: { ...instance.throttle, ...backoff },
+    }))
+    .plugin(conditionalRequests({ store, telemetry }));
 
   let probot: ReturnType<typeof createProbot>;
   try {
@@ -118,6 +135,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     error: (m) => probot.log.error(m),
     debug: (m) => probot.log.debug(m),
   };
+  notice = (message) => log.warn(`aigate: ${message}`);
 
   let serialiser: Serialiser;
   let redis: Redis | undefined;
