@@ -56,6 +56,8 @@ export interface Stack {
 export interface StackOptions {
   now?: () => Date;
   env?: Record<string, string>;
+  /** Octokit's request throttling in the App (off by default: see `ReplicaOptions`). */
+  throttling?: boolean;
 }
 
 /** What every replica of one App shares: the App's key, webhook secret and signing key. */
