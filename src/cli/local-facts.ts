@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { MANIFEST_PATH } from "../core/manifest/schema.js";
 import type { PreparedChange } from "../core/policy/evaluate.js";
 import type { Facts } from "../core/types.js";
-import { type ChangeTarget, gatherChange } from "../facts/gather.js";
+import { type ChangeTarget, factsOfChange, gatherChange } from "../facts/gather.js";
 import { fileContent, type SourceReader } from "../facts/reader.js";
 import { UsageError } from "./context.js";
 import type { LocalGit } from "./git.js";
@@ -69,23 +69,8 @@ export async function localFacts(
     manifestPath: MANIFEST_PATH,
     ...(options.readPolicy ? { readPolicy: options.readPolicy } : {}),
   });
-  const facts: Facts = {
-    repository: { fullName: await repositoryName(git, root) },
-    manifest: change.manifest,
-    changedFiles: change.changedFiles,
-    changedFilesTruncated: change.changedFilesTruncated,
-    headFiles: change.headFiles,
-    baseFiles: change.baseFiles,
-    commits: [],
-    approvals: [],
-    vetoes: [],
-    rejectedAttestations: [],
-    changedSince: {},
-    evaluateApprovals: false,
-  };
-  if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
-  if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
-  if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
+  const repository = { fullName: await repositoryName(git, root) };
+  const facts = factsOfChange(repository, change, false);
   return { facts, range, ...(change.prepared ? { prepared: change.prepared } : {}) };
 }
 

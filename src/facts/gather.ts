@@ -10,7 +10,13 @@ import type { OrgPolicyRead } from "../core/org-policy/parse.js";
 import { formatPolicyReference, type PolicyReference } from "../core/org-policy/reference.js";
 import type { PreparedChange } from "../core/policy/evaluate.js";
 import { planReads } from "../core/policy/plan.js";
-import type { AffectedSystem, ChangedFile, FileFacts, ManifestFacts } from "../core/types.js";
+import type {
+  AffectedSystem,
+  ChangedFile,
+  Facts,
+  FileFacts,
+  ManifestFacts,
+} from "../core/types.js";
 import type { FileContent, SourceReader } from "./reader.js";
 
 export interface ChangeTarget {
@@ -136,6 +142,36 @@ export async function readChangeFiles(
     readAll(reader, target.baseSha, plan.base),
   ]);
   return { headFiles, baseFiles };
+}
+
+/**
+ * The engine's facts for a gathered change, before any approval is known: the same for every
+ * door, which then adds what it knows of the pull request (its commits, approvals, vetoes).
+ */
+export function factsOfChange(
+  repository: Facts["repository"],
+  change: ChangeRead & ChangeFiles,
+  evaluateApprovals: boolean,
+): Facts {
+  const facts: Facts = {
+    repository,
+    manifest: change.manifest,
+    changedFiles: change.changedFiles,
+    changedFilesTruncated: change.changedFilesTruncated,
+    headFiles: change.headFiles,
+    baseFiles: change.baseFiles,
+    commits: [],
+    approvals: [],
+    vetoes: [],
+    rejectedAttestations: [],
+    changedSince: {},
+    evaluateApprovals,
+  };
+  if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
+  if (change.headTree) facts.headTree = change.headTree;
+  if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
+  if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
+  return facts;
 }
 
 /** Both steps, one after the other: the CLI's path. */

@@ -20,6 +20,7 @@ import {
   type ChangeFiles,
   type ChangeRead,
   type ChangeTarget,
+  factsOfChange,
   readChange,
   readChangeFiles,
 } from "../facts/gather.js";
@@ -142,26 +143,8 @@ export function factsOf(state: PullRequestState): Facts {
 
 /** The facts of a pull request's change as gathered, before commits and approvals are added. */
 export function changeFacts(pr: PullRequestRead, change: ChangeRead & ChangeFiles): Facts {
-  const facts: Facts = {
-    repository: { id: pr.repository.id, fullName: pr.repository.fullName },
-    pullRequest: pr.pullRequest,
-    manifest: change.manifest,
-    changedFiles: change.changedFiles,
-    changedFilesTruncated: change.changedFilesTruncated,
-    headFiles: change.headFiles,
-    baseFiles: change.baseFiles,
-    commits: [],
-    approvals: [],
-    vetoes: [],
-    rejectedAttestations: [],
-    changedSince: {},
-    evaluateApprovals: true,
-  };
-  if (change.proposedManifest) facts.proposedManifest = change.proposedManifest;
-  if (change.headTree) facts.headTree = change.headTree;
-  if (change.orgPolicy) facts.orgPolicy = change.orgPolicy;
-  if (change.proposedOrgPolicy) facts.proposedOrgPolicy = change.proposedOrgPolicy;
-  return facts;
+  const repository = { id: pr.repository.id, fullName: pr.repository.fullName };
+  return { ...factsOfChange(repository, change, true), pullRequest: pr.pullRequest };
 }
 
 /**
