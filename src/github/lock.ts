@@ -1,5 +1,5 @@
 /**
- * The per-pull-request lock as the reconcile flow sees it (DESIGN §9): something to check before
+ * The per-pull-request lock as the reconcile flow sees it (docs/architecture.md, "Scale"): something to check before
  * every write. How it is held — a promise chain in one process, a Redis lease across replicas —
  * is src/github/serialise.ts's business.
  */
