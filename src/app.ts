@@ -12,7 +12,7 @@ import { reevaluateAfterPush } from "./github/base-push.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
-import { HANDLED_EVENTS, routeEvent } from "./github/events.js";
+import { HANDLED_EVENTS, routeDelivery } from "./github/events.js";
 import type { HeldLock } from "./github/lock.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
 import { type ReconcileResult, reconcile, reportFailure } from "./github/reconcile.js";
@@ -94,7 +94,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on([...HANDLED_EVENTS], async (context: Context) => {
       const action = (context.payload as { action?: string }).action ?? "";
       const event = `${context.name}.${action}`;
-      const routed = routeEvent(event, context.payload, appId);
+      const routed = routeDelivery(context.name, context.payload, appId);
       if ("ignored" in routed) {
         telemetry.event(context.name, action, "dropped");
         app.log.debug(`aigate: ${event} cannot change a gate; dropped`);

@@ -208,6 +208,24 @@ export function targetOf(event: string, payload: unknown, appId?: number): Event
 }
 
 /**
+ * The App's route for a verified delivery of event `name` (its X-GitHub-Event header): an
+ * event or action outside HANDLED_EVENTS is ignored, the rest go through routeEvent. The
+ * server answers an ignored delivery at once (202) and the App's handler drops it; both ask
+ * here (docs/deployment.md#3-how-webhooks-are-answered).
+ */
+export function routeDelivery(name: string, payload: unknown, appId?: number): Route {
+  const action = (payload as { action?: unknown } | null)?.action;
+  const event = `${name}.${typeof action === "string" ? action : ""}`;
+  const handled = (HANDLED_EVENTS as readonly string[]).some((e) => e === name || e === event);
+  if (!handled) {
+    return {
+      ignored: `${typeof action === "string" ? event : name} is not an event aigate handles`,
+    };
+  }
+  return routeEvent(event, payload, appId);
+}
+
+/**
  * The pull request to reconcile for `name.action`, or why the event is ignored. Events that
  * the router does not know are ignored too: each door says which it subscribes to.
  */

@@ -14,6 +14,7 @@ import { type AppOptions, createApp } from "../app.js";
 import { throttleOptions } from "../github/backoff.js";
 import type { Log } from "../github/client.js";
 import { loadAppConfig, StartupError } from "../github/config.js";
+import { HANDLED_EVENTS, routeDelivery } from "../github/events.js";
 import {
   conditionalRequests,
   memoryResponseStore,
@@ -166,6 +167,11 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     { cwd, addHandler: (handler) => void routes.push(handler) },
   );
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
+  const appId = Number(env.APP_ID) || undefined;
+  /** Whether `signature` is the body's HMAC under the secret Probot verifies with. */
+  const signed = async (body: string, signature: string | string[] | undefined) =>
+    typeof signature === "string" &&
+    (await probot.webhooks.verify(body, signature).catch(() => false));
   const webhooks = await probot.getNodeMiddleware({ path: webhookPath });
   routes.unshift(
     healthHandler({
@@ -195,6 +201,20 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       const body = await readBody(req, MAX_WEBHOOK_BYTES);
       if (body === undefined) {
         reply(res, 413, `webhook payloads are limited to ${MAX_WEBHOOK_BYTES} bytes`, true);
+        return;
+      }
+      if (!(await signed(body, req.headers["x-hub-signature-256"]))) {
+        probot.log.warn(`aigate: webhook ${deliveryOf(req)} refused: no valid X-Hub-Signature-256`);
+        reply(res, 401, "the X-Hub-Signature-256 header is missing or does not match the payload");
+        return;
+      }
+      const ignored = ignoredDelivery(req.headers["x-github-event"], body, appId);
+      if (ignored) {
+        metrics.event(ignored.name, ignored.action, "dropped");
+        probot.log.debug(`aigate: webhook ${deliveryOf(req)}: ${ignored.reason}; dropped`);
+        res
+          .writeHead(202, { "content-type": "application/json" })
+          .end(`${JSON.stringify({ ignored: ignored.reason })}\n`);
         return;
       }
       // Probot's middleware takes a body already read as the raw text it verifies.
@@ -301,6 +321,40 @@ function missingCredentials(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/**
+ * A verified delivery aigate does not act on, by the App's one router (routeDelivery): it is
+ * answered 202 and never queued. Undefined for a delivery to hand to Probot, including one
+ * without an event name or with a body that is not JSON, which Probot refuses with 400.
+ */
+function ignoredDelivery(
+  header: string | string[] | undefined,
+  body: string,
+  appId: number | undefined,
+): { name: string; action: string; reason: string } | undefined {
+  if (typeof header !== "string" || header === "") return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const routed = routeDelivery(header, payload, appId);
+  if (!("ignored" in routed)) return undefined;
+  // The event header is not signed: metrics label only the events aigate subscribes to.
+  const known = HANDLED_EVENTS.some((e) => e.split(".")[0] === header);
+  const action = (payload as { action?: unknown } | null)?.action;
+  return {
+    name: known ? header : "other",
+    action: known && typeof action === "string" ? action : "",
+    reason: routed.ignored,
+  };
+}
+
+function deliveryOf(req: IncomingMessage): string {
+  const id = req.headers["x-github-delivery"];
+  return typeof id === "string" && /^[\w-]{1,64}$/.test(id) ? id : "(no delivery id)";
 }
 
 /** The request body as text, or undefined once it passes `limit` bytes (then it is dropped). */

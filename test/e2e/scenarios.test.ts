@@ -327,7 +327,7 @@ describe("the App end to end", () => {
     });
   });
 
-  it("a webhook with a bad signature gets 400 and nothing is written", async () => {
+  it("a webhook with a bad signature gets 401 and nothing is written", async () => {
     const repo = governedRepo(stack.sim);
     repo.createBranch("unsigned");
     repo.commit("unsigned", { files: modelChange(), author: "dave" });
@@ -336,8 +336,8 @@ describe("the App end to end", () => {
     const payload = pullRequestEvent("opened", repo, pr);
     expect(
       await stack.send("pull_request", payload, { signature: `sha256=${"0".repeat(64)}` }),
-    ).toBe(400);
-    expect(await stack.send("pull_request", payload, { signature: null })).toBe(400);
+    ).toBe(401);
+    expect(await stack.send("pull_request", payload, { signature: null })).toBe(401);
     expect(stack.sim.requests.slice(mark)).toEqual([]);
     expect(stack.sim.state.checkRuns(repo, pr.headSha).all).toEqual([]);
   });

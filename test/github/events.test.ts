@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routeEvent, targetOf } from "../../src/github/events.js";
+import { routeDelivery, routeEvent, targetOf } from "../../src/github/events.js";
 
 const repository = { name: "models", owner: { login: "acme" } };
 const pull_request = { number: 7, head: { sha: "b".repeat(40) } };
@@ -174,6 +174,37 @@ describe("which events can change a gate", () => {
         check_suite: { head_sha: "c".repeat(40), pull_requests: [{ number: 9 }] },
       }),
     ).toMatchObject({ pullNumber: 9 });
+  });
+
+  it("routes a delivery only for the events and actions the App subscribes to", () => {
+    const run = {
+      repository,
+      check_run: {
+        name: "AI governance: human oversight",
+        head_sha: "c".repeat(40),
+        pull_requests: [{ number: 7 }],
+      },
+    };
+    expect(routeDelivery("check_run", { ...run, action: "rerequested" })).toMatchObject({
+      pullNumber: 7,
+    });
+    // The same check run finishing names the pull request too, but is no request to re-run.
+    expect(routeDelivery("check_run", { ...run, action: "completed" })).toEqual({
+      ignored: "check_run.completed is not an event aigate handles",
+    });
+    expect(routeDelivery("star", { action: "created" })).toEqual({
+      ignored: "star.created is not an event aigate handles",
+    });
+    expect(routeDelivery("fork", {})).toEqual({ ignored: "fork is not an event aigate handles" });
+    expect(routeDelivery("pull_request", null)).toEqual({
+      ignored: "pull_request is not an event aigate handles",
+    });
+    expect(
+      routeDelivery("pull_request", { action: "opened", repository, pull_request }),
+    ).toMatchObject({ pullNumber: 7, why: "pull_request.opened" });
+    expect(
+      routeDelivery("push", { ref: "refs/heads/main", repository, commits: [] }),
+    ).toMatchObject({ basePush: { ref: "main", branch: true } });
   });
 
   it("drops a payload of the wrong shape instead of trusting it", () => {

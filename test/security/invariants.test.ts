@@ -581,11 +581,11 @@ describe("§8.5 Webhooks without a valid X-Hub-Signature-256 are rejected; the a
     const pr = app.draft(repo, modelChange());
     const payload = pullRequestEvent("opened", repo, pr);
     const mark = stack.sim.requests.length;
-    expect(await stack.send("pull_request", payload, { signature: null })).toBe(400);
+    expect(await stack.send("pull_request", payload, { signature: null })).toBe(401);
     expect(
       await stack.send("pull_request", payload, { signature: `sha256=${"a".repeat(64)}` }),
-    ).toBe(400);
-    expect(await deliver(stack.appUrl, "development", "pull_request", payload)).toBe(400);
+    ).toBe(401);
+    expect(await deliver(stack.appUrl, "development", "pull_request", payload)).toBe(401);
     expect(stack.sim.requests.slice(mark)).toEqual([]);
     expect(stack.sim.state.checkRuns(repo, pr.headSha).all).toEqual([]);
     // The same payload, correctly signed, is taken.

@@ -4,7 +4,8 @@
  * and a graceful shutdown.
  */
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sign } from "@octokit/webhooks-methods";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   deliver,
   type GitHubSim,
@@ -124,7 +125,7 @@ describe("metrics", () => {
     expect(await app.send("pull_request", payload)).toBe(200);
     const chatter = repo.addComment(pr.number, { user: "mallory", body: "Nice." });
     expect(await app.send("issue_comment", issueCommentEvent("created", repo, pr, chatter))).toBe(
-      200,
+      202,
     );
 
     const metrics = await get(`${app.appUrl}${METRICS_PATH}`);
@@ -236,19 +237,150 @@ describe("fast acknowledgement", () => {
     expect(status).toBe(413);
     expect(app.server.queue.depth).toBe(0);
   });
+});
 
-  it("answers a bad signature with 400 and an event it does not handle with 200, queueing neither", async () => {
-    const app = await replica();
+/** A replica whose queue records every submission, with metrics on. */
+async function watched(env: Record<string, string> = {}) {
+  const app = await replica({ AIGATE_METRICS: "1", ...env });
+  const submit = vi.spyOn(app.server.queue, "submit");
+  const events = async () =>
+    (await app.server.metrics.registry.getSingleMetric("aigate_webhook_events_total")?.get())
+      ?.values ?? [];
+  return { app, submit, events };
+}
+
+async function post(
+  url: string,
+  event: string,
+  payload: object,
+  signature: string | null,
+): Promise<{ status: number; body: string }> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": "bad-signature",
+  };
+  if (signature !== null) headers["x-hub-signature-256"] = signature;
+  const response = await fetch(`${url}/api/github/webhooks`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(payload),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+describe("webhooks aigate does not act on", () => {
+  it("answers a missing, wrong or fallback-secret signature with 401 and a short body, queueing nothing", async () => {
+    const { app, submit, events } = await watched();
     const repo = governedRepo(sim);
-    const { payload } = openedEvent(repo);
-    expect(
-      await deliver(app.appUrl, identity.secret, "pull_request", payload, {
-        signature: "sha256=0000",
-      }),
-    ).toBe(400);
-    expect(await deliver(app.appUrl, identity.secret, "star", { action: "created" })).toBe(200);
-    expect(app.server.queue.depth).toBe(0);
+    const { pr, payload } = openedEvent(repo);
+    const mark = sim.requests.length;
+    const answers = [
+      await post(app.appUrl, "pull_request", payload, null),
+      await post(app.appUrl, "pull_request", payload, `sha256=${"0".repeat(64)}`),
+      await post(app.appUrl, "pull_request", payload, "sha256=short"),
+      await post(
+        app.appUrl,
+        "pull_request",
+        payload,
+        await sign("development", JSON.stringify(payload)),
+      ),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: "the X-Hub-Signature-256 header is missing or does not match the payload",
+      });
+    }
+    await app.server.queue.idle();
+    expect(submit).not.toHaveBeenCalled();
+    expect(await events()).toEqual([]);
     expect(app.reconciled).toHaveLength(0);
+    expect(sim.requests.slice(mark)).toEqual([]);
+    expect(sim.state.checkRuns(repo, pr.headSha).all).toEqual([]);
+    // The same delivery, signed with the secret, is taken.
+    expect(await app.send("pull_request", payload)).toBe(200);
+    expect(submit).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers an event or action it does not handle with 202 at once, queueing nothing", async () => {
+    const { app, submit, events } = await watched();
+    const repo = governedRepo(sim);
+    const { pr } = openedEvent(repo);
+    const chatter = repo.addComment(pr.number, { user: "mallory", body: "Nice." });
+    const opened = pullRequestEvent("opened", repo, pr);
+    const run = { name: OVERSIGHT, head_sha: pr.headSha, pull_requests: [{ number: pr.number }] };
+    const mark = sim.requests.length;
+    const ignored: Array<[string, object, string]> = [
+      ["star", { action: "created" }, "star.created is not an event aigate handles"],
+      ["fork", { forkee: {} }, "fork is not an event aigate handles"],
+      [
+        "pull_request",
+        pullRequestEvent("closed", repo, pr),
+        "pull_request.closed is not an event aigate handles",
+      ],
+      [
+        "issue_comment",
+        issueCommentEvent("created", repo, pr, chatter),
+        "the comment carries no aigate command: nothing to do",
+      ],
+      // An aigate check run finishing is not a re-run request, though it names the pull request.
+      [
+        "check_run",
+        { action: "completed", check_run: run, repository: opened.repository },
+        "check_run.completed is not an event aigate handles",
+      ],
+    ];
+    for (const [event, payload, reason] of ignored) {
+      const response = await fetch(`${app.appUrl}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": `ignored-${event}`,
+          "x-hub-signature-256": await sign(identity.secret, JSON.stringify(payload)),
+        },
+        body: JSON.stringify(payload),
+      });
+      expect({ event, status: response.status }).toEqual({ event, status: 202 });
+      expect(await response.json()).toEqual({ ignored: reason });
+    }
+    await app.server.queue.idle();
+    expect(submit).not.toHaveBeenCalled();
+    expect(app.reconciled).toHaveLength(0);
+    expect(sim.requests.slice(mark)).toEqual([]);
+    const counted = (await events()).map((v) => [v.labels, v.value]);
+    expect(counted).toEqual(
+      expect.arrayContaining([
+        [{ event: "other", action: "", outcome: "dropped" }, 2],
+        [{ event: "pull_request", action: "closed", outcome: "dropped" }, 1],
+        [{ event: "issue_comment", action: "created", outcome: "dropped" }, 1],
+        [{ event: "check_run", action: "completed", outcome: "dropped" }, 1],
+      ]),
+    );
+    expect(counted).toHaveLength(4);
+  });
+
+  it("answers an ignored event with 202, not 503, while the queue is full", async () => {
+    const { app, submit } = await watched({ AIGATE_QUEUE_LIMIT: "1" });
+    const repo = governedRepo(sim);
+    sim.slowNext("pulls/get", 1_000);
+    expect(
+      await deliver(app.appUrl, identity.secret, "pull_request", openedEvent(repo).payload),
+    ).toBe(200);
+    expect(app.server.queue.depth).toBe(1);
+    expect(await deliver(app.appUrl, identity.secret, "star", { action: "created" })).toBe(202);
+    expect(
+      await deliver(app.appUrl, identity.secret, "pull_request", openedEvent(repo).payload, {
+        signature: null,
+      }),
+    ).toBe(401);
+    expect(
+      await deliver(app.appUrl, identity.secret, "pull_request", openedEvent(repo).payload),
+    ).toBe(503);
+    expect(submit).toHaveBeenCalledTimes(2);
+    await app.server.queue.idle();
+    expect(app.reconciled).toHaveLength(1);
   });
 });
 
