@@ -38,7 +38,9 @@ export interface BasePushOutcome {
 }
 
 /** What re-evaluates one pull request: the App's per-PR lock around reconcile. */
-export type ReevaluateOne = (target: PullRequestTarget & { why: string }) => Promise<unknown>;
+export type ReevaluateOne = (
+  target: PullRequestTarget & { why: string; fromComment: false },
+) => Promise<unknown>;
 
 /**
  * Re-evaluates the open pull requests a base push can have changed the gates of. Never throws:
@@ -75,7 +77,7 @@ export async function reevaluateAfterPush(
   }
 
   const seen = new Set<string>();
-  const queue: Array<PullRequestTarget & { why: string }> = [];
+  const queue: Array<PullRequestTarget & { why: string; fromComment: false }> = [];
   for (const list of lists) {
     try {
       const pulls = await client.paginate(client.rest.pulls.list, {
@@ -89,7 +91,13 @@ export async function reevaluateAfterPush(
         const key = `${list.owner}/${list.repo}#${pull.number}`.toLowerCase();
         if (seen.has(key)) continue;
         seen.add(key);
-        queue.push({ owner: list.owner, repo: list.repo, pullNumber: pull.number, why: list.why });
+        queue.push({
+          owner: list.owner,
+          repo: list.repo,
+          pullNumber: pull.number,
+          why: list.why,
+          fromComment: false,
+        });
       }
     } catch (error) {
       deps.log.warn(

@@ -46,6 +46,12 @@ export interface EventTarget {
    * because deleting a comment (a revocation, say) must not undo what it attested.
    */
   deleted?: { commentId: number; body: string; by?: string };
+  /**
+   * Whether the event is about a comment of the pull request's conversation. False lets a
+   * reconcile trust the pull request's count of none and not list the comments
+   * (docs/deployment.md#11-rate-limit-economy); absent, they are always listed.
+   */
+  fromComment?: boolean;
 }
 
 const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
@@ -244,6 +250,7 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       repo: repository.name,
       pullNumber,
       why,
+      fromComment: name === "issue_comment",
     };
     if (headSha) t.headSha = headSha;
     return t;

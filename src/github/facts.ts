@@ -29,6 +29,8 @@ export interface PullRequestRead {
   changedFilesCount: number;
   /** The count GitHub reports, which can exceed what the commits API lists. */
   commitsCount: number;
+  /** The conversation's comments as GitHub counts them; absent when the answer has no count. */
+  commentsCount?: number;
 }
 
 interface GitHubUser {
@@ -53,7 +55,7 @@ export async function readPullRequest(
     pull_number: target.pullNumber,
   });
   const author = toActor(data.user) ?? { login: "ghost", type: "User" as const };
-  return {
+  const read: PullRequestRead = {
     repository: {
       id: data.base.repo.id,
       fullName: data.base.repo.full_name,
@@ -73,6 +75,8 @@ export async function readPullRequest(
     changedFilesCount: data.changed_files,
     commitsCount: typeof data.commits === "number" ? data.commits : 0,
   };
+  if (Number.isSafeInteger(data.comments) && data.comments >= 0) read.commentsCount = data.comments;
+  return read;
 }
 
 const STATUSES: ReadonlySet<string> = new Set([

@@ -52,7 +52,7 @@ export interface PullRequestState {
 export async function readPullRequestState(
   client: GitHubClient,
   cache: AdapterCache,
-  target: PullRequestTarget,
+  target: PullRequestTarget & { fromComment?: boolean },
   pr: PullRequestRead,
   manifestPath: string,
 ): Promise<PullRequestState> {
@@ -82,7 +82,7 @@ export async function readPullRequestState(
     readChangeFiles(reader, changeTarget, change),
     readCommits(client, cache, target, pr.pullRequest),
     readReviews(client, target),
-    readComments(client, target),
+    conversationIsEmpty(pr, target) ? [] : readComments(client, target),
   ]);
   state.change = { ...change, ...files };
   state.commits = commits;
@@ -92,6 +92,21 @@ export async function readPullRequestState(
   state.reviews = reviews;
   state.comments = comments;
   return state;
+}
+
+/**
+ * Whether the comments need not be listed: the pull request, as read for this event, counts
+ * none, and the event is known not to be about a comment. The count is as current as the read
+ * of the pull request: a 304 is answered from the copy whose ETag GitHub just confirmed, and
+ * GitHub's ETag covers the count. A comment the count does not show yet (GitHub counts a
+ * moment late) has its own event, which always lists them; so does an event that says nothing
+ * about what it is. Issuing an attestation reads the comments again whatever the count says.
+ */
+export function conversationIsEmpty(
+  pr: Pick<PullRequestRead, "commentsCount">,
+  target: { fromComment?: boolean },
+): boolean {
+  return pr.commentsCount === 0 && target.fromComment === false;
 }
 
 /**

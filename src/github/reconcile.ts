@@ -60,6 +60,8 @@ export type ReconcileTarget = PullRequestTarget & {
   headSha?: string;
   /** A deleted comment that carried an attestation: its signed statement is posted again. */
   deleted?: DeletedAttestation;
+  /** Whether the event is about a comment (see EventTarget): false allows trusting a count of none. */
+  fromComment?: boolean;
 };
 
 /** The result of an event that wrote nothing yet. */

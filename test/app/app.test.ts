@@ -188,16 +188,68 @@ describe("the App with a mocked GitHub", () => {
     const second = mockGitHub({ checkRuns: runs });
     await receive(app, "pull_request", { ...opened, action: "synchronize" });
     expect(second.checks).toEqual([]);
-    // The event that changes nothing costs six requests: what is immutable is cached; the base
-    // branch's head is read each time, since a pull request's base.sha lags behind it.
+    // The event that changes nothing costs five requests: what is immutable is cached; the base
+    // branch's head is read each time, since a pull request's base.sha lags behind it; the
+    // comments are not listed while the pull request counts none.
     expect(second.calls).toEqual([
       "GET /repos/acme/models/pulls/7",
       "GET /repos/acme/models/git/ref/heads%2Fmain",
       "GET /repos/acme/models/pulls/7/files",
       "GET /repos/acme/models/pulls/7/reviews",
-      "GET /repos/acme/models/issues/7/comments",
       `GET /repos/acme/models/commits/${HEAD}/check-runs`,
     ]);
+  });
+
+  it("lists the comments when the pull request counts some", async () => {
+    const chatter = {
+      id: 557,
+      user: MALLORY,
+      body: "Nice.",
+      created_at: "2026-11-27T09:00:00Z",
+      updated_at: "2026-11-27T09:00:00Z",
+    };
+    const written = mockGitHub({ comments: [chatter] });
+    await receive(await probot(), "pull_request", { ...opened, action: "synchronize" });
+    expect(written.calls).toContain("GET /repos/acme/models/issues/7/comments");
+  });
+
+  it("lists the comments for a comment event even while the pull request counts none", async () => {
+    // GitHub's count can lag behind the comment the event is about.
+    const comment = {
+      id: 558,
+      user: MALLORY,
+      body: "/approve credit-scoring",
+      created_at: "2026-11-27T11:30:00Z",
+      updated_at: "2026-11-27T11:30:00Z",
+    };
+    const written = mockGitHub({ comments: [comment], commentsCount: 0 });
+    await receive(await probot(), "issue_comment", {
+      action: "created",
+      issue: { number: 7, pull_request: { url: "…" } },
+      comment,
+      sender: MALLORY,
+    });
+    expect(written.calls).toContain("GET /repos/acme/models/issues/7/comments");
+    expect(written.comments).toEqual([
+      expect.stringContaining("@mallory your `/approve` was not recorded"),
+    ]);
+  });
+
+  it("reads the comments again before recording an approval on a pull request without any", async () => {
+    const written = mockGitHub({ reviews: [review(304, ALICE, "APPROVED")] });
+    await receive(await probot(), "pull_request_review", {
+      action: "submitted",
+      review: review(304, ALICE, "APPROVED"),
+      pull_request: pullRequest(),
+      sender: ALICE,
+    });
+    const list = "GET /repos/acme/models/issues/7/comments";
+    const post = written.calls.indexOf("POST /repos/acme/models/issues/7/comments");
+    expect(written.comments).toHaveLength(1);
+    // Not listed to plan (none are counted); read twice before posting: to find statements
+    // issued meanwhile, then just before the comment is created (exactly once).
+    expect(written.calls.filter((c) => c === list)).toHaveLength(2);
+    expect(written.calls.lastIndexOf(list)).toBeLessThan(post);
   });
 
   it("drops an event that cannot change the outcome before any API call", async () => {

@@ -56,14 +56,20 @@ describe("re-evaluating after a base push", () => {
       .reply(200, pulls(101, 30));
     const { lines, log } = logger();
     const seen: number[] = [];
+    const targets: Array<{ fromComment?: boolean }> = [];
     const outcome = await reevaluateAfterPush(
       testClient(),
       { owner: "acme", repo: "models", ref: "main", branch: true, paths: [MANIFEST] },
       { cache: createAdapterCache(), log, manifestPath: MANIFEST },
-      async (t) => seen.push(t.pullNumber),
+      async (t) => {
+        targets.push(t);
+        seen.push(t.pullNumber);
+      },
     );
     expect(seen).toHaveLength(MAX_REEVALUATED);
     expect(seen.slice(0, 3)).toEqual([1, 2, 3]);
+    // A base push is no comment: a pull request counting none is re-evaluated without listing them.
+    expect(targets.every((t) => t.fromComment === false)).toBe(true);
     expect(outcome.deferred).toBe(30);
     expect(lines).toEqual([
       "aigate: acme/models@main: re-evaluating 100 open pull requests; 30 more are re-evaluated on their next event",

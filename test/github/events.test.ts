@@ -176,6 +176,20 @@ describe("which events can change a gate", () => {
     ).toMatchObject({ pullNumber: 9 });
   });
 
+  it("says whether the event is about a comment, so a count of none is trusted only otherwise", () => {
+    expect(
+      routeEvent("pull_request.opened", { action: "opened", repository, pull_request }),
+    ).toMatchObject({ fromComment: false });
+    expect(
+      routeEvent("issue_comment.created", {
+        action: "created",
+        repository,
+        issue: { number: 7, pull_request: {} },
+        comment: { id: 1, body: "/aigate recheck" },
+      }),
+    ).toMatchObject({ fromComment: true });
+  });
+
   it("routes a delivery only for the events and actions the App subscribes to", () => {
     const run = {
       repository,

@@ -90,6 +90,11 @@ export function mockGitHub(options: {
   members?: Record<string, boolean>;
   /** Files changed between OLD_HEAD and HEAD. */
   since?: string[];
+  /**
+   * The comment count the pull request reports; by default the comments listed, written ones
+   * included. Set, it can lag behind them as GitHub's count can.
+   */
+  commentsCount?: number;
 }): Written {
   const written: Written = { comments: [], checks: [], calls: [] };
   const scope = nock(API).persist();
@@ -103,7 +108,10 @@ export function mockGitHub(options: {
       expires_at: "2099-01-01T00:00:00Z",
     })
     .get(`${REPO}/pulls/7`)
-    .reply(200, pullRequest(options.changed?.length ?? 2))
+    .reply(200, () => ({
+      ...pullRequest(options.changed?.length ?? 2),
+      comments: options.commentsCount ?? (options.comments?.length ?? 0) + written.comments.length,
+    }))
     .get(`${REPO}/git/ref/heads%2Fmain`)
     .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
     .get(`${REPO}/pulls/7/files`)
