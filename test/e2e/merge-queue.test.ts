@@ -134,13 +134,13 @@ describe("merge queues in the App", () => {
     });
   });
 
-  it("a destroyed merge group needs nothing", async () => {
+  it("a destroyed merge group needs nothing: answered 202 at once", async () => {
     const repo = governedRepo(stack().sim);
     const pr = await approvedPullRequest(repo);
     const group = enqueue(repo, pr);
     const mark = stack().sim.requests.length;
     const payload = mergeGroupEvent(repo, group, { action: "destroyed" });
-    expect(await stack().send("merge_group", payload)).toBe(200);
+    expect(await stack().send("merge_group", payload)).toBe(202);
     expect(stack().sim.requests.slice(mark)).toEqual([]);
     expect(groupChecks(repo, group).assessment).toBeUndefined();
   });
