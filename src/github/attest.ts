@@ -24,6 +24,7 @@ import { describeFailure } from "./errors.js";
 import { type PullRequestRead, readComments } from "./facts.js";
 import { type HeldLock, LockLostError } from "./lock.js";
 import { postComment } from "./publish.js";
+import { asEvidence } from "./write-priority.js";
 
 /** A deleted comment that carried an attestation, as the deletion event delivered it. */
 export interface DeletedAttestation {
@@ -215,7 +216,10 @@ async function postEvidence(
     if (found === "ours") return true;
     if (found === "theirs") return false;
     try {
-      await postComment(client, target, body, { retries: 0, timeoutMs: EVIDENCE_TIMEOUT_MS });
+      // Ahead of the installation's queued writes: the read above is not paced, this POST is.
+      await asEvidence(() =>
+        postComment(client, target, body, { retries: 0, timeoutMs: EVIDENCE_TIMEOUT_MS }),
+      );
       return true;
     } catch (error) {
       if (!outcomeUnknown(error) || attempt >= EVIDENCE_ATTEMPTS) throw error;

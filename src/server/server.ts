@@ -21,6 +21,7 @@ import {
   type ResponseStore,
   sharedResponseStore,
 } from "../github/http-cache.js";
+import { evidenceFirst, type ThrottleSetting } from "../github/paced-writes.js";
 import {
   connectRedis,
   inProcessSerialiser,
@@ -113,10 +114,11 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     maxWaitSeconds: APP_MAX_WAIT_SECONDS,
     notice: (message) => notice(message),
   });
+  // Writes are paced as Probot's throttling paces them, with evidence ahead of the queue.
   const Octokit = (options.Octokit ?? ProbotOctokit)
-    .defaults((instance: { throttle?: object }) => ({
+    .defaults((instance: { throttle?: ThrottleSetting }) => ({
       ...instance,
-      throttle: { ...instance.throttle, ...backoff },
+      throttle: { ...instance.throttle, ...backoff, ...evidenceFirst(instance.throttle) },
     }))
     .plugin(conditionalRequests({ store, telemetry }));
 
