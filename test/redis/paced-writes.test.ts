@@ -1,0 +1,106 @@
+/**
+ * Evidence first with REDIS_URL: Probot hands the throttling plugin Bottleneck's Redis
+ * connection, and the write groups made for evidence priority use it as the plugin's own would
+ * (same ids, so the pace stays shared with every replica). Real Bottleneck, real Redis, GitHub
+ * mocked with nock; the order in which GitHub receives the requests is what is checked.
+ */
+import Bottleneck from "bottleneck";
+import { Redis } from "ioredis";
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { throttleOptions } from "../../src/github/backoff.js";
+import type { GitHubClient } from "../../src/github/client.js";
+import { evidenceFirst, type ThrottleSetting } from "../../src/github/paced-writes.js";
+import { postComment } from "../../src/github/publish.js";
+import { asEvidence } from "../../src/github/write-priority.js";
+import { API } from "../support/mock-github.js";
+import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
+import { type TestRedis, testRedis } from "./redis-server.js";
+
+const PACING_DB = 4;
+const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
+let redis: TestRedis;
+const clients: Redis[] = [];
+
+/** Probot's installation clients with REDIS_URL, with the throttle settings server.ts adds. */
+const PacedOctokit = ProbotOctokit.defaults((instance: { throttle?: ThrottleSetting }) => ({
+  ...instance,
+  retry: { enabled: false },
+  throttle: { ...instance.throttle, ...evidenceFirst(instance.throttle) },
+}));
+
+describe.skipIf(redisServer.skip)("evidence first, with the pace shared through Redis", () => {
+  beforeAll(async () => {
+    redis = await testRedis(PACING_DB);
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    for (const c of clients) c.disconnect();
+    await redis?.stop();
+  });
+
+  it("sends an attestation write before the unrelated writes queued ahead of it", async () => {
+    const observer = new Redis(redis.url);
+    clients.push(observer);
+    await observer.flushdb();
+    // As Probot connects its throttling when REDIS_URL is set.
+    const client = new Redis(redis.url);
+    clients.push(client);
+    const connection = new Bottleneck.IORedisConnection({ client });
+    const installation = `redis-${process.pid}`;
+    const github = new PacedOctokit({
+      auth: { token: "ghs_testtoken000000000000000000000000" },
+      throttle: {
+        Bottleneck,
+        connection,
+        id: installation,
+        ...throttleOptions({ maxWaitSeconds: 120, notice: () => {} }),
+      },
+    }) as unknown as GitHubClient;
+
+    const calls: string[] = [];
+    nock(API)
+      .persist()
+      .post("/repos/acme/other/check-runs")
+      .reply(201, (_uri, body) => {
+        calls.push(`check ${(body as { name: string }).name}`);
+        return { id: 1 };
+      })
+      .post("/repos/acme/models/issues/7/comments")
+      .reply(201, () => {
+        calls.push("evidence");
+        return { id: 9000 };
+      });
+    const checkRun = (name: string) =>
+      github.rest.checks.create({ owner: "acme", repo: "other", name, head_sha: "4".repeat(40) });
+    await Promise.all([
+      ...["1", "2", "3", "4"].map(checkRun),
+      asEvidence(() =>
+        postComment(github, { owner: "acme", repo: "models", pullNumber: 7 }, "signed"),
+      ),
+      checkRun("5"),
+    ]);
+
+    // At most the write already sent and the one waiting out the pause go first.
+    expect(calls.indexOf("evidence")).toBeLessThanOrEqual(2);
+    expect(calls.filter((c) => c !== "evidence")).toEqual([
+      "check 1",
+      "check 2",
+      "check 3",
+      "check 4",
+      "check 5",
+    ]);
+    // The limiters' state is in Redis under the throttling plugin's own group ids.
+    const keys = await observer.keys("b_*_settings");
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `b_octokit-write-${installation}_settings`,
+        `b_octokit-notifications-${installation}_settings`,
+      ]),
+    );
+  });
+});
