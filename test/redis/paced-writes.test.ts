@@ -9,12 +9,15 @@ import { Redis } from "ioredis";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GitHubSim, startGitHubSimulator } from "../../sim/index.js";
+import { appIdentity, governedRepo } from "../../sim/stack.js";
 import { throttleOptions } from "../../src/github/backoff.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { evidenceFirst, type ThrottleSetting } from "../../src/github/paced-writes.js";
 import { postComment } from "../../src/github/publish.js";
 import { asEvidence } from "../../src/github/write-priority.js";
 import { API } from "../support/mock-github.js";
+import { burst, installationClient, startPacedApp } from "../support/paced-app.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import { type TestRedis, testRedis } from "./redis-server.js";
 
@@ -22,6 +25,7 @@ const PACING_DB = 4;
 const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 let redis: TestRedis;
 const clients: Redis[] = [];
+const stops: Array<() => Promise<void>> = [];
 
 /** Probot's installation clients with REDIS_URL, with the throttle settings server.ts adds. */
 const PacedOctokit = ProbotOctokit.defaults((instance: { throttle?: ThrottleSetting }) => ({
@@ -39,6 +43,7 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
   afterAll(async () => {
     nock.cleanAll();
     nock.enableNetConnect();
+    for (const stop of stops.reverse()) await stop();
     for (const c of clients) c.disconnect();
     await redis?.stop();
   });
@@ -102,5 +107,19 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
         `b_octokit-notifications-${installation}_settings`,
       ]),
     );
+  });
+
+  it("holds for the App's own clients when REDIS_URL is set", async () => {
+    const sim: GitHubSim = await startGitHubSimulator();
+    stops.push(() => sim.stop());
+    const identity = appIdentity();
+    const app = await startPacedApp(sim, identity, { REDIS_URL: redis.url });
+    stops.push(app.stop);
+    const repo = governedRepo(sim);
+    const client = await installationClient(app, identity, repo);
+    const order = await burst(sim, client, repo);
+    expect(order).toHaveLength(6);
+    expect(order.indexOf("evidence")).toBeLessThanOrEqual(2);
+    expect(order.at(-1)).toBe("check");
   });
 });
