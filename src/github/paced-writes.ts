@@ -34,6 +34,26 @@ export interface PacedWrites {
   retryLimiter: Bottleneck;
 }
 
+/** What the App's Octokit is made with, as far as its pacing goes. */
+export interface PacedClientOptions {
+  throttle?: ThrottleSetting;
+  auth?: { installationId?: number | string };
+}
+
+/**
+ * The `throttle` settings of each client the App makes: its writes paced with its
+ * installation's, evidence first. Probot gives the client of a webhook event no throttling id,
+ * so without one here every installation's writes would wait in one queue (the plugin's
+ * `no-id`), where GitHub limits each installation on its own.
+ */
+export function pacedWrites(options: PacedClientOptions): Partial<PacedWrites> & { id?: string } {
+  const installationId = options.auth?.installationId;
+  return {
+    ...(installationId !== undefined ? { id: String(installationId) } : {}),
+    ...evidenceFirst(options.throttle),
+  };
+}
+
 /** The plugin's default for `timeout` (how long Redis keeps an idle limiter's state). */
 const PLUGIN_TIMEOUT_MS = 2 * 60 * 1000;
 

@@ -21,7 +21,7 @@ import {
   type ResponseStore,
   sharedResponseStore,
 } from "../github/http-cache.js";
-import { evidenceFirst, type ThrottleSetting } from "../github/paced-writes.js";
+import { type PacedClientOptions, pacedWrites } from "../github/paced-writes.js";
 import {
   connectRedis,
   inProcessSerialiser,
@@ -114,11 +114,11 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     maxWaitSeconds: APP_MAX_WAIT_SECONDS,
     notice: (message) => notice(message),
   });
-  // Writes are paced as Probot's throttling paces them, with evidence ahead of the queue.
+  // Writes are paced per installation as Probot's throttling paces them, evidence first.
   const Octokit = (options.Octokit ?? ProbotOctokit)
-    .defaults((instance: { throttle?: ThrottleSetting }) => ({
+    .defaults((instance: PacedClientOptions) => ({
       ...instance,
-      throttle: { ...instance.throttle, ...backoff, ...evidenceFirst(instance.throttle) },
+      throttle: { ...instance.throttle, ...backoff, ...pacedWrites(instance) },
     }))
     .plugin(conditionalRequests({ store, telemetry }));
 

@@ -121,5 +121,10 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
     expect(order).toHaveLength(6);
     expect(order.indexOf("evidence")).toBeLessThanOrEqual(2);
     expect(order.at(-1)).toBe("check");
+    // Paced per installation, as GitHub limits each installation: under its own Redis keys.
+    const observer = new Redis(redis.url);
+    clients.push(observer);
+    const keys = await observer.keys("b_octokit-write-*_settings");
+    expect(keys).toContain(`b_octokit-write-${repo.installationId}_settings`);
   });
 });
