@@ -106,7 +106,7 @@ export interface ReplicaOptions {
    */
   throttling?: boolean;
   /** The Redis lock's lease and wait (ms), for runs about the lock. */
-  lock?: { ttlMs?: number; waitMs?: number };
+  lock?: { ttlMs?: number; waitMs?: number; watchMs?: number };
   /** Told when each delivery's reconcile ended. */
   onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
 }

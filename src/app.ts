@@ -15,7 +15,14 @@ import { loadAppConfig, StartupError } from "./github/config.js";
 import { HANDLED_EVENTS, routeDelivery } from "./github/events.js";
 import type { HeldLock } from "./github/lock.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
-import { type ReconcileResult, reconcile, reportFailure } from "./github/reconcile.js";
+import { decodeQueued, encodeQueued, type QueuedEvent } from "./github/queued-event.js";
+import {
+  emptyResult,
+  type ReconcileResult,
+  type ReconcileTarget,
+  reconcile,
+  reportFailure,
+} from "./github/reconcile.js";
 import {
   connectRedis,
   inProcessSerialiser,
@@ -111,17 +118,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         cache,
         telemetry,
       };
-      /** Runs one reconcile under its lock, and reports it. */
-      const locked = async (
-        key: string,
-        why: string,
-        run: (lock: HeldLock) => Promise<ReconcileResult>,
-        failed: (error: unknown) => Promise<ReconcileResult>,
-      ): Promise<ReconcileResult> => {
-        const started = performance.now();
-        // reconcile never throws; the lock can, and then both checks go red saying why.
-        const result = await serialiser.run(key, run).catch(failed);
-        telemetry.reconciled((performance.now() - started) / 1000);
+      const report = (key: string, why: string, result: ReconcileResult, seconds?: number) => {
+        if (seconds !== undefined) telemetry.reconciled(seconds);
         app.log.info(
           `aigate: ${key} after ${why}: ${
             Object.entries(result.checks)
@@ -132,13 +130,62 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           }`,
         );
         options.onReconciled?.(result, event, context.id);
+      };
+      /**
+       * Runs one reconcile under its lock, and reports it; when the lock is held, the event is
+       * queued for its holder, which reconciles again for it (and reports that run).
+       */
+      const locked = async (
+        key: string,
+        own: QueuedEvent,
+        why: string,
+        failed: (error: unknown) => Promise<ReconcileResult>,
+      ): Promise<ReconcileResult> => {
+        let started = performance.now();
+        let ownResult: ReconcileResult | undefined;
+        const ownText = encodeQueued(own);
+        const work = async (text: string, lock: HeldLock) => {
+          const first = ownResult === undefined && text === ownText;
+          // This delivery's own event as routed; events queued by others as they queued them.
+          const queued = text === ownText ? own : decodeQueued(text);
+          const result =
+            "group" in queued
+              ? await reconcileMergeGroup(client, queued.group, { ...deps, lock })
+              : await reconcile(client, queued.pull, { ...deps, lock });
+          if (first) ownResult = result;
+          else result.coalesced = "rerun";
+          report(
+            key,
+            first ? why : "events queued behind it",
+            result,
+            (performance.now() - started) / 1000,
+          );
+          started = performance.now();
+        };
+        let result: ReconcileResult;
+        try {
+          // reconcile never throws; the lock can, and then both checks go red saying why.
+          const outcome = await serialiser.run(key, ownText, work);
+          if (outcome === "ran" && ownResult) return ownResult;
+          result = {
+            ...emptyResult(),
+            skipped: "queued for the reconcile in progress on it, which runs again for this event",
+            coalesced: "queued",
+          };
+          report(key, why, result);
+        } catch (error) {
+          result = await failed(error);
+          report(key, why, result, (performance.now() - started) / 1000);
+        }
         return result;
       };
-      const pullRequest = (target: PullRequestTarget & { why: string; headSha?: string }) =>
+      const pullRequest = (
+        target: PullRequestTarget & Pick<ReconcileTarget, "headSha" | "deleted"> & { why: string },
+      ) =>
         locked(
           `${target.owner}/${target.repo}#${target.pullNumber}`.toLowerCase(),
+          { pull: target },
           target.why,
-          (lock) => reconcile(client, target, { ...deps, lock }),
           (error) => reportFailure(client, target, error, deps),
         );
       const work = async () => {
@@ -146,8 +193,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           const group = routed.mergeGroup;
           const result = await locked(
             `${group.owner}/${group.repo}@${group.headSha}`.toLowerCase(),
+            { group },
             routed.why,
-            (lock) => reconcileMergeGroup(client, group, { ...deps, lock }),
             (error) => reportMergeGroupFailure(client, group, error, deps),
           );
           telemetry.event(context.name, action, result.error ? "failed" : "handled");

@@ -52,6 +52,12 @@ export interface ReconcileResult {
   replies: number;
   skipped?: string;
   error?: GitHubFailure;
+  /**
+   * Across replicas (docs/app.md#8-scaling): `queued` when the event was left to the reconcile
+   * in progress on its pull request, which runs again for it; `rerun` for such a run, made for
+   * events queued behind this one.
+   */
+  coalesced?: "queued" | "rerun";
 }
 
 /** The pull request to reconcile, with what the event itself tells. */

@@ -1,10 +1,17 @@
 /**
- * Per-pull-request serialisation (docs/architecture.md#scale): two events for the same PR never reconcile at
- * the same time, so a redelivery or a burst of reviews cannot issue the same attestation twice.
- * In one process a promise chain per key does it; across replicas a Redis lock does, when
- * REDIS_URL is set: `SET key token NX PX ttl` to take it, a watchdog renewing the lease while
- * the work runs, a compare-and-delete script to give it back, a bounded wait with jittered
- * retries in between.
+ * Per-pull-request serialisation (docs/architecture.md#scale): two events for the same PR never
+ * reconcile at the same time, so a redelivery or a burst of reviews cannot issue the same
+ * attestation twice. In one process a promise chain per key does it; across replicas a Redis
+ * lock does, when REDIS_URL is set.
+ *
+ * Across replicas, events coalesce instead of waiting for the lock (docs/app.md#8-scaling). One
+ * Lua step takes the lock (`SET NX PX`) or, when another holds it, records the event as pending
+ * for that key and leaves it there: a queued event writes nothing itself. When the holder's work
+ * ends, one Lua step either gives the lock back or, when events are pending, takes them and
+ * keeps the lock, and the holder runs the work again for each of them — from live facts, with
+ * what the event itself carries. A queued event keeps watching its mark, cheaply, until a holder
+ * has taken it, or until the lock is gone with the mark still there (its holder died): then it
+ * takes the lock and runs. Only a Redis that does not answer fails an event closed.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
@@ -15,40 +22,78 @@ import type { FlowTelemetry } from "./telemetry.js";
 
 export { type HeldLock, LockLostError, PROCESS_LOCK };
 
+/**
+ * The work for one event of a key: `event` is the small text the event was queued as (what the
+ * work needs beyond live facts), `lock` the lock to check before every write.
+ */
+export type Work = (event: string, lock: HeldLock) => Promise<void>;
+
+/**
+ * What became of an event: `ran` when this call ran its work (and, across replicas, the work of
+ * the events queued behind it), `queued` when the event was left to the work in progress for
+ * its key, which runs it after its own.
+ */
+export type RunOutcome = "ran" | "queued";
+
 export interface Serialiser {
-  run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work(event)` under the key's lock, or leaves `event` to the work that holds it. Equal
+   * `event` texts waiting for the same key coalesce into one run. Rejects with the work's own
+   * error, or with a LockUnavailableError when Redis does not answer (the work did not run).
+   */
+  run(key: string, event: string, work: Work): Promise<RunOutcome>;
   /**
    * Gives back every lock still held and lets go of any connection (tests and shutdown);
-   * work already queued still settles.
+   * work already running still settles; queued events stop watching.
    */
   close(): Promise<void>;
 }
 
 /**
- * The lock could not be taken: another replica held it for the whole wait, or Redis did not
- * answer. The work did not run; the caller fails closed (red checks that say why).
+ * The lock could not be taken nor the event queued, because Redis did not answer. The work did
+ * not run; the caller fails closed (red checks that say why).
  */
 export class LockUnavailableError extends Error {
   override name = "LockUnavailableError";
 }
 
-/** One promise chain per key; keys are dropped when their chain drains. */
+/**
+ * One promise chain per key; keys are dropped when their chain drains. An event equal to one
+ * already waiting in the chain (not yet started) is not queued twice: it resolves `queued` once
+ * that one has run.
+ */
 export function inProcessSerialiser(): Serialiser {
-  const tails = new Map<string, Promise<unknown>>();
+  const chains = new Map<string, { tail: Promise<unknown>; waiting: Map<string, Promise<void>> }>();
   return {
-    run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const start = () => work(PROCESS_LOCK);
-      const next = previous.then(start, start);
+    run(key: string, event: string, work: Work): Promise<RunOutcome> {
+      let chain = chains.get(key);
+      if (!chain) {
+        chain = { tail: Promise.resolve(), waiting: new Map() };
+        chains.set(key, chain);
+      }
+      const same = chain.waiting.get(event);
+      if (same) {
+        return same.then(
+          () => "queued",
+          () => "queued",
+        );
+      }
+      const own = chain;
+      const start = () => {
+        own.waiting.delete(event);
+        return work(event, PROCESS_LOCK);
+      };
+      const next = own.tail.then(start, start);
+      own.waiting.set(event, next);
       const tail = next.then(
         () => undefined,
         () => undefined,
       );
-      tails.set(key, tail);
+      own.tail = tail;
       void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key);
+        if (chains.get(key)?.tail === tail) chains.delete(key);
       });
-      return next;
+      return next.then(() => "ran");
     },
     async close() {},
   };
@@ -57,100 +102,234 @@ export function inProcessSerialiser(): Serialiser {
 export interface RedisLockOptions {
   /**
    * How long a lock outlives a holder that died without releasing it (ms). Longer than any
-   * reconcile, retries included, and short enough that a crash blocks a PR only briefly.
+   * reconcile, retries included, and short enough that a crash delays a PR only briefly.
    */
   ttlMs?: number;
   /**
-   * How long to wait for a lock another replica holds before failing closed (ms). Longer
-   * than the TTL, so a crashed holder is always waited out rather than reported.
+   * How long a queued event may go without an answer from Redis while it watches its mark
+   * before it fails closed (ms). Longer than the TTL, so a Redis that comes back within a
+   * lease leaves no red check.
    */
   waitMs?: number;
-  /** Mean pause between attempts (ms); each pause is drawn from half to one and a half of it. */
-  retryMs?: number;
+  /** Mean pause between two looks of a queued event at its mark (ms); jittered ±50 %. */
+  watchMs?: number;
   log?: Log;
   telemetry?: Pick<FlowTelemetry, "lockWaited">;
 }
 
 const LOCK_TTL_MS = 120_000;
 const LOCK_WAIT_MS = 150_000;
-const LOCK_RETRY_MS = 100;
+const WATCH_MS = 1_000;
+/**
+ * How long pending marks outlive the last replica that touched them (ms): every mark and every
+ * look of a waiter renews it, so only marks nobody watches any more expire.
+ */
+const PENDING_TTL_MS = 15 * 60_000;
+/** The longest a queued event watches a live holder; past it the mark stays for the holder. */
+const MAX_WATCH_MS = 60 * 60_000;
+
+/**
+ * Takes the lock, or marks the event pending. KEYS: lock, pending list, drained counter.
+ * ARGV: token, ttl, event, the drained count the caller's mark was made at ("" for a new
+ * event), pending TTL. Answers {0} when the caller's mark was taken by a holder since (the
+ * counter moved past it), {1} when the caller now holds the lock, {3} when it holds it and
+ * the event is pending already (the holder's drain runs it, once), {2, drained} when the event
+ * is (still) marked pending, with the counter its mark was made at. A mark that vanished while
+ * the counter did not move (Redis restarted, or the keys expired) is made again: doubt costs a
+ * rerun, never an event.
+ */
+const ACQUIRE_OR_MARK = `
+local drained = tonumber(redis.call("get", KEYS[3]) or "0")
+if ARGV[4] ~= "" and drained > tonumber(ARGV[4]) then return {0} end
+if redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2], "NX") then
+  if redis.call("lpos", KEYS[2], ARGV[3]) then return {3} end
+  return {1}
+end
+if not redis.call("lpos", KEYS[2], ARGV[3]) then redis.call("rpush", KEYS[2], ARGV[3]) end
+redis.call("pexpire", KEYS[2], ARGV[5])
+if drained > 0 then redis.call("pexpire", KEYS[3], ARGV[5]) end
+return {2, drained}`;
+
+/**
+ * Gives the lock back, or takes the pending events and keeps it. KEYS: lock, pending list,
+ * drained counter. ARGV: token, ttl, pending TTL. Answers {"lost"} when the lock is no longer
+ * the caller's (its marks stay for their watchers), {"released"} when it was deleted, and
+ * {"rerun", event…} when pending events were taken: the counter moves on, so their waiters
+ * know, and the lease is renewed for the reruns.
+ */
+const RELEASE_OR_RERUN = `
+if redis.call("get", KEYS[1]) ~= ARGV[1] then return {"lost"} end
+local pending = redis.call("lrange", KEYS[2], 0, -1)
+if #pending == 0 then
+  redis.call("del", KEYS[1])
+  return {"released"}
+end
+redis.call("del", KEYS[2])
+redis.call("incr", KEYS[3])
+redis.call("pexpire", KEYS[3], ARGV[3])
+redis.call("pexpire", KEYS[1], ARGV[2])
+table.insert(pending, 1, "rerun")
+return pending`;
 
 /** Deletes the key only if it still holds our token: never someone else's lock. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 /** Extends the lease only if the key still holds our token. */
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
-/** The Redis key that locks one pull request (`owner/repo#number`). */
+/** The Redis key that locks one pull request (`owner/repo#number`) or merge group. */
 export function lockKey(key: string): string {
   return `aigate:lock:${key}`;
 }
 
+/** The Redis list of events pending for a key, each once, in the order they were marked. */
+export function pendingKey(key: string): string {
+  return `aigate:pending:${key}`;
+}
+
+/** How many times a holder has taken the pending events of a key. */
+export function drainedKey(key: string): string {
+  return `aigate:drained:${key}`;
+}
+
 /**
- * The in-process queue in front of a Redis lock: the queue keeps one process orderly (and
- * off Redis while it waits), the lock keeps replicas apart. When the lock cannot be taken the
- * work does not run and `run` rejects with a LockUnavailableError.
+ * The Redis lock with coalescing (see the top of this file). `run` resolves `ran` once this
+ * call's holder has run its own work and every event queued behind it, `queued` once a holder
+ * has taken this event, and rejects with a LockUnavailableError when Redis does not answer.
  */
 export function redisSerialiser(
-  redis: Pick<Redis, "set" | "get" | "eval" | "quit">,
+  redis: Pick<Redis, "get" | "eval" | "quit">,
   options: RedisLockOptions = {},
 ): Serialiser {
   const ttlMs = options.ttlMs ?? LOCK_TTL_MS;
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
-  const retryMs = options.retryMs ?? LOCK_RETRY_MS;
-  const local = inProcessSerialiser();
+  const watchMs = options.watchMs ?? WATCH_MS;
+  const log = options.log;
 
   /** Locks this process holds, key → token, so shutdown can give them back. */
   const held = new Map<string, string>();
+  let closed = false;
 
-  async function acquire(key: string, token: string): Promise<void> {
-    const started = Date.now();
-    const deadline = started + waitMs;
-    let waiting = false;
-    for (;;) {
-      let taken: string | null;
-      try {
-        taken = await redis.set(lockKey(key), token, "PX", ttlMs, "NX");
-      } catch (error) {
-        throw new LockUnavailableError(
-          `the per-pull-request lock for ${key} could not be taken: Redis did not answer (${redisFailure(error)})`,
-        );
-      }
-      if (taken === "OK") {
-        held.set(key, token);
-        options.telemetry?.lockWaited((Date.now() - started) / 1000);
-        return;
-      }
-      if (!waiting) {
-        waiting = true;
-        options.log?.debug?.(`aigate: waiting for the lock for ${key}, held by another replica`);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new LockUnavailableError(
-          `the per-pull-request lock for ${key} is still held by another replica after ${waitMs / 1000} s`,
-        );
-      }
-      const pause = retryMs * (0.5 + Math.random());
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+  const keysOf = (key: string): [string, string, string] => [
+    lockKey(key),
+    pendingKey(key),
+    drainedKey(key),
+  ];
+
+  /** One ACQUIRE_OR_MARK step; throws what Redis threw. */
+  async function acquireOrMark(
+    key: string,
+    token: string,
+    event: string,
+    markedAt: number | undefined,
+  ): Promise<"consumed" | "acquired" | "acquired, pending" | { marked: number }> {
+    const answer = (await redis.eval(
+      ACQUIRE_OR_MARK,
+      3,
+      ...keysOf(key),
+      token,
+      String(ttlMs),
+      event,
+      markedAt === undefined ? "" : String(markedAt),
+      String(PENDING_TTL_MS),
+    )) as [number, number?];
+    if (answer[0] === 0) return "consumed";
+    if (answer[0] === 1) return "acquired";
+    if (answer[0] === 3) return "acquired, pending";
+    return { marked: Number(answer[1] ?? 0) };
+  }
+
+  /**
+   * The first step of an event: take the lock or be marked pending. Redis not answering here
+   * fails the event closed at once: nothing was recorded for it.
+   */
+  async function enter(
+    key: string,
+    token: string,
+    event: string,
+  ): Promise<"acquired" | "acquired, pending" | { marked: number }> {
+    try {
+      const step = await acquireOrMark(key, token, event, undefined);
+      // A new event is never "consumed": it has no mark yet.
+      return step === "consumed" ? { marked: 0 } : step;
+    } catch (error) {
+      throw new LockUnavailableError(
+        `the per-pull-request lock for ${key} could not be taken: Redis did not answer (${redisFailure(error)})`,
+      );
     }
   }
 
-  async function release(key: string, token: string): Promise<void> {
-    if (held.get(key) !== token) return;
-    held.delete(key);
-    try {
-      const deleted = await redis.eval(RELEASE, 1, lockKey(key), token);
-      if (deleted !== 1) {
-        options.log?.warn(
-          `aigate: the lock for ${key} had expired before its work ended (TTL ${ttlMs} ms); another replica may have overlapped it`,
+  /**
+   * Watches a queued event's mark until a holder has taken it (`consumed`) or the lock is gone
+   * with the mark still there (`acquired`: this call now holds the lock). Redis not answering
+   * for `waitMs` fails the event closed.
+   */
+  async function watchMark(
+    key: string,
+    token: string,
+    event: string,
+    marked: number,
+  ): Promise<"consumed" | "acquired" | "acquired, pending" | "closed"> {
+    const started = Date.now();
+    let markedAt = marked;
+    let silentSince: number | undefined;
+    let failure = "";
+    for (;;) {
+      if (closed) return "closed";
+      if (Date.now() - started > MAX_WATCH_MS) {
+        log?.warn(
+          `aigate: ${key}: an event queued ${MAX_WATCH_MS / 60_000} min ago is still pending behind a live holder; it stays queued for it`,
         );
+        return "consumed";
       }
+      await new Promise((resolve) => setTimeout(resolve, watchMs * (0.5 + Math.random())));
+      if (closed) return "closed";
+      try {
+        const step = await acquireOrMark(key, token, event, markedAt);
+        silentSince = undefined;
+        if (typeof step === "string") return step;
+        markedAt = step.marked;
+      } catch (error) {
+        silentSince ??= Date.now();
+        failure = redisFailure(error);
+        if (Date.now() - silentSince >= waitMs) {
+          throw new LockUnavailableError(
+            `the per-pull-request lock for ${key} could not be taken: Redis did not answer for ${waitMs / 1000} s while the event was queued (${failure})`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Gives back the lock, or takes the pending events: undefined once there is nothing to do. */
+  async function releaseOrRerun(key: string, token: string): Promise<string[] | undefined> {
+    let answer: string[];
+    try {
+      answer = (await redis.eval(
+        RELEASE_OR_RERUN,
+        3,
+        ...keysOf(key),
+        token,
+        String(ttlMs),
+        String(PENDING_TTL_MS),
+      )) as string[];
     } catch (error) {
-      // The work is done and its result stands; the lock expires on its own.
-      options.log?.warn(
+      // The work is done and its result stands; the lock expires on its own, and the events
+      // still pending are then taken over by their watchers.
+      held.delete(key);
+      log?.warn(
         `aigate: could not release the lock for ${key} (${messageOf(error)}); it expires within ${ttlMs} ms`,
       );
+      return undefined;
     }
+    const [status, ...events] = answer;
+    if (status === "rerun") return events;
+    held.delete(key);
+    if (status === "lost") {
+      log?.warn(
+        `aigate: the lock for ${key} had expired before its work ended (TTL ${ttlMs} ms); another replica may have overlapped it`,
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -158,7 +337,7 @@ export function redisSerialiser(
    * so a reconcile that waits out a rate limit keeps its pull request. A renewal that finds the
    * key gone or taken marks the lock lost; `assertHeld` also asks Redis itself.
    */
-  function watch(key: string, token: string): HeldLock & { stop(): void } {
+  function watchdog(key: string, token: string): HeldLock & { stop(): void } {
     let lost: string | undefined;
     const renew = async () => {
       try {
@@ -188,24 +367,76 @@ export function redisSerialiser(
     };
   }
 
-  return {
-    run<T>(key: string, work: (lock: HeldLock) => Promise<T>): Promise<T> {
-      return local.run(key, async () => {
-        const token = randomUUID();
-        await acquire(key, token);
-        const lock = watch(key, token);
+  /**
+   * Holds the lock: runs `own` (when this call brought an event of its own), then the events
+   * queued meanwhile, batch after batch, until none is pending and the lock is given back.
+   */
+  async function hold(key: string, token: string, own: string | undefined, work: Work) {
+    held.set(key, token);
+    const lock = watchdog(key, token);
+    let failed: { error: unknown } | undefined;
+    try {
+      if (own !== undefined) {
         try {
-          return await work(lock);
-        } finally {
-          lock.stop();
-          await release(key, token);
+          await work(own, lock);
+        } catch (error) {
+          failed = { error };
         }
-      });
+      }
+      for (;;) {
+        const events = await releaseOrRerun(key, token);
+        if (events === undefined) break;
+        log?.debug?.(
+          `aigate: ${key}: running again for ${events.length} event(s) queued meanwhile`,
+        );
+        for (const event of events) {
+          try {
+            await work(event, lock);
+          } catch (error) {
+            log?.error(`aigate: ${key}: a queued event's work failed: ${messageOf(error)}`);
+          }
+        }
+      }
+    } finally {
+      lock.stop();
+    }
+    if (failed) throw failed.error;
+  }
+
+  return {
+    async run(key: string, event: string, work: Work): Promise<RunOutcome> {
+      const token = randomUUID();
+      const started = Date.now();
+      const entered = await enter(key, token, event);
+      if (typeof entered === "string") {
+        options.telemetry?.lockWaited(0);
+        await hold(key, token, entered === "acquired" ? event : undefined, work);
+        return "ran";
+      }
+      log?.debug?.(
+        `aigate: ${key} is being reconciled by another event; this one is queued for it`,
+      );
+      const watched = await watchMark(key, token, event, entered.marked);
+      options.telemetry?.lockWaited((Date.now() - started) / 1000);
+      if (watched === "consumed" || watched === "closed") return "queued";
+      // The holder went away with this event still pending: it is run here, with the others
+      // (once: when its mark is still there, with them; when Redis lost it, first).
+      log?.warn(
+        `aigate: ${key}: the lock's holder went away with events pending; this replica takes them over`,
+      );
+      await hold(key, token, watched === "acquired" ? event : undefined, work);
+      return "ran";
     },
     async close() {
+      closed = true;
       // Work cut off by a shutdown still holds its lock: give it back rather than make the
-      // next replica wait out the lease. A late `release` of the same token is then a no-op.
-      await Promise.all([...held].map(([key, token]) => release(key, token)));
+      // next replica wait out the lease; events pending are taken over by their watchers.
+      await Promise.all(
+        [...held].map(async ([key, token]) => {
+          held.delete(key);
+          await redis.eval(RELEASE, 1, lockKey(key), token).catch(() => undefined);
+        }),
+      );
       await redis.quit().catch(() => undefined);
     },
   };

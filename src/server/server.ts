@@ -59,7 +59,7 @@ export interface ServerOptions {
   /** Options passed to the App itself (tests and the demo). */
   app?: Pick<AppOptions, "now" | "cache" | "onReconciled">;
   /** The Redis lock's lease and waits (tests and the load test; defaults otherwise). */
-  lock?: Pick<RedisLockOptions, "ttlMs" | "waitMs">;
+  lock?: Pick<RedisLockOptions, "ttlMs" | "waitMs" | "watchMs">;
 }
 
 export interface AppServer {

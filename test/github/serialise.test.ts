@@ -15,36 +15,62 @@ describe("per-pull-request serialisation in one process", () => {
     const serialiser = inProcessSerialiser();
     const order: string[] = [];
     const gate = deferred();
-    const first = serialiser.run("acme/models#1", async () => {
+    const first = serialiser.run("acme/models#1", "first", async () => {
       order.push("first:start");
       await gate.promise;
       order.push("first:end");
     });
-    const second = serialiser.run("acme/models#1", async () => {
+    const second = serialiser.run("acme/models#1", "second", async () => {
       order.push("second");
     });
     await Promise.resolve();
     expect(order).toEqual(["first:start"]);
     gate.resolve();
-    await Promise.all([first, second]);
+    expect(await Promise.all([first, second])).toEqual(["ran", "ran"]);
     expect(order).toEqual(["first:start", "first:end", "second"]);
   });
 
   it("lets different pull requests proceed side by side", async () => {
     const serialiser = inProcessSerialiser();
     const gate = deferred();
-    const blocked = serialiser.run("acme/models#1", () => gate.promise);
-    await expect(serialiser.run("acme/models#2", async () => "done")).resolves.toBe("done");
+    const blocked = serialiser.run("acme/models#1", "e", () => gate.promise);
+    await expect(serialiser.run("acme/models#2", "e", async () => {})).resolves.toBe("ran");
     gate.resolve();
     await blocked;
   });
 
   it("keeps going after a failed run", async () => {
     const serialiser = inProcessSerialiser();
-    const failed = serialiser.run("k", async () => {
+    const failed = serialiser.run("k", "e", async () => {
       throw new Error("boom");
     });
     await expect(failed).rejects.toThrow("boom");
-    await expect(serialiser.run("k", async () => 2)).resolves.toBe(2);
+    await expect(serialiser.run("k", "e", async () => {})).resolves.toBe("ran");
+  });
+
+  it("runs an event once for all equal events waiting behind the same work", async () => {
+    const serialiser = inProcessSerialiser();
+    const ran: string[] = [];
+    const gate = deferred();
+    const work = async (event: string) => {
+      ran.push(event);
+      if (event === "first") await gate.promise;
+    };
+    const first = serialiser.run("k", "first", work);
+    const waiting = [
+      serialiser.run("k", "again", work),
+      serialiser.run("k", "again", work),
+      serialiser.run("k", "other", work),
+      serialiser.run("k", "again", work),
+    ];
+    gate.resolve();
+    expect(await Promise.all([first, ...waiting])).toEqual([
+      "ran",
+      "ran",
+      "queued",
+      "ran",
+      "queued",
+    ]);
+    expect(ran).toEqual(["first", "again", "other"]);
   });
 });

@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type GitHubSim,
+  issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
@@ -171,6 +172,50 @@ describe.skipIf(redisServer.skip)("the App with REDIS_URL", () => {
     expect(latestChecks(repo, pr)[OVERSIGHT]?.output.title).toBe(
       "Waiting for 1 of 2 approvals (credit-scoring)",
     );
+  });
+
+  it("restores a deleted attestation whose event was queued behind another replica's work", async () => {
+    const redis = await redisAt(LOCK_DB);
+    const env = { REDIS_URL: redis.url };
+    const [a, b] = [await replica(env), await replica(env)];
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    expect(await a.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+    const review = pr.addReview({ user: "alice", state: "APPROVED" });
+    expect(
+      await a.send("pull_request_review", pullRequestReviewEvent("submitted", repo, pr, review)),
+    ).toBe(200);
+    const [alice] = attestationComments(repo, pr);
+    if (!alice) throw new Error("alice's approval was not attested");
+
+    // Replica a holds the pull request while erin's attestation takes 2.5 s to post…
+    const observer = new Redis(redis.url);
+    try {
+      sim.slowNext("issues/create-comment", 2_500);
+      const erin = repo.addComment(pr.number, { user: "erin", body: "/approve" });
+      const holding = a.send("issue_comment", issueCommentEvent("created", repo, pr, erin));
+      const key = `${repo.fullName}#${pr.number}`.toLowerCase();
+      while ((await observer.exists(lockKey(key))) === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // …when someone deletes alice's signed statement: that event reaches replica b.
+      repo.deleteComment(alice.id);
+      const deleted = issueCommentEvent("deleted", repo, pr, alice, { sender: "mallory" });
+      expect(await b.send("issue_comment", deleted)).toBe(200);
+      expect(b.reconciled.at(-1)?.coalesced).toBe("queued");
+      expect(await holding).toBe(200);
+    } finally {
+      observer.disconnect();
+    }
+    // Replica a ran again for b's event, with the deleted body it carried: the statement is back.
+    expect(a.reconciled.at(-1)?.coalesced).toBe("rerun");
+    const restored = repo
+      .issueComments(pr.number)
+      .filter((c) => c.body.startsWith("**Restored by aigate:**"));
+    expect(restored).toHaveLength(1);
+    expect(restored[0]?.body).toContain(`comment ${alice.id}, which carried this signed statement`);
+    expect(latestChecks(repo, pr)[OVERSIGHT]?.conclusion).toBe("success");
+    expect(b.reconciled.every((r) => r.error === undefined)).toBe(true);
   });
 
   it("starts while Redis is down, says so, and answers events with red checks naming the lock", async () => {

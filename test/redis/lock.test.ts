@@ -1,6 +1,7 @@
 /**
  * The per-pull-request lock across replicas, against a real Redis: each "replica" is its own
- * serialiser on its own connection, as two App processes would be.
+ * serialiser on its own connection, as two App processes would be. An event that finds the lock
+ * held is queued for its holder, which runs it after its own work.
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
@@ -11,6 +12,7 @@ import {
   LockLostError,
   LockUnavailableError,
   lockKey,
+  pendingKey,
   type RedisLockOptions,
   redisSerialiser,
   type Serialiser,
@@ -61,11 +63,11 @@ async function replica(options: RedisLockOptions = {}, url = redis.url): Promise
     error: (m) => lines.push(`error ${m}`),
     debug: (m) => {
       lines.push(`debug ${m}`);
-      if (m.includes("waiting for the lock")) noticeWaiting();
+      if (m.includes("is queued for it")) noticeWaiting();
     },
   };
   const connection = await connectRedis(url, log);
-  const serialiser = redisSerialiser(connection, { log, ...options });
+  const serialiser = redisSerialiser(connection, { log, watchMs: 20, ...options });
   opened.push(serialiser);
   return { serialiser, connection, lines, waiting };
 }
@@ -83,58 +85,139 @@ function pullRequest(): string {
   return `acme/models-${randomUUID()}#1`;
 }
 
+/** Records every run of the work: `replica:event`. */
+function recorder(name: string, runs: string[], gate?: Promise<void>) {
+  return async (event: string) => {
+    runs.push(`${name}:${event}:start`);
+    if (gate) await gate;
+    runs.push(`${name}:${event}`);
+  };
+}
+
 describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
-  it("makes a second replica wait until the first releases the same pull request", async () => {
+  it("queues a second replica's event for the holder, which runs it after its own", async () => {
     const [a, b] = [await replica(), await replica()];
     const pr = pullRequest();
-    const order: string[] = [];
+    const runs: string[] = [];
     const aStarted = deferred();
     const aGate = deferred();
-    const first = a.serialiser.run(pr, async () => {
-      order.push("a:start");
-      aStarted.resolve();
-      await aGate.promise;
-      order.push("a:end");
+    const first = a.serialiser.run(pr, "review", async (event) => {
+      if (runs.length === 0) {
+        aStarted.resolve();
+        await aGate.promise;
+      }
+      runs.push(`a:${event}`);
     });
     await aStarted.promise;
-    const second = b.serialiser.run(pr, async () => {
-      order.push("b");
-    });
+    const second = b.serialiser.run(pr, "comment", recorder("b", runs));
     await b.waiting;
-    order.push("b:waiting");
+    runs.push("b:queued");
     aGate.resolve();
-    await Promise.all([first, second]);
-    expect(order).toEqual(["a:start", "b:waiting", "a:end", "b"]);
-    expect(await observer.exists(lockKey(pr))).toBe(0);
+    expect(await Promise.all([first, second])).toEqual(["ran", "queued"]);
+    // b wrote nothing: a ran b's event, as b queued it, after its own.
+    expect(runs).toEqual(["b:queued", "a:review", "a:comment"]);
+    expect(await observer.exists(lockKey(pr), pendingKey(pr))).toBe(0);
   });
 
-  it("lets replicas work on different pull requests at the same time", async () => {
+  it("coalesces equal events queued behind one holder into one rerun", async () => {
     const [a, b] = [await replica(), await replica()];
-    const order: string[] = [];
-    const aStarted = deferred();
-    const aGate = deferred();
-    const first = a.serialiser.run(pullRequest(), async () => {
-      order.push("a:start");
-      aStarted.resolve();
-      await aGate.promise;
-      order.push("a:end");
+    const pr = pullRequest();
+    const runs: string[] = [];
+    const gate = deferred();
+    const started = deferred();
+    const first = a.serialiser.run(pr, "own", async (event) => {
+      runs.push(event);
+      if (event === "own") {
+        started.resolve();
+        await gate.promise;
+      }
     });
-    await aStarted.promise;
-    await b.serialiser.run(pullRequest(), async () => {
-      order.push("b");
-    });
-    aGate.resolve();
-    await first;
-    expect(order).toEqual(["a:start", "b", "a:end"]);
-    expect(b.lines.filter((l) => l.includes("waiting"))).toEqual([]);
+    await started.promise;
+    const queued = [
+      b.serialiser.run(pr, "recheck", async () => {}),
+      b.serialiser.run(pr, "recheck", async () => {}),
+      a.serialiser.run(pr, "recheck", async () => {}),
+      b.serialiser.run(pr, "deleted 7", async () => {}),
+    ];
+    await b.waiting;
+    await until(async () => (await observer.llen(pendingKey(pr))) === 2);
+    gate.resolve();
+    expect(await Promise.all([first, ...queued])).toEqual([
+      "ran",
+      "queued",
+      "queued",
+      "queued",
+      "queued",
+    ]);
+    expect(runs).toEqual(["own", "recheck", "deleted 7"]);
   });
 
-  it("recovers the lock of a replica that died holding it once its TTL runs out", async () => {
+  it("never lets an event queued behind a holder outlasting the wait write after it", async () => {
+    // What an App event does: its work writes checks; a failure to lock writes red ones.
+    const holder = await replica();
+    const impatient = await replica({ waitMs: 300 });
+    const pr = pullRequest();
+    const writes: string[] = [];
+    const event = (name: string, serialiser: Serialiser, slow = false) =>
+      serialiser
+        .run(pr, name, async (e) => {
+          // The holder's writes wait their turn in the installation's pacing, for minutes.
+          if (slow && e === "first") await new Promise((resolve) => setTimeout(resolve, 1_500));
+          writes.push(`checks for ${e}`);
+        })
+        .catch((error: unknown) => {
+          writes.push(`red: ${(error as Error).message}`);
+        });
+    const first = event("first", holder.serialiser, true);
+    await until(async () => (await observer.exists(lockKey(pr))) === 1);
+    const second = event("second", impatient.serialiser);
+    await Promise.all([first, second]);
+    // Five times the waiter's wait, and no red check: the holder ran the queued event last.
+    expect(writes).toEqual(["checks for first", "checks for second"]);
+    expect(impatient.lines.filter((l) => l.startsWith("error"))).toEqual([]);
+  });
+
+  it("loses no mark made while the holder releases the lock (race, many times over)", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const iterations = 300;
+    for (let i = 0; i < iterations; i++) {
+      const pr = pullRequest();
+      const runs: string[] = [];
+      let marking: Promise<unknown> = Promise.resolve();
+      const holder = a.serialiser.run(pr, "own", async (event) => {
+        runs.push(event);
+        if (event !== "own") return;
+        // The other replica's event arrives as this work ends: its mark races the release,
+        // sometimes before, sometimes after, sometimes while the release's script runs.
+        const late = () =>
+          b.serialiser.run(pr, "late", async (e) => {
+            runs.push(`b:${e}`);
+          });
+        marking = [
+          async () => late(),
+          () => new Promise<void>((resolve) => queueMicrotask(resolve)).then(late),
+          () => new Promise((resolve) => setImmediate(resolve)).then(late),
+          () => new Promise((resolve) => setTimeout(resolve, 0)).then(late),
+          () => new Promise((resolve) => setTimeout(resolve, 1)).then(late),
+        ][i % 5]?.() as Promise<unknown>;
+      });
+      await holder;
+      const outcome = await marking;
+      // The late event ran exactly once, whoever ran it, and left nothing behind.
+      expect(runs.filter((r) => r.endsWith("late"))).toHaveLength(1);
+      expect(outcome === "queued" ? runs.includes("late") : runs.includes("b:late")).toBe(true);
+      expect(await observer.exists(lockKey(pr), pendingKey(pr))).toBe(0);
+    }
+    // No holder died, so no event had to be taken over: the release itself saw every mark.
+    expect(b.lines.filter((l) => l.includes("takes them over"))).toEqual([]);
+  }, 120_000);
+
+  it("takes over an event queued behind a holder that died, once its lease runs out", async () => {
     const pr = pullRequest();
     const dead = await replica({ ttlMs: 300 });
     const started = deferred();
     // The work never ends and the process is gone: nothing will ever release this lock.
-    void dead.serialiser.run(pr, async () => {
+    void dead.serialiser.run(pr, "own", async () => {
       started.resolve();
       await new Promise(() => {});
     });
@@ -143,16 +226,74 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     expect(await observer.exists(lockKey(pr))).toBe(1);
 
     const survivor = await replica({ waitMs: 10_000 });
-    const ran = survivor.serialiser.run(pr, async () => "ran after the TTL");
+    const runs: string[] = [];
+    const ran = survivor.serialiser.run(pr, "queued", recorder("survivor", runs));
     await survivor.waiting;
-    await expect(ran).resolves.toBe("ran after the TTL");
+    expect(await observer.lrange(pendingKey(pr), 0, -1)).toEqual(["queued"]);
+    await expect(ran).resolves.toBe("ran");
+    expect(runs).toContain("survivor:queued");
+    expect(survivor.lines.some((l) => l.includes("takes them over"))).toBe(true);
+    expect(await observer.exists(lockKey(pr), pendingKey(pr))).toBe(0);
+  });
+
+  it("runs again an event whose mark Redis lost (a restart) rather than count it done", async () => {
+    const own = await startRedisServer();
+    try {
+      const [a, b] = [await replica({}, own.url), await replica({}, own.url)];
+      const pr = pullRequest();
+      const runs: string[] = [];
+      const gate = deferred();
+      const holding = deferred();
+      const first = a.serialiser.run(pr, "own", async (event) => {
+        holding.resolve();
+        if (event === "own") await gate.promise;
+        runs.push(`a:${event}`);
+      });
+      await holding.promise;
+      const second = b.serialiser.run(pr, "queued", recorder("b", runs));
+      await b.waiting;
+      // Redis restarts empty: the lock, the mark and the counter are gone.
+      const port = Number(new URL(own.url).port);
+      await own.stop();
+      const again = await startRedisServer(port);
+      try {
+        gate.resolve();
+        expect(await Promise.all([first, second])).toEqual(["ran", "ran"]);
+        expect(runs).toEqual(["a:own", "b:queued:start", "b:queued"]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("lets replicas work on different pull requests at the same time", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const order: string[] = [];
+    const aStarted = deferred();
+    const aGate = deferred();
+    const first = a.serialiser.run(pullRequest(), "e", async () => {
+      order.push("a:start");
+      aStarted.resolve();
+      await aGate.promise;
+      order.push("a:end");
+    });
+    await aStarted.promise;
+    await b.serialiser.run(pullRequest(), "e", async () => {
+      order.push("b");
+    });
+    aGate.resolve();
+    await first;
+    expect(order).toEqual(["a:start", "b", "a:end"]);
+    expect(b.lines.filter((l) => l.includes("queued"))).toEqual([]);
   });
 
   it("gives back the locks of work still running when it is closed (shutdown)", async () => {
     const pr = pullRequest();
     const stopping = await replica();
     const started = deferred();
-    void stopping.serialiser.run(pr, async () => {
+    void stopping.serialiser.run(pr, "e", async () => {
       started.resolve();
       await new Promise(() => {});
     });
@@ -165,10 +306,14 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
   it("keeps the lock while the work outlives its lease (a watchdog renews it)", async () => {
     const pr = pullRequest();
     const slow = await replica({ ttlMs: 300 });
-    const next = await replica({ waitMs: 10_000 });
+    const next = await replica();
     const order: string[] = [];
     const slowStarted = deferred();
-    const first = slow.serialiser.run(pr, async (lock) => {
+    const first = slow.serialiser.run(pr, "slow", async (event, lock) => {
+      if (event !== "slow") {
+        order.push(`slow ran ${event}`);
+        return;
+      }
       slowStarted.resolve();
       // Four leases long: without renewal the lock would have expired three times over.
       await new Promise((resolve) => setTimeout(resolve, 1_200));
@@ -176,26 +321,26 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
       order.push("slow:end");
     });
     await slowStarted.promise;
-    const second = next.serialiser.run(pr, async () => {
-      order.push("next");
+    const second = next.serialiser.run(pr, "next", async () => {
+      order.push("next ran itself");
     });
     await next.waiting;
-    await Promise.all([first, second]);
-    expect(order).toEqual(["slow:end", "next"]);
+    expect(await Promise.all([first, second])).toEqual(["ran", "queued"]);
+    expect(order).toEqual(["slow:end", "slow ran next"]);
     expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
   it("tells work whose lease ran out that it lost the lock, and never deletes the next holder's", async () => {
     const pr = pullRequest();
     const slow = await replica({ ttlMs: 5_000 });
-    const next = await replica({ waitMs: 10_000 });
+    const next = await replica();
     const order: string[] = [];
     const slowStarted = deferred();
     const slowGate = deferred();
     const nextHolding = deferred();
     const nextGate = deferred();
     let lost: unknown;
-    const first = slow.serialiser.run(pr, async (lock) => {
+    const first = slow.serialiser.run(pr, "e", async (_event, lock) => {
       slowStarted.resolve();
       await slowGate.promise;
       lost = await lock.assertHeld().catch((error: unknown) => error);
@@ -204,7 +349,7 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     await slowStarted.promise;
     // The lease runs out as if the slow replica had been cut off from Redis for a while.
     await observer.del(lockKey(pr));
-    const second = next.serialiser.run(pr, async () => {
+    const second = next.serialiser.run(pr, "e", async () => {
       order.push("next:start");
       nextHolding.resolve();
       await nextGate.promise;
@@ -225,45 +370,22 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
-  it("fails with LockUnavailableError, without running the work, when the wait runs out", async () => {
-    const pr = pullRequest();
-    const holder = await replica();
-    const impatient = await replica({ waitMs: 300 });
-    const holding = deferred();
-    const gate = deferred();
-    const held = holder.serialiser.run(pr, async () => {
-      holding.resolve();
-      await gate.promise;
-    });
-    await holding.promise;
-    let ran = false;
-    const attempt = impatient.serialiser.run(pr, async () => {
-      ran = true;
-    });
-    await expect(attempt).rejects.toThrow(LockUnavailableError);
-    await expect(attempt).rejects.toThrow(/still held by another replica/);
-    expect(ran).toBe(false);
-    gate.resolve();
-    await held;
-  });
-
-  it("keeps one replica's own events for a pull request in arrival order", async () => {
+  it("runs one replica's own events for a pull request in arrival order", async () => {
     const a = await replica();
     const pr = pullRequest();
     const order: string[] = [];
     const gate = deferred();
-    const first = a.serialiser.run(pr, async () => {
-      await gate.promise;
-      order.push("first");
+    const first = a.serialiser.run(pr, "first", async (event) => {
+      if (event === "first") await gate.promise;
+      order.push(event);
     });
-    const second = a.serialiser.run(pr, async () => {
-      order.push("second");
+    const second = a.serialiser.run(pr, "second", async () => {
+      order.push("second ran itself");
     });
+    await a.waiting;
     gate.resolve();
-    await Promise.all([first, second]);
+    expect(await Promise.all([first, second])).toEqual(["ran", "queued"]);
     expect(order).toEqual(["first", "second"]);
-    // The queue, not Redis, kept them apart: the process never waited on itself.
-    expect(a.lines.filter((l) => l.includes("waiting"))).toEqual([]);
   });
 });
 
@@ -276,10 +398,12 @@ describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
     const work = async () => {
       ran = true;
     };
-    const first = down.serialiser.run(pullRequest(), work);
+    const first = down.serialiser.run(pullRequest(), "e", work);
     await expect(first).rejects.toThrow(LockUnavailableError);
     await expect(first).rejects.toThrow(/Redis did not answer/);
-    await expect(down.serialiser.run(pullRequest(), work)).rejects.toThrow(LockUnavailableError);
+    await expect(down.serialiser.run(pullRequest(), "e", work)).rejects.toThrow(
+      LockUnavailableError,
+    );
     expect(ran).toBe(false);
     const errors = down.lines.filter((l) => l.startsWith("error"));
     expect(errors).toHaveLength(1);
@@ -287,20 +411,50 @@ describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
     expect(down.lines.join("\n")).not.toContain("s3cret-redis-password");
   });
 
+  it("fails a queued event closed when Redis stops answering for the whole wait", async () => {
+    const own = await startRedisServer();
+    try {
+      const a = await replica({}, own.url);
+      const b = await replica({ waitMs: 400 }, own.url);
+      const pr = pullRequest();
+      const holding = deferred();
+      void a.serialiser.run(pr, "own", async () => {
+        holding.resolve();
+        await new Promise(() => {});
+      });
+      await holding.promise;
+      let ran = false;
+      const queued = b.serialiser.run(pr, "queued", async () => {
+        ran = true;
+      });
+      await b.waiting;
+      await own.stop();
+      await expect(queued).rejects.toThrow(LockUnavailableError);
+      await expect(queued).rejects.toThrow(
+        /Redis did not answer for 0.4 s while the event was queued/,
+      );
+      expect(ran).toBe(false);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("keeps the result of work done when Redis went away mid-run, and fails the next event", async () => {
     const own = await startRedisServer();
     try {
       const a = await replica({}, own.url);
       const pr = pullRequest();
-      const result = await a.serialiser.run(pr, async () => {
+      let result = "";
+      const outcome = await a.serialiser.run(pr, "e", async () => {
         await own.stop();
-        return "reconciled";
+        result = "reconciled";
       });
+      expect(outcome).toBe("ran");
       expect(result).toBe("reconciled");
       expect(a.lines.some((l) => l.startsWith("warn") && l.includes("could not release"))).toBe(
         true,
       );
-      await expect(a.serialiser.run(pr, async () => "again")).rejects.toThrow(LockUnavailableError);
+      await expect(a.serialiser.run(pr, "e", async () => {})).rejects.toThrow(LockUnavailableError);
     } finally {
       await own.stop();
     }
@@ -314,3 +468,8 @@ describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
     await expect(connectRedis("not a url", log)).rejects.toThrow(/REDIS_URL is not a URL/);
   });
 });
+
+/** Resolves once `condition` holds; the test's own timeout bounds the wait. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
