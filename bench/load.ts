@@ -588,6 +588,9 @@ async function main(): Promise<void> {
       console.log("  (webhook p99 over the 100 ms goal on this machine)");
     }
     if (duplicated > 0 || lost > 0 || inProgress > 0 || mismatched > 0) {
+      // The App's own error lines, each once, say why.
+      const logged = [...new Set(replicas.flatMap((r) => r.errors))];
+      for (const line of logged.slice(0, 10).reverse()) failures.unshift(`the App logged: ${line}`);
       failures.unshift(
         `${lost} lost, ${duplicated} duplicated, ${inProgress} in progress, ${mismatched} checks differ`,
       );

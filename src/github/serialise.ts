@@ -106,9 +106,9 @@ export interface RedisLockOptions {
    */
   ttlMs?: number;
   /**
-   * How long a queued event may go without an answer from Redis while it watches its mark
-   * before it fails closed (ms). Longer than the TTL, so a Redis that comes back within a
-   * lease leaves no red check.
+   * How long an event may go without an answer from Redis — before it could take the lock or
+   * be queued, or while it watches its mark — before it fails closed (ms). An outage shorter
+   * than this delays events; a longer one ends them in red checks naming Redis.
    */
   waitMs?: number;
   /** Mean pause between two looks of a queued event at its mark (ms); jittered ±50 %. */
@@ -125,6 +125,8 @@ const WATCH_MS = 1_000;
  * look of a waiter renews it, so only marks nobody watches any more expire.
  */
 const PENDING_TTL_MS = 15 * 60_000;
+/** How many times an event whose work lost the lock is entered again. */
+const MAX_ROUNDS = 3;
 /** The longest a queued event watches a live holder; past it the mark stays for the holder. */
 const MAX_WATCH_MS = 60 * 60_000;
 
@@ -239,22 +241,38 @@ export function redisSerialiser(
   }
 
   /**
-   * The first step of an event: take the lock or be marked pending. Redis not answering here
-   * fails the event closed at once: nothing was recorded for it.
+   * The first step of an event: take the lock or be marked pending. While Redis does not
+   * answer (an outage, a restart) the step is tried again, every `watchMs`, for up to `waitMs`:
+   * an event that arrives during a short outage is evaluated once Redis is back, not failed.
+   * Past that it fails closed: nothing was recorded for it.
    */
   async function enter(
     key: string,
     token: string,
     event: string,
   ): Promise<"acquired" | "acquired, pending" | { marked: number }> {
-    try {
-      const step = await acquireOrMark(key, token, event, undefined);
-      // A new event is never "consumed": it has no mark yet.
-      return step === "consumed" ? { marked: 0 } : step;
-    } catch (error) {
-      throw new LockUnavailableError(
-        `the per-pull-request lock for ${key} could not be taken: Redis did not answer (${redisFailure(error)})`,
-      );
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const step = await acquireOrMark(key, token, event, undefined);
+        if (attempt > 0) log?.info(`aigate: ${key}: Redis answers again; the event goes on`);
+        // A new event is never "consumed": it has no mark yet.
+        return step === "consumed" ? { marked: 0 } : step;
+      } catch (error) {
+        const waited = Date.now() - started;
+        if (closed || waited >= waitMs) {
+          throw new LockUnavailableError(
+            `the per-pull-request lock for ${key} could not be taken: Redis did not answer${waited > 0 ? ` for ${Math.round(waited / 1000)} s` : ""} (${redisFailure(error)})`,
+          );
+        }
+        if (attempt === 0) {
+          log?.warn(
+            `aigate: ${key}: Redis did not answer (${redisFailure(error)}); the event waits up to ${waitMs / 1000} s for it`,
+          );
+        }
+        const pause = Math.min(watchMs * (0.5 + Math.random()), waitMs - waited);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
   }
 
@@ -337,7 +355,7 @@ export function redisSerialiser(
    * so a reconcile that waits out a rate limit keeps its pull request. A renewal that finds the
    * key gone or taken marks the lock lost; `assertHeld` also asks Redis itself.
    */
-  function watchdog(key: string, token: string): HeldLock & { stop(): void } {
+  function watchdog(key: string, token: string): HeldLock & { stop(): void; lost(): boolean } {
     let lost: string | undefined;
     const renew = async () => {
       try {
@@ -364,16 +382,26 @@ export function redisSerialiser(
         }
       },
       stop: () => clearInterval(timer),
+      lost: () => lost !== undefined,
     };
   }
 
   /**
    * Holds the lock: runs `own` (when this call brought an event of its own), then the events
    * queued meanwhile, batch after batch, until none is pending and the lock is given back.
+   * Resolves the events whose work lost the lock before it ended (its lease ran out, or Redis
+   * stopped answering or restarted empty), and those taken but not run then: they must be
+   * entered again, or their decision would be lost.
    */
-  async function hold(key: string, token: string, own: string | undefined, work: Work) {
+  async function hold(
+    key: string,
+    token: string,
+    own: string | undefined,
+    work: Work,
+  ): Promise<{ unfinished: string[]; failed?: { error: unknown } }> {
     held.set(key, token);
     const lock = watchdog(key, token);
+    const unfinished: string[] = [];
     let failed: { error: unknown } | undefined;
     try {
       if (own !== undefined) {
@@ -382,6 +410,10 @@ export function redisSerialiser(
         } catch (error) {
           failed = { error };
         }
+        if (lock.lost()) {
+          held.delete(key);
+          return { unfinished: [own], ...(failed ? { failed } : {}) };
+        }
       }
       for (;;) {
         const events = await releaseOrRerun(key, token);
@@ -389,30 +421,44 @@ export function redisSerialiser(
         log?.debug?.(
           `aigate: ${key}: running again for ${events.length} event(s) queued meanwhile`,
         );
-        for (const event of events) {
+        for (const [i, event] of events.entries()) {
           try {
             await work(event, lock);
           } catch (error) {
             log?.error(`aigate: ${key}: a queued event's work failed: ${messageOf(error)}`);
+          }
+          if (lock.lost()) {
+            held.delete(key);
+            unfinished.push(...events.slice(i));
+            return { unfinished, ...(failed ? { failed } : {}) };
           }
         }
       }
     } finally {
       lock.stop();
     }
-    if (failed) throw failed.error;
+    return { unfinished, ...(failed ? { failed } : {}) };
   }
 
-  return {
-    async run(key: string, event: string, work: Work): Promise<RunOutcome> {
-      const token = randomUUID();
-      const started = Date.now();
-      const entered = await enter(key, token, event);
-      if (typeof entered === "string") {
-        options.telemetry?.lockWaited(0);
-        await hold(key, token, entered === "acquired" ? event : undefined, work);
-        return "ran";
-      }
+  /**
+   * One event: take the lock and hold it, or be queued and watch the mark (taking the lock
+   * over from a holder that went away). Events whose work lost the lock are entered again, a
+   * few times at most.
+   */
+  async function runEvent(
+    key: string,
+    event: string,
+    work: Work,
+    round: number,
+  ): Promise<RunOutcome> {
+    const token = randomUUID();
+    const started = Date.now();
+    const entered = await enter(key, token, event);
+    let held: Awaited<ReturnType<typeof hold>>;
+    if (typeof entered === "string") {
+      options.telemetry?.lockWaited((Date.now() - started) / 1000);
+      held = await hold(key, token, entered === "acquired" ? event : undefined, work);
+    } else {
       log?.debug?.(
         `aigate: ${key} is being reconciled by another event; this one is queued for it`,
       );
@@ -424,8 +470,28 @@ export function redisSerialiser(
       log?.warn(
         `aigate: ${key}: the lock's holder went away with events pending; this replica takes them over`,
       );
-      await hold(key, token, watched === "acquired" ? event : undefined, work);
-      return "ran";
+      held = await hold(key, token, watched === "acquired" ? event : undefined, work);
+    }
+    for (const again of held.unfinished) {
+      if (closed) break;
+      if (round >= MAX_ROUNDS) {
+        log?.error(
+          `aigate: ${key}: lost the lock ${MAX_ROUNDS + 1} times in a row; an event is left to the next one on this pull request`,
+        );
+        break;
+      }
+      log?.warn(
+        `aigate: the lock for ${key} had expired before its work ended (TTL ${ttlMs} ms); another replica may have overlapped it, and the event runs again`,
+      );
+      await runEvent(key, again, work, round + 1);
+    }
+    if (held.failed) throw held.failed.error;
+    return "ran";
+  }
+
+  return {
+    run(key: string, event: string, work: Work): Promise<RunOutcome> {
+      return runEvent(key, event, work, 0);
     },
     async close() {
       closed = true;

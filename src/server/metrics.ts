@@ -86,8 +86,8 @@ export function createMetrics(): AppMetrics {
   });
   const lockWaits = new Histogram({
     name: "aigate_lock_wait_seconds",
-    help: "Time spent waiting for the per-pull-request Redis lock before reconciling.",
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 150],
+    help: "Time an event waited for the per-pull-request Redis lock: 0 when it took it at once, else until the holder took the queued event for a rerun.",
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 150, 300, 600],
     registers,
   });
   const issued = new Counter({

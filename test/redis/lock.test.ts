@@ -330,43 +330,47 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
-  it("tells work whose lease ran out that it lost the lock, and never deletes the next holder's", async () => {
+  it("tells work whose lease ran out that it lost the lock, never deletes the next holder's, and queues its event again", async () => {
     const pr = pullRequest();
     const slow = await replica({ ttlMs: 5_000 });
     const next = await replica();
     const order: string[] = [];
     const slowStarted = deferred();
     const slowGate = deferred();
+    const slowEnded = deferred();
     const nextHolding = deferred();
     const nextGate = deferred();
     let lost: unknown;
-    const first = slow.serialiser.run(pr, "e", async (_event, lock) => {
+    const first = slow.serialiser.run(pr, "slow event", async (_event, lock) => {
       slowStarted.resolve();
       await slowGate.promise;
       lost = await lock.assertHeld().catch((error: unknown) => error);
       order.push("slow:end");
+      slowEnded.resolve();
     });
     await slowStarted.promise;
     // The lease runs out as if the slow replica had been cut off from Redis for a while.
     await observer.del(lockKey(pr));
-    const second = next.serialiser.run(pr, "e", async () => {
-      order.push("next:start");
+    const second = next.serialiser.run(pr, "next event", async (event) => {
+      order.push(`next ran ${event}`);
+      if (event !== "next event") return;
       nextHolding.resolve();
       await nextGate.promise;
     });
     await nextHolding.promise;
     const held = await observer.get(lockKey(pr));
     slowGate.resolve();
-    await first;
+    await slowEnded.promise;
     expect(lost).toBeInstanceOf(LockLostError);
     expect(String((lost as Error).message)).toMatch(/lock for .* was lost/);
-    // The slow replica's release found someone else's token and left it alone.
+    // The slow replica left the next holder's lock alone, and queued its event for it.
+    await until(async () => (await observer.llen(pendingKey(pr))) === 1);
     expect(await observer.get(lockKey(pr))).toBe(held);
     expect(held).not.toBeNull();
     expect(slow.lines.some((l) => l.startsWith("warn") && l.includes("had expired"))).toBe(true);
     nextGate.resolve();
-    await second;
-    expect(order).toEqual(["next:start", "slow:end"]);
+    expect(await Promise.all([first, second])).toEqual(["ran", "ran"]);
+    expect(order).toEqual(["next ran next event", "slow:end", "next ran slow event"]);
     expect(await observer.exists(lockKey(pr))).toBe(0);
   });
 
@@ -390,10 +394,10 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
 });
 
 describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
-  it("fails closed at once, says why, and logs the outage once without the password", async () => {
+  it("fails closed once Redis has not answered for the wait, says why, and logs the outage once without the password", async () => {
     const url = new URL(await unreachableRedisUrl());
     url.password = "s3cret-redis-password";
-    const down = await replica({}, url.href);
+    const down = await replica({ waitMs: 300 }, url.href);
     let ran = false;
     const work = async () => {
       ran = true;
@@ -442,7 +446,7 @@ describe.skipIf(redisServer.skip)("the lock when Redis is unreachable", () => {
   it("keeps the result of work done when Redis went away mid-run, and fails the next event", async () => {
     const own = await startRedisServer();
     try {
-      const a = await replica({}, own.url);
+      const a = await replica({ waitMs: 300 }, own.url);
       const pr = pullRequest();
       let result = "";
       const outcome = await a.serialiser.run(pr, "e", async () => {
