@@ -149,16 +149,20 @@ export async function publishChecks(
   return outcomes;
 }
 
-/** Posts a comment on the pull request's conversation. */
+/**
+ * Posts a comment on the pull request's conversation. `timeoutMs` bounds GitHub's answer: it
+ * runs from when the request is sent, not from when it was made, so the time it waits its turn
+ * in the client's throttling (comments are paced seconds apart per installation) does not count.
+ */
 export async function postComment(
   client: GitHubClient,
   target: { owner: string; repo: string; pullNumber: number },
   body: string,
   options: { retries?: number; timeoutMs?: number } = {},
 ): Promise<number> {
-  const request: { retries?: number; signal?: AbortSignal } = {};
+  const request: { retries?: number; fetch?: typeof fetch } = {};
   if (options.retries !== undefined) request.retries = options.retries;
-  if (options.timeoutMs !== undefined) request.signal = AbortSignal.timeout(options.timeoutMs);
+  if (options.timeoutMs !== undefined) request.fetch = fetchWithin(client, options.timeoutMs);
   const response = await client.rest.issues.createComment({
     owner: target.owner,
     repo: target.repo,
@@ -167,6 +171,19 @@ export async function postComment(
     ...(Object.keys(request).length > 0 ? { request } : {}),
   });
   return response.data.id;
+}
+
+/** The client's own fetch, with a timeout that starts when it is called. */
+function fetchWithin(client: GitHubClient, timeoutMs: number): typeof fetch {
+  const configured = (
+    client.request.endpoint.DEFAULTS.request as { fetch?: typeof fetch } | undefined
+  )?.fetch;
+  return (input, init) => {
+    const send = configured ?? globalThis.fetch;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return send(input, { ...init, signal });
+  };
 }
 
 /**
