@@ -18,8 +18,12 @@
  *
  *   npm run load -- [--deliveries 1000] [--prs 100] [--burst 60] [--concurrency 50]
  *                   [--latency 20] [--fault-rate 0.03] [--seed 1]
- *                   [--lock-ttl 120000] [--lock-wait 150000]
+ *                   [--lock-ttl 120000] [--lock-wait 150000] [--redis-outage 0]
  *
+ * `--redis-outage SECONDS` stops redis-server once the burst is delivered and starts it again,
+ * empty, after SECONDS, while the rest of the traffic is delivered: both replicas must report
+ * not ready meanwhile (`/aigate/readyz` 503, Redis unreachable) and ready again after, and no
+ * decision may be lost to it.
  * The lock's lease and wait default to production's (src/github/serialise.ts).
  */
 import { dirname, join, resolve } from "node:path";
@@ -62,6 +66,7 @@ const { values: flags } = parseArgs({
     seed: { type: "string", default: "1" },
     "lock-ttl": { type: "string", default: "120000" },
     "lock-wait": { type: "string", default: "150000" },
+    "redis-outage": { type: "string", default: "0" },
   },
 });
 const DELIVERIES = Number(flags.deliveries);
@@ -73,6 +78,7 @@ const FAULT_RATE = Number(flags["fault-rate"]);
 const SEED = Number(flags.seed);
 const LOCK_TTL_MS = Number(flags["lock-ttl"]);
 const LOCK_WAIT_MS = Number(flags["lock-wait"]);
+const REDIS_OUTAGE_MS = Number(flags["redis-outage"]) * 1000;
 const FAULTS: FaultKind[] = [
   "5xx",
   "secondary-rate-limit",
@@ -204,6 +210,31 @@ if (!isMainThread && (workerData as DelivererSetup | ReplicaSetup).role === "del
   await main();
 }
 
+/**
+ * Each replica's `/aigate/readyz` once its Redis check reads `want` (within 10 s): e.g.
+ * "a 503 as expected".
+ */
+async function readinessOf(replicas: ReplicaHandle[], want: "unreachable" | "connected") {
+  return Promise.all(
+    replicas.map(async (r) => {
+      let last = "no answer";
+      for (let i = 0; i < 100; i++) {
+        try {
+          const res = await fetch(`${r.appUrl}/aigate/readyz`);
+          const body = (await res.json()) as { checks?: { redis?: string } };
+          last = `${r.name} ${res.status} (redis ${body.checks?.redis})`;
+          const ok = want === "connected" ? res.status === 200 : res.status === 503;
+          if (body.checks?.redis === want && ok) return `${last} as expected`;
+        } catch (error) {
+          last = `${r.name} ${String(error)}`;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return last;
+    }),
+  );
+}
+
 /** A replica running in its own thread. */
 interface ReplicaHandle {
   name: string;
@@ -224,7 +255,8 @@ interface ReplicaHandle {
 
 async function main(): Promise<void> {
   const FIXTURE = readTree(join(ROOT, "sim", "repo"));
-  const redis = await startRedisServer();
+  let redis = await startRedisServer();
+  const redisUrl = redis.url;
   const sim = await startGitHubSimulator({ latencyMs: LATENCY_MS });
   const identity = appIdentity();
 
@@ -237,7 +269,7 @@ async function main(): Promise<void> {
       role: "replica",
       sim: { host: sim.host, appId: sim.state.app.id },
       identity,
-      redisUrl: redis.url,
+      redisUrl,
       lock: { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS },
     };
     const worker = new Worker(new URL(import.meta.url), { workerData: setup, argv: [] });
@@ -298,6 +330,7 @@ async function main(): Promise<void> {
 
   const failures: string[] = [];
   let exitCode = 0;
+  let outageReport: string | undefined;
   try {
     const repos: SimRepo[] = [];
     for (let r = 0; r < REPOSITORIES; r++) repos.push(governedRepo(sim, FIXTURE, `load-${r}`));
@@ -442,7 +475,23 @@ async function main(): Promise<void> {
           return [to("issue_comment", issueCommentEvent("created", repo, pr, c))];
         }),
     ];
+    // A Redis outage while the rest is delivered: it comes back empty, as without persistence.
+    const outage =
+      REDIS_OUTAGE_MS > 0
+        ? (async () => {
+            await redis.stop();
+            const down = await readinessOf(replicas, "unreachable");
+            await new Promise((resolve) => setTimeout(resolve, REDIS_OUTAGE_MS));
+            redis = await startRedisServer(Number(new URL(redisUrl).port));
+            const back = await readinessOf(replicas, "connected");
+            outageReport = `Redis stopped for ${REDIS_OUTAGE_MS / 1000} s after the burst, restarted empty: readiness ${down.join(", ")} during it, ${back.join(", ")} after`;
+            if (![...down, ...back].every((r) => r.endsWith("as expected"))) {
+              failures.push(`readiness did not follow the outage: ${outageReport}`);
+            }
+          })()
+        : Promise.resolve();
     await run(shuffle(rest));
+    await outage;
     // Redeliveries of earlier deliveries (same id, same body), to random replicas, until the
     // planned number of deliveries is reached.
     const redeliveries: Step[] = [];
@@ -581,6 +630,7 @@ async function main(): Promise<void> {
       `attestations          expected ${expectedCount}, issued ${issued}, duplicated ${duplicated}, lost ${lost}`,
     );
     console.log(`checks in progress    ${inProgress}`);
+    if (outageReport) console.log(`redis outage          ${outageReport}`);
     console.log(
       `final checks          ${PRS * 2 - mismatched} of ${PRS * 2} equal one replica without faults`,
     );
