@@ -132,32 +132,41 @@ const MAX_WATCH_MS = 60 * 60_000;
 
 /**
  * Takes the lock, or marks the event pending. KEYS: lock, pending list, drained counter.
- * ARGV: token, ttl, event, the drained count the caller's mark was made at ("" for a new
- * event), pending TTL. Answers {0} when the caller's mark was taken by a holder since (the
- * counter moved past it), {1} when the caller now holds the lock, {3} when it holds it and
- * the event is pending already (the holder's drain runs it, once), {2, drained} when the event
- * is (still) marked pending, with the counter its mark was made at. A mark that vanished while
- * the counter did not move (Redis restarted, or the keys expired) is made again: doubt costs a
- * rerun, never an event.
+ * ARGV: token, ttl, event, the counter the caller's mark was made at ("" for a new event),
+ * pending TTL, a fresh epoch. The counter reads `epoch:count`; its epoch is drawn anew whenever
+ * the key is created, so a Redis that restarted empty (or keys that expired) never passes for
+ * a holder having taken the mark. Answers {0} when the caller's mark was taken by a holder
+ * since (same epoch, the count moved), {1} when the caller now holds the lock, {3} when it
+ * holds it and the event is pending already (the holder's drain runs it, once), {2, counter}
+ * when the event is (still) marked pending, with the counter its mark was made at. A mark that
+ * vanished is made again: doubt costs a rerun, never an event.
  */
 const ACQUIRE_OR_MARK = `
-local drained = tonumber(redis.call("get", KEYS[3]) or "0")
-if ARGV[4] ~= "" and drained > tonumber(ARGV[4]) then return {0} end
+local drained = redis.call("get", KEYS[3])
+if not drained then
+  drained = ARGV[6] .. ":0"
+  redis.call("set", KEYS[3], drained, "PX", ARGV[5])
+end
+if ARGV[4] ~= "" and drained ~= ARGV[4] then
+  local epoch = string.match(drained, "^(.*):%d+$")
+  local markedEpoch = string.match(ARGV[4], "^(.*):%d+$")
+  if epoch == markedEpoch then return {0} end
+end
 if redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2], "NX") then
   if redis.call("lpos", KEYS[2], ARGV[3]) then return {3} end
   return {1}
 end
 if not redis.call("lpos", KEYS[2], ARGV[3]) then redis.call("rpush", KEYS[2], ARGV[3]) end
 redis.call("pexpire", KEYS[2], ARGV[5])
-if drained > 0 then redis.call("pexpire", KEYS[3], ARGV[5]) end
+redis.call("pexpire", KEYS[3], ARGV[5])
 return {2, drained}`;
 
 /**
  * Gives the lock back, or takes the pending events and keeps it. KEYS: lock, pending list,
- * drained counter. ARGV: token, ttl, pending TTL. Answers {"lost"} when the lock is no longer
- * the caller's (its marks stay for their watchers), {"released"} when it was deleted, and
- * {"rerun", event…} when pending events were taken: the counter moves on, so their waiters
- * know, and the lease is renewed for the reruns.
+ * drained counter. ARGV: token, ttl, pending TTL, a fresh epoch. Answers {"lost"} when the lock
+ * is no longer the caller's (its marks stay for their watchers), {"released"} when it was
+ * deleted, and {"rerun", event…} when pending events were taken: the counter's count moves on,
+ * so their waiters know, and the lease is renewed for the reruns.
  */
 const RELEASE_OR_RERUN = `
 if redis.call("get", KEYS[1]) ~= ARGV[1] then return {"lost"} end
@@ -167,8 +176,10 @@ if #pending == 0 then
   return {"released"}
 end
 redis.call("del", KEYS[2])
-redis.call("incr", KEYS[3])
-redis.call("pexpire", KEYS[3], ARGV[3])
+local drained = redis.call("get", KEYS[3]) or (ARGV[4] .. ":0")
+local epoch, count = string.match(drained, "^(.*):(%d+)$")
+if not epoch then epoch, count = ARGV[4], "0" end
+redis.call("set", KEYS[3], epoch .. ":" .. (tonumber(count) + 1), "PX", ARGV[3])
 redis.call("pexpire", KEYS[1], ARGV[2])
 table.insert(pending, 1, "rerun")
 return pending`;
@@ -188,7 +199,7 @@ export function pendingKey(key: string): string {
   return `aigate:pending:${key}`;
 }
 
-/** How many times a holder has taken the pending events of a key. */
+/** How many times a holder has taken the pending events of a key (`epoch:count`). */
 export function drainedKey(key: string): string {
   return `aigate:drained:${key}`;
 }
@@ -222,8 +233,8 @@ export function redisSerialiser(
     key: string,
     token: string,
     event: string,
-    markedAt: number | undefined,
-  ): Promise<"consumed" | "acquired" | "acquired, pending" | { marked: number }> {
+    markedAt: string | undefined,
+  ): Promise<"consumed" | "acquired" | "acquired, pending" | { marked: string }> {
     const answer = (await redis.eval(
       ACQUIRE_OR_MARK,
       3,
@@ -231,13 +242,14 @@ export function redisSerialiser(
       token,
       String(ttlMs),
       event,
-      markedAt === undefined ? "" : String(markedAt),
+      markedAt ?? "",
       String(PENDING_TTL_MS),
-    )) as [number, number?];
+      randomUUID(),
+    )) as [number, string?];
     if (answer[0] === 0) return "consumed";
     if (answer[0] === 1) return "acquired";
     if (answer[0] === 3) return "acquired, pending";
-    return { marked: Number(answer[1] ?? 0) };
+    return { marked: String(answer[1] ?? "") };
   }
 
   /**
@@ -250,14 +262,15 @@ export function redisSerialiser(
     key: string,
     token: string,
     event: string,
-  ): Promise<"acquired" | "acquired, pending" | { marked: number }> {
+  ): Promise<"acquired" | "acquired, pending" | { marked: string }> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         const step = await acquireOrMark(key, token, event, undefined);
         if (attempt > 0) log?.info(`aigate: ${key}: Redis answers again; the event goes on`);
-        // A new event is never "consumed": it has no mark yet.
-        return step === "consumed" ? { marked: 0 } : step;
+        // A new event has no mark to compare, so it is never "consumed"; should it be, it is
+        // watched as a new mark.
+        return step === "consumed" ? { marked: "" } : step;
       } catch (error) {
         const waited = Date.now() - started;
         if (closed || waited >= waitMs) {
@@ -285,7 +298,7 @@ export function redisSerialiser(
     key: string,
     token: string,
     event: string,
-    marked: number,
+    marked: string,
   ): Promise<"consumed" | "acquired" | "acquired, pending" | "closed"> {
     const started = Date.now();
     let markedAt = marked;
@@ -329,6 +342,7 @@ export function redisSerialiser(
         token,
         String(ttlMs),
         String(PENDING_TTL_MS),
+        randomUUID(),
       )) as string[];
     } catch (error) {
       // The work is done and its result stands; the lock expires on its own, and the events

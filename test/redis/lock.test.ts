@@ -268,6 +268,54 @@ describe.skipIf(redisServer.skip)("the per-pull-request Redis lock", () => {
     }
   });
 
+  it("never takes a drain after Redis restarted empty for the taking of a mark it lost", async () => {
+    const own = await startRedisServer();
+    const port = Number(new URL(own.url).port);
+    let again: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    try {
+      const a = await replica({}, own.url);
+      // b looks at its mark seldom, so that all of the below happens between two looks.
+      const b = await replica({ watchMs: 4_000 }, own.url);
+      const [c, d] = [await replica({}, own.url), await replica({}, own.url)];
+      const pr = pullRequest();
+      const runs: string[] = [];
+      const aGate = deferred();
+      const aHolding = deferred();
+      const first = a.serialiser.run(pr, "a", async (event) => {
+        aHolding.resolve();
+        if (event === "a" && runs.length === 0) await aGate.promise;
+        runs.push(`a ran ${event}`);
+      });
+      await aHolding.promise;
+      const queued = b.serialiser.run(pr, "b", recorder("b", runs));
+      await b.waiting;
+      // Redis restarts empty; another holder takes and drains a pending event at once.
+      await own.stop();
+      again = await startRedisServer(port);
+      const cGate = deferred();
+      const cHolding = deferred();
+      const third = c.serialiser.run(pr, "c", async (event) => {
+        cHolding.resolve();
+        if (event === "c") await cGate.promise;
+        runs.push(`c ran ${event}`);
+      });
+      await cHolding.promise;
+      const fourth = d.serialiser.run(pr, "d", async () => {});
+      await d.waiting;
+      cGate.resolve();
+      await Promise.all([third, fourth]);
+      expect(runs).toEqual(["c ran c", "c ran d"]);
+      // b's mark went with the restart: b must run, not count the drain of "d" as its own.
+      expect(await queued).toBe("ran");
+      expect(runs).toContain("b:b");
+      aGate.resolve();
+      await first;
+    } finally {
+      await again?.stop();
+      await own.stop();
+    }
+  }, 30_000);
+
   it("lets replicas work on different pull requests at the same time", async () => {
     const [a, b] = [await replica(), await replica()];
     const order: string[] = [];
