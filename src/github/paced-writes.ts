@@ -14,6 +14,7 @@
  */
 import { AsyncResource } from "node:async_hooks";
 import Bottleneck from "bottleneck";
+import { recoverableOnRedis7 } from "./throttle-store.js";
 import { isEvidenceWrite } from "./write-priority.js";
 
 /** Bottleneck's priority of an evidence write: after the plugin's retries (0), before the rest (5). */
@@ -69,6 +70,8 @@ export function evidenceFirst(throttle: ThrottleSetting | undefined): Partial<Pa
   if (throttle?.enabled === false) return {};
   const Limiter = throttle?.Bottleneck ?? Bottleneck;
   const connection = throttle?.connection;
+  // Every limiter on this connection (the plugin's own too) recovers from a Redis that restarted empty.
+  if (connection) recoverableOnRedis7(connection);
   let groups = groupsOf.get(connection ?? local);
   if (!groups) {
     // As the plugin's createGroups builds them: same ids (the Redis keys), same pace.

@@ -118,7 +118,7 @@ export interface RedisLockOptions {
 }
 
 const LOCK_TTL_MS = 120_000;
-const LOCK_WAIT_MS = 150_000;
+export const LOCK_WAIT_MS = 150_000;
 const WATCH_MS = 1_000;
 /**
  * How long pending marks outlive the last replica that touched them (ms): every mark and every

@@ -14,6 +14,7 @@ import { type AppOptions, createApp } from "../app.js";
 import { throttleOptions } from "../github/backoff.js";
 import type { Log } from "../github/client.js";
 import { loadAppConfig, StartupError } from "../github/config.js";
+import { localDeliveryLog, sharedDeliveryLog } from "../github/deliveries.js";
 import { HANDLED_EVENTS, routeDelivery } from "../github/events.js";
 import {
   conditionalRequests,
@@ -25,11 +26,13 @@ import { type PacedClientOptions, pacedWrites } from "../github/paced-writes.js"
 import {
   connectRedis,
   inProcessSerialiser,
+  LOCK_WAIT_MS,
   type RedisLockOptions,
   redisSerialiser,
   type Serialiser,
 } from "../github/serialise.js";
 import type { GitHubCall, GitHubTelemetry } from "../github/telemetry.js";
+import { throttleStore } from "../github/throttle-store.js";
 import { GitHubAuthWatch, healthHandler } from "./health.js";
 import { type AppMetrics, createMetrics } from "./metrics.js";
 import { readServerSettings, type ServerSettings } from "./settings.js";
@@ -100,6 +103,18 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     LOG_FORMAT: settings.production ? "json" : "pretty",
     ...env,
   };
+  // Octokit's throttling keeps its state in Redis on a client of aigate's own, which waits out
+  // an outage as long as the lock does; Probot is not given REDIS_URL, or it would make one too.
+  delete probotEnv.REDIS_URL;
+  let warn: (message: string) => void = () => {};
+  const throttling = settings.redisUrl
+    ? throttleStore(settings.redisUrl, options.lock?.waitMs ?? LOCK_WAIT_MS, {
+        info: () => {},
+        debug: () => {},
+        warn: (m) => warn(m),
+        error: (m) => warn(m),
+      })
+    : undefined;
   // The GitHub clients are made before Redis is connected (Probot makes them first), so the
   // store they share is switched to the Redis-backed one once there is a connection.
   let responses: ResponseStore = memoryResponseStore();
@@ -116,10 +131,18 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
   });
   // Writes are paced per installation as Probot's throttling paces them, evidence first.
   const Octokit = (options.Octokit ?? ProbotOctokit)
-    .defaults((instance: PacedClientOptions) => ({
-      ...instance,
-      throttle: { ...instance.throttle, ...backoff, ...pacedWrites(instance) },
-    }))
+    .defaults((instance: PacedClientOptions) => {
+      const throttle = {
+        ...instance.throttle,
+        ...(throttling
+          ? { Bottleneck: throttling.Bottleneck, connection: throttling.connection }
+          : {}),
+      };
+      return {
+        ...instance,
+        throttle: { ...throttle, ...backoff, ...pacedWrites({ ...instance, throttle }) },
+      };
+    })
     .plugin(conditionalRequests({ store, telemetry }));
 
   let probot: ReturnType<typeof createProbot>;
@@ -139,6 +162,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     debug: (m) => probot.log.debug(m),
   };
   notice = (message) => log.warn(`aigate: ${message}`);
+  warn = (message) => log.warn(message);
 
   let serialiser: Serialiser;
   let redis: Redis | undefined;
@@ -160,6 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       env,
       cwd,
       serialiser,
+      deliveries: redis ? sharedDeliveryLog(redis) : localDeliveryLog(),
       queue,
       telemetry: metrics,
       onStarted: ({ signingKeyId: id }) => {
@@ -275,6 +300,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
         }
         proxy?.close();
         await serialiser.close();
+        await throttling?.close();
         await Promise.all([close(server), metricsServer ? close(metricsServer) : undefined]);
         return { drained };
       })();

@@ -99,7 +99,7 @@ function latestChecks(repo: SimRepo, pr: SimPullRequest) {
 }
 
 describe.skipIf(redisServer.skip)("the App with REDIS_URL", () => {
-  it("starts with the installed ioredis and keeps Probot's rate-limit state in that Redis", async () => {
+  it("keeps Octokit's rate-limit state in the same Redis, on a client of aigate's own", async () => {
     const redis = await redisAt(THROTTLING_DB);
     const observer = new Redis(redis.url);
     try {

@@ -15,6 +15,7 @@ import { throttleOptions } from "../../src/github/backoff.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import { evidenceFirst, type ThrottleSetting } from "../../src/github/paced-writes.js";
 import { postComment } from "../../src/github/publish.js";
+import { recoverableOnRedis7 } from "../../src/github/throttle-store.js";
 import { asEvidence } from "../../src/github/write-priority.js";
 import { API } from "../support/mock-github.js";
 import { burst, installationClient, startPacedApp } from "../support/paced-app.js";
@@ -126,5 +127,55 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
     clients.push(observer);
     const keys = await observer.keys("b_octokit-write-*_settings");
     expect(keys).toContain(`b_octokit-write-${repo.installationId}_settings`);
+  });
+  it("goes on after Redis restarted empty: Bottleneck makes its state again", async () => {
+    const sim: GitHubSim = await startGitHubSimulator();
+    stops.push(() => sim.stop());
+    const identity = appIdentity();
+    const app = await startPacedApp(sim, identity, { REDIS_URL: redis.url });
+    stops.push(app.stop);
+    const repo = governedRepo(sim);
+    const client = await installationClient(app, identity, repo);
+    expect(await burst(sim, client, repo)).toHaveLength(6);
+
+    // What a Redis that comes back without its data looks like to the limiters.
+    const observer = new Redis(redis.url);
+    clients.push(observer);
+    await observer.flushdb();
+    expect(await observer.keys("b_*_settings")).toEqual([]);
+
+    const order = await burst(sim, client, repo);
+    expect(order).toHaveLength(6);
+    expect(order.indexOf("evidence")).toBeLessThanOrEqual(2);
+    const keys = await observer.keys("b_octokit-write-*_settings");
+    expect(keys).toContain(`b_octokit-write-${repo.installationId}_settings`);
+  });
+
+  it("needs the adapter: Bottleneck alone does not recognise its error on this Redis", async () => {
+    // Bottleneck compares the message with "SETTINGS_KEY_NOT_FOUND"; Redis 7 answers
+    // "ERR SETTINGS_KEY_NOT_FOUND". Should Bottleneck or Redis change, this says so.
+    const client = new Redis(redis.url);
+    clients.push(client);
+    const observer = new Redis(redis.url);
+    clients.push(observer);
+    const [major] = ((await observer.info("server")).match(/redis_version:(\d+)/) ?? [])
+      .slice(1)
+      .map(Number);
+    const plain = new Bottleneck.IORedisConnection({ client });
+    const limiter = new Bottleneck({ id: `plain-${process.pid}`, connection: plain });
+    await expect(limiter.schedule(async () => "first")).resolves.toBe("first");
+    await observer.flushdb();
+    if ((major ?? 0) >= 7) {
+      await expect(limiter.schedule(async () => "second")).rejects.toThrow(
+        "ERR SETTINGS_KEY_NOT_FOUND",
+      );
+    }
+    const adapted = new Bottleneck.IORedisConnection({ client: new Redis(redis.url) });
+    recoverableOnRedis7(adapted);
+    const recovering = new Bottleneck({ id: `adapted-${process.pid}`, connection: adapted });
+    await expect(recovering.schedule(async () => "first")).resolves.toBe("first");
+    await observer.flushdb();
+    await expect(recovering.schedule(async () => "second")).resolves.toBe("second");
+    await Promise.all([plain.disconnect(false), adapted.disconnect(true)]);
   });
 });
