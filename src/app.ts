@@ -12,6 +12,7 @@ import { reevaluateAfterPush } from "./github/base-push.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
+import { type DeliveryLog, localDeliveryLog, sharedDeliveryLog } from "./github/deliveries.js";
 import { HANDLED_EVENTS, routeDelivery } from "./github/events.js";
 import type { HeldLock } from "./github/lock.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
@@ -41,6 +42,8 @@ export interface AppOptions {
   cwd?: string;
   now?: () => Date;
   serialiser?: Serialiser;
+  /** Deliveries already handled, shared by the replicas (default: this process's memory). */
+  deliveries?: DeliveryLog;
   cache?: AdapterCache;
   /** Told about every reconcile, for tests and the demo. */
   onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
@@ -86,11 +89,15 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       debug: (m) => app.log.debug(m),
     };
     const telemetry = options.telemetry ?? silentAppTelemetry;
+    const redis =
+      env.REDIS_URL && !(options.serialiser && options.deliveries)
+        ? await connectRedis(env.REDIS_URL, log)
+        : undefined;
     const serialiser =
       options.serialiser ??
-      (env.REDIS_URL
-        ? redisSerialiser(await connectRedis(env.REDIS_URL, log), { log, telemetry })
-        : inProcessSerialiser());
+      (redis ? redisSerialiser(redis, { log, telemetry }) : inProcessSerialiser());
+    const deliveries =
+      options.deliveries ?? (redis ? sharedDeliveryLog(redis) : localDeliveryLog());
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );
@@ -188,7 +195,18 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           target.why,
           (error) => reportFailure(client, target, error, deps),
         );
+      const subject =
+        "pullNumber" in routed ? `${routed.owner}/${routed.repo}#${routed.pullNumber}` : routed.why;
+      /** Whether the delivery's own work ended without an error (a redelivery is then dropped). */
+      const done = (result: ReconcileResult) => !result.error && result.coalesced !== "queued";
       const work = async () => {
+        if (await deliveries.handled(context.id)) {
+          telemetry.event(context.name, action, "duplicate");
+          app.log.info(
+            `aigate: ${event} for ${subject}: delivery ${context.id} was handled already; dropped`,
+          );
+          return;
+        }
         if ("mergeGroup" in routed) {
           const group = routed.mergeGroup;
           const result = await locked(
@@ -197,6 +215,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
             routed.why,
             (error) => reportMergeGroupFailure(client, group, error, deps),
           );
+          if (done(result)) await deliveries.record(context.id);
           telemetry.event(context.name, action, result.error ? "failed" : "handled");
         } else if ("basePush" in routed) {
           const outcome = await reevaluateAfterPush(
@@ -209,11 +228,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           telemetry.event(context.name, action, outcome.dropped ? "dropped" : "handled");
         } else {
           const result = await pullRequest(routed);
+          if (done(result)) await deliveries.record(context.id);
           telemetry.event(context.name, action, result.error ? "failed" : "handled");
         }
       };
-      const subject =
-        "pullNumber" in routed ? `${routed.owner}/${routed.repo}#${routed.pullNumber}` : routed.why;
       if (!options.queue) return work();
       try {
         options.queue.submit(work);

@@ -41,7 +41,11 @@ const silentFlowTelemetry: FlowTelemetry = {
 
 /** What the App reports about each delivery, besides the flow's own telemetry. */
 export interface AppTelemetry extends FlowTelemetry {
-  event(name: string, action: string, outcome: "handled" | "dropped" | "failed" | "rejected"): void;
+  event(
+    name: string,
+    action: string,
+    outcome: "handled" | "dropped" | "duplicate" | "failed" | "rejected",
+  ): void;
   /** Seconds one reconcile took, lock wait included. */
   reconciled(seconds: number): void;
 }

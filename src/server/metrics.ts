@@ -6,7 +6,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { FlowTelemetry, GitHubCall, GitHubTelemetry } from "../github/telemetry.js";
 
-export type EventOutcome = "handled" | "dropped" | "failed" | "rejected";
+export type EventOutcome = "handled" | "dropped" | "duplicate" | "failed" | "rejected";
 
 export interface AppMetrics extends FlowTelemetry, GitHubTelemetry {
   registry: Registry;
@@ -62,7 +62,7 @@ export function createMetrics(): AppMetrics {
 
   const events = new Counter({
     name: "aigate_webhook_events_total",
-    help: "Webhook deliveries received, by event, action and outcome (handled, dropped, failed, rejected).",
+    help: "Webhook deliveries received, by event, action and outcome (handled, dropped, duplicate: a redelivery of one already handled, failed, rejected).",
     labelNames: ["event", "action", "outcome"] as const,
     registers,
   });

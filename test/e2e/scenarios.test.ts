@@ -376,15 +376,58 @@ describe("the App end to end", () => {
     const r = pr.addReview({ user: "alice", state: "APPROVED" });
     const payload = pullRequestReviewEvent("submitted", repo, pr, r);
     const deliveryId = "5e1d2a3b-0000-4000-8000-000000000001";
-    await stack.send("pull_request_review", payload, { deliveryId });
-    await stack.send("pull_request_review", payload, { deliveryId });
-    // Two at once, as two deliveries racing to the same replica.
+    // Two at once, as a redelivery racing the first delivery to the same replica.
     await Promise.all([
       stack.send("pull_request_review", payload, { deliveryId }),
       stack.send("pull_request_review", payload, { deliveryId }),
     ]);
+    await stack.send("pull_request_review", payload, { deliveryId });
+    // The same review under other delivery ids is reconciled again, and still attested once.
+    await stack.send("pull_request_review", payload);
+    await Promise.all([
+      stack.send("pull_request_review", payload),
+      stack.send("pull_request_review", payload),
+    ]);
     expect(attestationComments(repo, pr)).toHaveLength(1);
     expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
+  });
+
+  it("a redelivery of a handled delivery is dropped without a GitHub request; one that failed is handled again", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await openPr(repo, modelChange());
+    const first = pullRequestReviewEvent(
+      "submitted",
+      repo,
+      pr,
+      pr.addReview({ user: "alice", state: "APPROVED" }),
+    );
+    const handled = "5e1d2a3b-0000-4000-8000-000000000002";
+    expect(await stack.send("pull_request_review", first, { deliveryId: handled })).toBe(200);
+    let mark = stack.sim.requests.length;
+    expect(await stack.send("pull_request_review", first, { deliveryId: handled })).toBe(200);
+    const sent = stack.sim.requests
+      .slice(mark)
+      .filter((r) => r.operationId !== "apps/create-installation-access-token");
+    expect(sent).toEqual([]);
+    expect(stack.logs.join("\n")).toContain(`delivery ${handled} was handled already; dropped`);
+
+    // A delivery whose work failed (GitHub 502 on the evidence) is not remembered: its
+    // redelivery is handled again, and heals the pull request.
+    const second = pullRequestReviewEvent(
+      "submitted",
+      repo,
+      pr,
+      pr.addReview({ user: "erin", state: "APPROVED" }),
+    );
+    const failed = "5e1d2a3b-0000-4000-8000-000000000003";
+    stack.sim.failNext("issues/create-comment", 502, EVIDENCE_ATTEMPTS);
+    await stack.send("pull_request_review", second, { deliveryId: failed });
+    expect(checks(repo, pr).oversight?.conclusion).toBe("failure");
+    mark = stack.sim.requests.length;
+    await stack.send("pull_request_review", second, { deliveryId: failed });
+    expect(stack.sim.requests.length).toBeGreaterThan(mark);
+    expect(attestationComments(repo, pr)).toHaveLength(2);
+    expect(checks(repo, pr).oversight?.conclusion).toBe("success");
   });
 
   it("a PR with no AI change gets two green checks without reading reviews or comments", async () => {
