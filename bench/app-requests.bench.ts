@@ -125,7 +125,9 @@ try {
       console.log(`${event} (${note}):`);
       for (const r of rest) {
         const counted = r.counted ? "counted" : "not counted";
-        console.log(`    ${r.method} ${r.operationId ?? r.path} ${r.status} (${counted})`);
+        console.log(
+          `    ${r.method} ${r.operationId ?? r.path} ${r.status} (${counted}) ${r.path}`,
+        );
       }
     }
     return row;
@@ -143,7 +145,7 @@ try {
     "pull_request_review.submitted",
     reviewPayload,
     "new approval, right after our own writes: attestation + oversight check",
-    { deliveryId: "bench-review-1", goal: 4, budget: 5 },
+    { deliveryId: "bench-review-1", goal: 4 },
   );
   const second = repo.addComment(pr.number, {
     user: "erin",
@@ -153,7 +155,7 @@ try {
     "issue_comment.created",
     issueCommentEvent("created", repo, pr, second),
     "/approve, right after our own writes: attestation + oversight check",
-    { goal: 4, budget: 6 },
+    { goal: 4, budget: 5 },
   );
   const unchanged: Row[] = [];
   const same = async (
@@ -162,24 +164,32 @@ try {
     note: string,
     options: { deliveryId?: string; budget?: number } = {},
   ) => unchanged.push(await measure(event, payload, note, { goal: 1, ...options }));
+  // A redelivery carries the delivery's own id: recognised, and dropped before any request.
   await same(
     "pull_request_review.submitted",
     reviewPayload,
     "redelivery right after our own writes: changes nothing",
-    { deliveryId: "bench-review-1", budget: 3 },
+    { deliveryId: "bench-review-1" },
+  );
+  // What reconciling the same state costs when nothing tells it is a redelivery.
+  await measure(
+    "pull_request_review.submitted",
+    reviewPayload,
+    "same review, another delivery id, right after our own writes",
+    { deliveryId: "bench-review-1-again", budget: 2 },
   );
   await same(
     "pull_request_review.submitted",
     reviewPayload,
-    "redelivery again, steady state: changes nothing",
-    { deliveryId: "bench-review-1" },
+    "same review, another delivery id, steady state: changes nothing",
+    { deliveryId: "bench-review-1-third" },
   );
   const recheck = repo.addComment(pr.number, { user: "bob", body: "/aigate recheck" });
   await same(
     "issue_comment.created",
     issueCommentEvent("created", repo, pr, recheck),
-    "/aigate recheck, steady state: the command is a new comment",
-    { budget: 2 },
+    "/aigate recheck: a new comment; lists the check runs afresh",
+    { budget: 3 },
   );
   const runs = sim.state.checkRuns(repo, pr.headSha).latest;
   const oversight = runs["AI governance: human oversight"];
@@ -231,7 +241,7 @@ try {
     "pull_request.opened",
     pullRequestEvent("opened", repo, fresh),
     "a new pull request, no comments yet: writes both checks",
-    { goal: 9, budget: 11 },
+    { goal: 9, budget: 10 },
   );
   fresh.close();
   // A pull request that touches no AI system: at most its two check writes.

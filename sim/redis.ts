@@ -12,14 +12,15 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** A private `redis-server` on a loopback port (a free one by default), without persistence. */
-export async function startRedisServer(port?: number): Promise<RedisProcess> {
+/**
+ * A private `redis-server` on a loopback port (a free one by default), without persistence.
+ * With `dir`, a snapshot taken there (`SAVE`) is loaded when a server is started again on it.
+ */
+export async function startRedisServer(port?: number, dir?: string): Promise<RedisProcess> {
   port ??= await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  if (dir !== undefined) args.push("--dir", dir, "--dbfilename", "dump.rdb");
+  const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

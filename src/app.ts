@@ -10,6 +10,7 @@ import { ConfigurationError } from "./core/errors.js";
 import { MANIFEST_PATH } from "./core/manifest/schema.js";
 import { reevaluateAfterPush } from "./github/base-push.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
+import { type CheckRecords, localCheckRecords, redisCheckRecords } from "./github/check-records.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
 import { type DeliveryLog, localDeliveryLog, sharedDeliveryLog } from "./github/deliveries.js";
@@ -44,6 +45,8 @@ export interface AppOptions {
   serialiser?: Serialiser;
   /** Deliveries already handled, shared by the replicas (default: this process's memory). */
   deliveries?: DeliveryLog;
+  /** What the App last wrote to its check runs, shared by the replicas (default: memory). */
+  checkRecords?: CheckRecords;
   cache?: AdapterCache;
   /** Told about every reconcile, for tests and the demo. */
   onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
@@ -90,7 +93,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
     const telemetry = options.telemetry ?? silentAppTelemetry;
     const redis =
-      env.REDIS_URL && !(options.serialiser && options.deliveries)
+      env.REDIS_URL && !(options.serialiser && options.deliveries && options.checkRecords)
         ? await connectRedis(env.REDIS_URL, log)
         : undefined;
     const serialiser =
@@ -98,6 +101,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       (redis ? redisSerialiser(redis, { log, telemetry }) : inProcessSerialiser());
     const deliveries =
       options.deliveries ?? (redis ? sharedDeliveryLog(redis) : localDeliveryLog());
+    const checkRecords =
+      options.checkRecords ?? (redis ? redisCheckRecords(redis) : localCheckRecords());
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );
@@ -124,6 +129,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         log,
         cache,
         telemetry,
+        checkRecords,
       };
       const report = (key: string, why: string, result: ReconcileResult, seconds?: number) => {
         if (seconds !== undefined) telemetry.reconciled(seconds);

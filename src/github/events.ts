@@ -52,6 +52,12 @@ export interface EventTarget {
    * (docs/deployment.md#11-rate-limit-economy); absent, they are always listed.
    */
   fromComment?: boolean;
+  /**
+   * Someone asked to evaluate afresh (a re-run of a check, `/aigate recheck`): the App's check
+   * runs are listed from GitHub rather than taken from what it last wrote there, so a record
+   * that went wrong is healed (docs/deployment.md#11-rate-limit-economy).
+   */
+  relist?: true;
 }
 
 const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
@@ -103,6 +109,11 @@ const CheckSuiteEvent = z.looseObject({
     pull_requests: z.array(z.looseObject({ number: z.int().positive() })),
   }),
 });
+
+/** Whether a comment or review text asks to evaluate afresh. */
+function asksRecheck(body: string | null | undefined): boolean {
+  return !!body && parseCommands(body).recheck;
+}
 
 /** Whether a comment or review text could matter: a command or an attestation marker. */
 function matters(body: string | null | undefined): boolean {
@@ -286,7 +297,9 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       }
       // An edited or plain review matters only if its text names systems or asks for a recheck.
       if (matters(review.body) || matters(p.data.changes?.body?.from)) {
-        return at(repository, pr.number, pr.head.sha, why);
+        const t = at(repository, pr.number, pr.head.sha, why);
+        if (asksRecheck(review.body)) t.relist = true;
+        return t;
       }
       return ignored("the review neither approves nor requests changes nor carries a command");
     }
@@ -307,6 +320,7 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       }
       if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
         const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
+        if (p.data.action !== "deleted" && asksRecheck(comment.body)) t.relist = true;
         if (
           p.data.action === "deleted" &&
           comment.id !== undefined &&
@@ -326,7 +340,10 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (!CHECK_NAMES.includes(p.data.check_run.name)) return ignored("not an aigate check run");
       const pr = p.data.check_run.pull_requests[0];
       return pr
-        ? at(p.data.repository, pr.number, p.data.check_run.head_sha, "check_run.rerequested")
+        ? {
+            ...at(p.data.repository, pr.number, p.data.check_run.head_sha, "check_run.rerequested"),
+            relist: true,
+          }
         : ignored("the check run belongs to no open pull request");
     }
     case "check_suite": {
@@ -334,7 +351,15 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (!p.success) return unreadable;
       const pr = p.data.check_suite.pull_requests[0];
       return pr
-        ? at(p.data.repository, pr.number, p.data.check_suite.head_sha, "check_suite.rerequested")
+        ? {
+            ...at(
+              p.data.repository,
+              pr.number,
+              p.data.check_suite.head_sha,
+              "check_suite.rerequested",
+            ),
+            relist: true,
+          }
         : ignored("the check suite belongs to no open pull request");
     }
     case "merge_group":

@@ -62,7 +62,9 @@ export async function reconcileMergeGroup(
     const where = { ...repo, headSha: target.headSha };
     Object.assign(
       result.checks,
-      await publishChecks(client, where, checks, deps.appId, deps.now()),
+      await publishChecks(client, where, checks, deps.appId, deps.now(), {
+        records: deps.checkRecords,
+      }),
     );
   };
   try {
@@ -210,7 +212,9 @@ export async function reportMergeGroupFailure(
     const checks = errorChecks(failure, deps.now());
     Object.assign(
       result.checks,
-      await publishChecks(client, where, checks, deps.appId, deps.now()),
+      await publishChecks(client, where, checks, deps.appId, deps.now(), {
+        records: deps.checkRecords,
+      }),
     );
   } catch (writeError) {
     deps.log.error(

@@ -13,6 +13,14 @@ import {
 } from "../core/limits.js";
 import type { CheckAnnotation } from "../core/report/index.js";
 import type { Conclusion } from "../core/types.js";
+import {
+  type CheckRecords,
+  checkFingerprint,
+  type RecordedRun,
+  type RecordedRuns,
+  type RecordTarget,
+  type WriteTicket,
+} from "./check-records.js";
 import type { GitHubClient } from "./client.js";
 import { redact, statusOf } from "./errors.js";
 import { readCheckRuns } from "./facts.js";
@@ -50,6 +58,51 @@ export interface CheckTarget {
   headSha: string;
 }
 
+/** A check run's content as a write sends it: clipped to GitHub's limits, secrets redacted. */
+interface PreparedCheck {
+  name: string;
+  conclusion: Conclusion;
+  title: string;
+  summary: string;
+  text: string | undefined;
+  annotations: CheckAnnotation[];
+  /** What the run says once written, as `checkFingerprint` compares it. */
+  fingerprint: string;
+}
+
+function prepare(content: CheckContent): PreparedCheck {
+  const title = clip(redact(content.title), MAX_CHECK_TITLE_CHARS);
+  const summary = clip(redact(content.summary), MAX_CHECK_SUMMARY_CHARS);
+  const text =
+    content.text === undefined ? undefined : clip(redact(content.text), MAX_CHECK_TEXT_CHARS);
+  const annotations = content.annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST).map((a) => ({
+    ...a,
+    message: clip(redact(a.message), MAX_ANNOTATION_MESSAGE_CHARS),
+  }));
+  const fingerprint = checkFingerprint({
+    status: "completed",
+    conclusion: content.conclusion,
+    title,
+    summary,
+    text,
+    annotationsCount: annotations.length,
+  });
+  return {
+    name: content.name,
+    conclusion: content.conclusion,
+    title,
+    summary,
+    text,
+    annotations,
+    fingerprint,
+  };
+}
+
+/** A run listed on GitHub, as a write compares it. */
+export function recordedRun(run: ExistingCheckRun): RecordedRun {
+  return { id: run.id, fingerprint: checkFingerprint(run), annotationsCount: run.annotationsCount };
+}
+
 /**
  * Writes one check run for the head commit: creates it, or updates the run already there for
  * the same name and head, or does nothing when that run already says exactly this.
@@ -63,69 +116,71 @@ export async function publishCheck(
   existing: ExistingCheckRun | undefined,
   now: Date,
 ): Promise<PublishOutcome> {
-  const title = clip(redact(content.title), MAX_CHECK_TITLE_CHARS);
-  const summary = clip(redact(content.summary), MAX_CHECK_SUMMARY_CHARS);
-  const text =
-    content.text === undefined ? undefined : clip(redact(content.text), MAX_CHECK_TEXT_CHARS);
-  const annotations = content.annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST).map((a) => ({
-    ...a,
-    message: clip(redact(a.message), MAX_ANNOTATION_MESSAGE_CHARS),
-  }));
-  if (
-    existing &&
-    existing.status === "completed" &&
-    existing.conclusion === content.conclusion &&
-    existing.title === title &&
-    comparable(existing.summary) === comparable(summary) &&
-    (existing.text ?? undefined) === text &&
-    existing.annotationsCount === annotations.length
-  ) {
-    return "unchanged";
-  }
+  const check = prepare(content);
+  const known = existing ? recordedRun(existing) : undefined;
+  if (known?.fingerprint === check.fingerprint) return "unchanged";
+  return (await writeCheck(client, target, check, known, now)).outcome;
+}
+
+/** Creates or updates one run; answers what it did and the run as now written. */
+async function writeCheck(
+  client: GitHubClient,
+  target: CheckTarget,
+  check: PreparedCheck,
+  existing: RecordedRun | undefined,
+  now: Date,
+): Promise<{ outcome: PublishOutcome; run: RecordedRun }> {
   const completed = {
     status: "completed" as const,
-    conclusion: content.conclusion,
+    conclusion: check.conclusion,
     completed_at: now.toISOString(),
-    output: { title, summary, annotations, ...(text !== undefined ? { text } : {}) },
+    output: {
+      title: check.title,
+      summary: check.summary,
+      annotations: check.annotations,
+      ...(check.text !== undefined ? { text: check.text } : {}),
+    },
   };
-  let outcome: PublishOutcome;
+  const written = (id: number) => ({
+    id,
+    fingerprint: check.fingerprint,
+    annotationsCount: check.annotations.length,
+  });
   // Annotations added by an update are appended to the run's old ones, so a run that already
   // carries annotations is replaced by a new run rather than updated.
   // A run another app wrote (same name, e.g. the Action's token changed) cannot be updated:
   // GitHub answers 403, and our own run is created beside it instead.
-  const updated =
-    existing && existing.annotationsCount === 0
-      ? await client.rest.checks
-          .update({
-            owner: target.owner,
-            repo: target.repo,
-            check_run_id: existing.id,
-            ...completed,
-          })
-          .then(() => true)
-          .catch((error: unknown) => {
-            if (statusOf(error) === 403) return false;
-            throw error;
-          })
-      : false;
-  if (existing && updated) {
-    outcome = "updated";
-  } else {
-    await client.rest.checks.create({
-      owner: target.owner,
-      repo: target.repo,
-      name: content.name,
-      head_sha: target.headSha,
-      ...completed,
-    });
-    outcome = "created";
+  if (existing && existing.annotationsCount === 0) {
+    const updated = await client.rest.checks
+      .update({
+        owner: target.owner,
+        repo: target.repo,
+        check_run_id: existing.id,
+        ...completed,
+      })
+      .then(() => true)
+      .catch((error: unknown) => {
+        if (statusOf(error) === 403) return false;
+        throw error;
+      });
+    if (updated) return { outcome: "updated", run: written(existing.id) };
   }
-  return outcome;
+  const { data } = await client.rest.checks.create({
+    owner: target.owner,
+    repo: target.repo,
+    name: check.name,
+    head_sha: target.headSha,
+    ...completed,
+  });
+  return { outcome: "created", run: written(data.id) };
 }
 
 /**
  * Writes both check runs for a head commit, each beside our own run of the same name already
- * there (only the App's own runs, with `appId`), and says what each write did.
+ * there (only the App's own runs, with `appId`), and says what each write did. With `records`
+ * and `appId`, what the App last wrote there stands in for listing the runs when it is known
+ * for certain (check-records.ts), and every write keeps it; with `relist` the runs are listed
+ * whatever the record says, and the record is made again from what GitHub lists.
  */
 export async function publishChecks(
   client: GitHubClient,
@@ -133,20 +188,60 @@ export async function publishChecks(
   checks: CheckContent[],
   appId: number | undefined,
   now: Date,
+  options: { records?: CheckRecords | undefined; relist?: boolean } = {},
 ): Promise<Record<string, PublishOutcome>> {
   const names = checks.map((c) => c.name);
-  const existing = await readCheckRuns(client, target, target.headSha, names, appId);
-  const outcomes: Record<string, PublishOutcome> = {};
-  for (const content of checks) {
-    outcomes[content.name] = await publishCheck(
-      client,
-      target,
-      content,
-      existing.get(content.name),
-      now,
+  const { records } = options;
+  const book = records && appId !== undefined ? { records, at: { ...target, appId } } : undefined;
+  // The ticket is taken before the runs are listed, so that a write by anyone else that the
+  // list may not show yet is seen as an overlap and no record is kept from it.
+  const begun = book ? await ticketFor(book.records, book.at, names) : undefined;
+  const ticket = begun?.ticket;
+  const recalled = options.relist ? null : (begun?.recorded ?? null);
+  const existing =
+    recalled ??
+    new Map(
+      [...(await readCheckRuns(client, target, target.headSha, names, appId))].map(
+        ([name, run]) => [name, recordedRun(run)] as const,
+      ),
     );
+  const outcomes: Record<string, PublishOutcome> = {};
+  const changing: PreparedCheck[] = [];
+  for (const content of checks) {
+    const check = prepare(content);
+    if (existing.get(check.name)?.fingerprint === check.fingerprint) {
+      outcomes[check.name] = "unchanged";
+    } else {
+      changing.push(check);
+    }
   }
+  const after = new Map(existing);
+  for (const check of changing) {
+    const { outcome, run } = await writeCheck(client, target, check, existing.get(check.name), now);
+    outcomes[check.name] = outcome;
+    after.set(check.name, run);
+  }
+  // A write that was not answered threw above and is never ended (check-records.ts).
+  if (book && ticket) await book.records.end(book.at, ticket, names, after);
   return outcomes;
+}
+
+/**
+ * A ticket to write; undefined when the record's store does not answer. The checks are then
+ * written without one — a red check saying why must not wait for Redis — and the record is
+ * forgotten as soon as the store answers again.
+ */
+async function ticketFor(
+  records: CheckRecords,
+  at: RecordTarget,
+  names: readonly string[],
+): Promise<{ ticket: WriteTicket; recorded: RecordedRuns | null } | undefined> {
+  try {
+    return await records.begin(at, names);
+  } catch {
+    await records.forget(at);
+    return undefined;
+  }
 }
 
 /**
@@ -184,14 +279,6 @@ function fetchWithin(client: GitHubClient, timeoutMs: number): typeof fetch {
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     return send(input, { ...init, signal });
   };
-}
-
-/**
- * A summary without the time it was evaluated at: an evaluation that decides the same thing
- * again is not a change worth a write (the run keeps the time the content was first decided).
- */
-function comparable(summary: string | null): string | null {
-  return summary === null ? null : summary.replace(/^\| Evaluated at \|[^\n]*$/m, "");
 }
 
 function clip(text: string, max: number): string {

@@ -3,8 +3,9 @@
  * event that finds its pull request or merge group locked is queued in Redis, and the lock's
  * holder reconciles again for it. A rerun reads every fact live; what live facts cannot tell
  * travels with the event: a deleted attestation comment's body (it is restored), the head the
- * event names (so a failure still writes red checks there), and a merge group's refs (its checks
- * go on the group's head, not the pull request's). Equal events are queued once.
+ * event names (so a failure still writes red checks there), whether it asked to evaluate afresh
+ * (a recheck lists the check runs), and a merge group's refs (its checks go on the group's
+ * head, not the pull request's). Equal events are queued once.
  */
 import { z } from "zod";
 import type { PullRequestTarget } from "./client.js";
@@ -12,7 +13,7 @@ import type { MergeGroupTarget } from "./merge-group.js";
 import type { ReconcileTarget } from "./reconcile.js";
 
 export type QueuedEvent =
-  | { pull: PullRequestTarget & Pick<ReconcileTarget, "headSha" | "deleted"> }
+  | { pull: PullRequestTarget & Pick<ReconcileTarget, "headSha" | "deleted" | "relist"> }
   | { group: MergeGroupTarget };
 
 const Pull = z.strictObject({
@@ -23,6 +24,7 @@ const Pull = z.strictObject({
   deleted: z
     .strictObject({ commentId: z.int().positive(), body: z.string(), by: z.string().optional() })
     .optional(),
+  relist: z.literal(true).optional(),
 });
 const Group = z.strictObject({
   owner: z.string(),
@@ -65,6 +67,7 @@ export function encodeQueued(event: QueuedEvent): string {
     pull.pull.deleted = { commentId: p.deleted.commentId, body: p.deleted.body };
     if (p.deleted.by !== undefined) pull.pull.deleted.by = p.deleted.by;
   }
+  if (p.relist === true) pull.pull.relist = true;
   return JSON.stringify(pull);
 }
 

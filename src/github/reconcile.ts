@@ -11,6 +11,7 @@ import { renderReply } from "../core/report/index.js";
 import type { Decision } from "../core/types.js";
 import { type DeletedAttestation, postRestoration, postStatements } from "./attest.js";
 import type { AdapterCache } from "./cache.js";
+import type { CheckRecords } from "./check-records.js";
 import { errorChecks, renderChecks } from "./checks.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./client.js";
 import { describeFailure, type GitHubFailure } from "./errors.js";
@@ -42,6 +43,11 @@ export interface ReconcileDeps {
   lock?: HeldLock | undefined;
   /** Told about attestations and checks written (the App's metrics). */
   telemetry?: FlowTelemetry | undefined;
+  /**
+   * What the App last wrote to its check runs on each commit, kept by every write; it stands
+   * in for listing them when known for certain (check-records.ts). Without it they are listed.
+   */
+  checkRecords?: CheckRecords | undefined;
 }
 
 export interface ReconcileResult {
@@ -68,6 +74,8 @@ export type ReconcileTarget = PullRequestTarget & {
   deleted?: DeletedAttestation;
   /** Whether the event is about a comment (see EventTarget): false allows trusting a count of none. */
   fromComment?: boolean;
+  /** Asked to evaluate afresh (see EventTarget): the check runs are listed, not recalled. */
+  relist?: boolean;
 };
 
 /** The result of an event that wrote nothing yet. */
@@ -117,7 +125,7 @@ export async function reconcile(
  */
 export async function reportFailure(
   client: GitHubClient,
-  target: PullRequestTarget & { headSha?: string },
+  target: PullRequestTarget & Pick<ReconcileTarget, "headSha" | "relist">,
   error: unknown,
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
@@ -168,7 +176,7 @@ async function writeEvidence(
 
 async function writeChecks(
   client: GitHubClient,
-  target: PullRequestTarget,
+  target: PullRequestTarget & Pick<ReconcileTarget, "relist">,
   headSha: string,
   checks: CheckContent[],
   deps: ReconcileDeps,
@@ -177,7 +185,10 @@ async function writeChecks(
   if (deps.write === false) return;
   await (deps.lock ?? PROCESS_LOCK).assertHeld();
   const where = { owner: target.owner, repo: target.repo, headSha };
-  const written = await publishChecks(client, where, checks, deps.appId, deps.now());
+  const written = await publishChecks(client, where, checks, deps.appId, deps.now(), {
+    records: deps.checkRecords,
+    relist: target.relist === true,
+  });
   Object.assign(result.checks, written);
   for (const check of checks) {
     if (written[check.name] !== "unchanged") deps.telemetry?.checkWritten(check.conclusion);
@@ -186,7 +197,7 @@ async function writeChecks(
 
 async function failClosed(
   client: GitHubClient,
-  target: PullRequestTarget,
+  target: PullRequestTarget & Pick<ReconcileTarget, "relist">,
   headSha: string | undefined,
   error: unknown,
   deps: ReconcileDeps,

@@ -1,11 +1,13 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CHECK_SUMMARY_CHARS } from "../../src/core/limits.js";
+import { type CheckRecords, localCheckRecords } from "../../src/github/check-records.js";
 import {
   type CheckAnnotation,
   type CheckContent,
   type ExistingCheckRun,
   publishCheck,
+  publishChecks,
 } from "../../src/github/publish.js";
 import { testClient } from "../support/helpers.js";
 
@@ -186,5 +188,191 @@ describe("publishing a check run", () => {
       now,
     );
     expect(length).toBe(MAX_CHECK_SUMMARY_CHARS);
+  });
+});
+
+describe("publishing both check runs with what the App last wrote", () => {
+  const appId = 42;
+  const checks = [
+    content({ name: "AI governance: risk assessment", conclusion: "success", title: "ok" }),
+    content(),
+  ];
+  const listed = (runs: Array<Partial<ExistingCheckRun> & { id: number; name: string }>) => ({
+    total_count: runs.length,
+    check_runs: runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: "completed",
+      conclusion: r.conclusion ?? "success",
+      app: { id: appId },
+      output: {
+        title: r.title ?? "old",
+        summary: r.summary ?? "old",
+        text: null,
+        annotations_count: 0,
+      },
+    })),
+  });
+
+  it("lists the runs once, then writes from the record without listing them again", async () => {
+    const records = localCheckRecords();
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(200, listed([]))
+      .post("/repos/acme/models/check-runs")
+      .reply(201, { id: 501 })
+      .post("/repos/acme/models/check-runs")
+      .reply(201, { id: 502 });
+    expect(await publishChecks(testClient(), target, checks, appId, now, { records })).toEqual({
+      "AI governance: risk assessment": "created",
+      "AI governance: human oversight": "created",
+    });
+    // The same decision again: nothing read, nothing written.
+    expect(await publishChecks(testClient(), target, checks, appId, now, { records })).toEqual({
+      "AI governance: risk assessment": "unchanged",
+      "AI governance: human oversight": "unchanged",
+    });
+    // A new decision updates the run the App created, by the id GitHub answered.
+    nock(api).patch("/repos/acme/models/check-runs/502").reply(200, { id: 502 });
+    const approved = [
+      checks[0] as CheckContent,
+      content({ conclusion: "success", title: "2 of 2" }),
+    ];
+    expect(await publishChecks(testClient(), target, approved, appId, now, { records })).toEqual({
+      "AI governance: risk assessment": "unchanged",
+      "AI governance: human oversight": "updated",
+    });
+  });
+
+  it("lists the runs again after a write that failed, and never keeps a record for that commit", async () => {
+    const records = localCheckRecords();
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(200, listed([]))
+      .post("/repos/acme/models/check-runs")
+      .reply(201, { id: 601 })
+      .post("/repos/acme/models/check-runs")
+      .reply(422, { message: "Unprocessable" });
+    await expect(
+      publishChecks(testClient(), target, checks, appId, now, { records }),
+    ).rejects.toThrow();
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(
+        200,
+        listed([
+          {
+            id: 601,
+            name: "AI governance: risk assessment",
+            title: "ok",
+            summary: "## Approvals\n\n- alice",
+          },
+        ]),
+      )
+      .post("/repos/acme/models/check-runs")
+      .reply(201, { id: 602 });
+    expect(
+      await publishChecks(testClient(), target, checks, appId, now, { records }),
+    ).toMatchObject({
+      "AI governance: risk assessment": "unchanged",
+      "AI governance: human oversight": "created",
+    });
+  });
+
+  it("lists the runs when asked to evaluate afresh, and takes what GitHub lists as the record", async () => {
+    const records = localCheckRecords();
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(200, listed([]))
+      .post("/repos/acme/models/check-runs")
+      .times(2)
+      .reply(201, { id: 701 });
+    await publishChecks(testClient(), target, checks, appId, now, { records });
+    // GitHub shows something else than the record (say, a run written while the record
+    // could not be kept): a recheck lists the runs and writes what differs.
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(
+        200,
+        listed([
+          {
+            id: 801,
+            name: "AI governance: risk assessment",
+            title: "ok",
+            summary: "## Approvals\n\n- alice",
+          },
+          {
+            id: 802,
+            name: "AI governance: human oversight",
+            conclusion: "failure",
+            title: "could not evaluate",
+          },
+        ]),
+      )
+      .patch("/repos/acme/models/check-runs/802")
+      .reply(200, { id: 802 });
+    expect(
+      await publishChecks(testClient(), target, checks, appId, now, { records, relist: true }),
+    ).toEqual({
+      "AI governance: risk assessment": "unchanged",
+      "AI governance: human oversight": "updated",
+    });
+    // The record now holds what GitHub listed and what was written: nothing read next time.
+    nock(api).patch("/repos/acme/models/check-runs/801").reply(200, { id: 801 });
+    const failed = [
+      content({ name: "AI governance: risk assessment", conclusion: "failure", title: "no" }),
+      checks[1] as CheckContent,
+    ];
+    expect(await publishChecks(testClient(), target, failed, appId, now, { records })).toEqual({
+      "AI governance: risk assessment": "updated",
+      "AI governance: human oversight": "unchanged",
+    });
+  });
+
+  it("writes without a ticket when the record's store does not answer, and forgets the record", async () => {
+    const forgotten: string[] = [];
+    const unreachable: CheckRecords = {
+      begin: async () => {
+        throw new Error("connect ECONNREFUSED");
+      },
+      end: async () => {
+        throw new Error("never ended without a ticket");
+      },
+      forget: async (at) => {
+        forgotten.push(at.headSha);
+      },
+    };
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(200, listed([]))
+      .post("/repos/acme/models/check-runs")
+      .times(2)
+      .reply(201, { id: 901 });
+    expect(
+      await publishChecks(testClient(), target, checks, appId, now, { records: unreachable }),
+    ).toEqual({
+      "AI governance: risk assessment": "created",
+      "AI governance: human oversight": "created",
+    });
+    expect(forgotten).toEqual([target.headSha]);
+  });
+
+  it("always lists the runs without the App's id", async () => {
+    const records = localCheckRecords();
+    for (let i = 0; i < 2; i++) {
+      nock(api)
+        .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+        .query(true)
+        .reply(200, listed([]));
+    }
+    nock(api).post("/repos/acme/models/check-runs").times(4).reply(201, { id: 1 });
+    await publishChecks(testClient(), target, checks, undefined, now, { records });
+    await publishChecks(testClient(), target, checks, undefined, now, { records });
   });
 });

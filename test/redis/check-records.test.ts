@@ -1,0 +1,143 @@
+/**
+ * What the App last wrote to its check runs, shared through a real Redis: kept only for a
+ * writer that was alone, never trusted across a restart of the server.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../sim/ports.js";
+import { startRedisServer } from "../../sim/redis.js";
+import {
+  type CheckRecords,
+  checkRecordKey,
+  type RecordedRuns,
+  type RecordTarget,
+  redisCheckRecords,
+} from "../../src/github/check-records.js";
+import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
+import { type TestRedis, testRedis } from "./redis-server.js";
+
+const RECORDS_DB = 7;
+const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
+let redis: TestRedis;
+const clients: Redis[] = [];
+const NAMES = ["AI governance: risk assessment", "AI governance: human oversight"];
+
+function client(url = redis.url): Redis {
+  const c = new Redis(url, { maxRetriesPerRequest: 1 });
+  c.on("error", () => {});
+  clients.push(c);
+  return c;
+}
+
+let commits = 0;
+function target(): RecordTarget {
+  commits++;
+  return { owner: "Acme", repo: "Models", headSha: `${commits}`.padStart(40, "a"), appId: 42 };
+}
+
+function runs(id: number, fingerprint: string): RecordedRuns {
+  return new Map(NAMES.map((name, i) => [name, { id: id + i, fingerprint, annotationsCount: 0 }]));
+}
+
+/** One writer: begins, recalls what it may, and ends having written `fingerprint`. */
+async function write(records: CheckRecords, at: RecordTarget, id: number, fingerprint: string) {
+  const { ticket, recorded } = await records.begin(at, NAMES);
+  await records.end(at, ticket, NAMES, runs(id, fingerprint));
+  return recorded;
+}
+
+describe.skipIf(redisServer.skip)("check-run records shared through Redis", () => {
+  beforeAll(async () => {
+    redis = await testRedis(RECORDS_DB);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await redis?.stop();
+  });
+
+  it("lets the next writer, on any replica, recall what a writer alone wrote", async () => {
+    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const at = target();
+    expect(await write(a, at, 100, "v1")).toBeNull();
+    expect(await write(b, at, 100, "v2")).toEqual(runs(100, "v1"));
+    expect(await write(a, at, 100, "v3")).toEqual(runs(100, "v2"));
+    expect(checkRecordKey(at)).toBe(`aigate:checks:42:acme/models@${at.headSha}`);
+    expect(await client().exists(checkRecordKey(at))).toBe(1);
+    // Another App's runs, or a record of other names, are not recalled.
+    expect(await write(b, { ...at, appId: 43 }, 1, "other")).toBeNull();
+    const { ticket, recorded } = await a.begin(at, [...NAMES, "another check"]);
+    expect(recorded).toBeNull();
+    await a.end(at, ticket, NAMES, runs(100, "v3"));
+  });
+
+  it("recalls nothing while a write is in flight, or after two writers overlapped", async () => {
+    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const at = target();
+    await write(a, at, 100, "v1");
+    const first = await a.begin(at, NAMES);
+    expect(first.recorded).toEqual(runs(100, "v1"));
+    const second = await b.begin(at, NAMES);
+    expect(second.recorded).toBeNull();
+    // Each ends having written alone as far as it knows; their writes may have landed in
+    // either order, so neither is kept.
+    await b.end(at, second.ticket, NAMES, runs(200, "v2"));
+    await a.end(at, first.ticket, NAMES, runs(100, "v3"));
+    expect(await write(b, at, 200, "v4")).toBeNull();
+    // The next writer alone is recalled again.
+    expect(await write(a, at, 200, "v5")).toEqual(runs(200, "v4"));
+  });
+
+  it("recalls nothing again after a write that was not answered (it may still land)", async () => {
+    const records = redisCheckRecords(client());
+    const at = target();
+    await write(records, at, 100, "v1");
+    const failed = await records.begin(at, NAMES); // its write failed: never ended
+    expect(failed.recorded).toEqual(runs(100, "v1"));
+    expect(await write(records, at, 100, "v2")).toBeNull();
+    expect(await write(records, at, 100, "v3")).toBeNull();
+  });
+
+  it("forgets the record when a replica wrote without a ticket", async () => {
+    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const at = target();
+    await write(a, at, 100, "v1");
+    await b.forget(at);
+    expect(await write(a, at, 100, "v2")).toBeNull();
+    // Forgetting while Redis does not answer never fails the write it follows.
+    const down = redisCheckRecords(client(`redis://127.0.0.1:${await freePort()}`));
+    await expect(down.forget(at)).resolves.toBeUndefined();
+  });
+
+  it("ignores a record that came back from a snapshot after the server restarted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aigate-redis-"));
+    const port = await freePort();
+    let server = await startRedisServer(port, dir);
+    try {
+      const before = client(server.url);
+      const at = target();
+      await write(redisCheckRecords(before), at, 100, "v1");
+      expect(await write(redisCheckRecords(before), at, 100, "v1")).toEqual(runs(100, "v1"));
+      await before.save();
+      before.disconnect();
+      await server.stop();
+      server = await startRedisServer(port, dir);
+      const after = client(server.url);
+      // The data came back with the snapshot; the record is not recalled.
+      expect(await after.exists(checkRecordKey(at))).toBe(1);
+      expect(await write(redisCheckRecords(after), at, 300, "v2")).toBeNull();
+      // A write on the new server is recalled.
+      expect(await write(redisCheckRecords(after), at, 300, "v3")).toEqual(runs(300, "v2"));
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to begin a write when Redis does not answer", async () => {
+    const records = redisCheckRecords(client(`redis://127.0.0.1:${await freePort()}`));
+    await expect(records.begin(target(), NAMES)).rejects.toThrow();
+  });
+});
