@@ -241,7 +241,7 @@ try {
     "pull_request.opened",
     pullRequestEvent("opened", repo, fresh),
     "a new pull request, no comments yet: writes both checks",
-    { goal: 9, budget: 10 },
+    { goal: 9 },
   );
   fresh.close();
   // A pull request that touches no AI system: at most its two check writes.

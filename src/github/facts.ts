@@ -94,7 +94,7 @@ export async function readChangedFiles(
   client: GitHubClient,
   target: PullRequestTarget,
   changedFilesCount: number,
-): Promise<{ files: ChangedFile[]; truncated: boolean }> {
+): Promise<{ files: ChangedFile[]; truncated: boolean; blobs: Map<string, string> }> {
   const listed = await client.paginate(client.rest.pulls.listFiles, {
     owner: target.owner,
     repo: target.repo,
@@ -103,7 +103,10 @@ export async function readChangedFiles(
   });
   const files = listed.map(changedFile);
   const truncated = files.length >= MAX_PULL_REQUEST_FILES || changedFilesCount > files.length;
-  return { files, truncated };
+  // The blob each changed file has at the head, as the list gives it.
+  const blobs = new Map<string, string>();
+  for (const f of listed) if (f.status !== "removed" && f.sha) blobs.set(f.filename, f.sha);
+  return { files, truncated, blobs };
 }
 
 function changedFile(f: { filename: string; status: string; previous_filename?: string }) {
@@ -435,12 +438,25 @@ export function pullRequestReader(
   client: GitHubClient,
   cache: AdapterCache,
   target: PullRequestTarget,
-  changedFilesCount: number,
+  pr: { headSha: string; changedFilesCount: number },
 ): SourceReader {
   const repo = { owner: target.owner, repo: target.repo };
+  let headBlobs = new Map<string, string>();
   return {
-    readFile: (revision, path) => readFileAt(client, cache, repo, revision, path),
-    changedFiles: () => readChangedFiles(client, target, changedFilesCount),
+    async readFile(revision, path) {
+      // A file the pull request changes whose content was already read at another commit (a
+      // previous head, another pull request) needs no request: the file list names its blob.
+      // Only for this event: the list is as current as its own read, and is never cached as
+      // the file at this head.
+      const blob = revision === pr.headSha ? headBlobs.get(path) : undefined;
+      const known = blob === undefined ? undefined : cache.blobs.get(blob);
+      return known ?? readFileAt(client, cache, repo, revision, path);
+    },
+    async changedFiles() {
+      const changed = await readChangedFiles(client, target, pr.changedFilesCount);
+      headBlobs = changed.blobs;
+      return { files: changed.files, truncated: changed.truncated };
+    },
     treeFiles: (revision) => readTreeFiles(client, cache, repo, revision),
   };
 }

@@ -61,7 +61,10 @@ export async function readPullRequestState(
   if (tip && tip !== pr.pullRequest.baseSha) {
     pr = { ...pr, pullRequest: { ...pr.pullRequest, baseSha: tip } };
   }
-  const reader = pullRequestReader(client, cache, target, pr.changedFilesCount);
+  const reader = pullRequestReader(client, cache, target, {
+    headSha: pr.pullRequest.headSha,
+    changedFilesCount: pr.changedFilesCount,
+  });
   const changeTarget = changeTargetFor(client, cache, target, {
     baseSha: pr.pullRequest.baseSha,
     headSha: pr.pullRequest.headSha,

@@ -190,6 +190,38 @@ describe("which events can change a gate", () => {
     ).toMatchObject({ fromComment: true });
   });
 
+  it("asks for the check runs to be listed afresh on a re-run or a recheck, and only then", () => {
+    const checkRun = {
+      action: "rerequested",
+      repository,
+      check_run: {
+        name: "AI governance: human oversight",
+        head_sha: "c".repeat(40),
+        pull_requests: [{ number: 7 }],
+      },
+    };
+    expect(targetOf("check_run.rerequested", checkRun)).toMatchObject({ relist: true });
+    expect(
+      targetOf("check_suite.rerequested", {
+        action: "rerequested",
+        repository,
+        check_suite: { head_sha: "c".repeat(40), pull_requests: [{ number: 9 }] },
+      }),
+    ).toMatchObject({ relist: true });
+    const said = (body: string) =>
+      routeEvent("issue_comment.created", {
+        action: "created",
+        repository,
+        issue: { number: 7, pull_request: {} },
+        comment: { id: 1, body },
+      });
+    expect(said("/aigate recheck")).toMatchObject({ relist: true });
+    expect(said("/approve")).not.toHaveProperty("relist");
+    expect(
+      routeEvent("pull_request.opened", { action: "opened", repository, pull_request }),
+    ).not.toHaveProperty("relist");
+  });
+
   it("routes a delivery only for the events and actions the App subscribes to", () => {
     const run = {
       repository,

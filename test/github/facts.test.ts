@@ -3,6 +3,7 @@ import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAdapterCache } from "../../src/github/cache.js";
 import {
+  pullRequestReader,
   readChangedFiles,
   readChangedSince,
   readFileAt,
@@ -106,6 +107,43 @@ describe("reading facts from GitHub", () => {
     expect(await readChangedSince(testClient(), cache, repo, A, B)).toEqual(["b.py", "a.py"]);
     expect(await readChangedSince(testClient(), cache, repo, B, A)).toBeNull();
     expect(await readChangedSince(testClient(), cache, repo, A, A)).toEqual([]);
+  });
+
+  it("takes a changed file at the head from a blob already read, named by the file list", async () => {
+    const cache = createAdapterCache();
+    const body = (text: string) => ({
+      type: "file",
+      sha: `blob-${text}`,
+      size: text.length,
+      encoding: "base64",
+      content: Buffer.from(text).toString("base64"),
+    });
+    nock(API)
+      // The assessment as another pull request's head had it: the same blob.
+      .get("/repos/acme/models/contents/assessment.yml")
+      .query({ ref: B })
+      .reply(200, body("risk: low\n"))
+      .get("/repos/acme/models/pulls/7/files")
+      .query(true)
+      .reply(200, [
+        { filename: "assessment.yml", status: "modified", sha: "blob-risk: low\n" },
+        { filename: "card.md", status: "modified", sha: "blob-unseen" },
+        { filename: "gone.md", status: "removed", sha: "blob-gone" },
+      ])
+      // A changed file whose blob was never read, and any file at the base, are read.
+      .get("/repos/acme/models/contents/card.md")
+      .query({ ref: A })
+      .reply(200, body("# Card\n"))
+      .get("/repos/acme/models/contents/assessment.yml")
+      .query({ ref: "c".repeat(40) })
+      .reply(200, body("risk: high\n"));
+    const client = testClient();
+    expect((await readFileAt(client, cache, repo, B, "assessment.yml"))?.text).toBe("risk: low\n");
+    const reader = pullRequestReader(client, cache, target, { headSha: A, changedFilesCount: 3 });
+    await reader.changedFiles();
+    expect((await reader.readFile(A, "assessment.yml"))?.text).toBe("risk: low\n");
+    expect((await reader.readFile(A, "card.md"))?.text).toBe("# Card\n");
+    expect((await reader.readFile("c".repeat(40), "assessment.yml"))?.text).toBe("risk: high\n");
   });
 
   it("leaves a team unreadable, never counted, when the token may not read it (403)", async () => {

@@ -22,6 +22,14 @@ describe("an event queued for the holder of its pull request's lock", () => {
     );
   });
 
+  it("keeps a request to list the check runs afresh", () => {
+    const recheck = { owner: "acme", repo: "models", pullNumber: 3, relist: true as const };
+    expect(decodeQueued(encodeQueued({ pull: recheck }))).toEqual({ pull: recheck });
+    expect(encodeQueued({ pull: recheck })).not.toBe(
+      encodeQueued({ pull: { owner: "acme", repo: "models", pullNumber: 3 } }),
+    );
+  });
+
   it("keeps a merge group's head, base and ref", () => {
     const group = {
       owner: "acme",
