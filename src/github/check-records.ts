@@ -6,16 +6,19 @@
  *
  * A record is trusted only when it cannot be out of date:
  * - **One writer at a time.** A write of a commit's check runs begins by taking a ticket, which
- *   deletes the record; it ends by handing in the runs as written. The record is kept only when
+ *   takes the record away (and answers it, when it can be trusted, in the same step); it ends
+ *   by handing in the runs as written. The record is kept only when
  *   that writer was alone from its ticket to its end — no other writer began meanwhile (the
  *   generation did not move) or was still writing (none in flight, none overlapped) — and every
  *   one of its writes was answered. Any doubt leaves no record, and the runs are listed.
  * - **The same Redis run.** Each record carries the Redis server's `run_id`, which changes with
  *   every start of the server; a record that comes back from a snapshot after a restart or a
  *   crash, or from a replica after a failover, belongs to another run and is ignored.
- * - **A ticket or no write.** With Redis, a write whose ticket cannot be taken is not made (as
- *   a write whose lock cannot be confirmed is not); a record whose end cannot be handed in stays
- *   "in flight" and is never trusted, until it expires.
+ * - **No ticket, no record.** A write whose ticket Redis does not give is still made (red
+ *   checks saying why must not wait for Redis), and the record is removed as soon as Redis
+ *   answers again (`forget`); a write that was not answered is never ended, so its record stays
+ *   "in flight" and is never trusted, until it expires. A re-run or a recheck lists the runs
+ *   and makes the record again from what GitHub lists.
  *
  * Without REDIS_URL the App is one process, and the record is kept in its memory.
  */
