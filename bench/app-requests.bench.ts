@@ -136,7 +136,7 @@ try {
   await measure(
     "pull_request.opened",
     pullRequestEvent("opened", repo, pr),
-    "first event, ~100 comments already: writes both checks",
+    "first event after a start (nothing cached), ~100 comments: writes both checks",
     { goal: 9, budget: 14 },
   );
   const review = pr.addReview({ user: "alice", state: "APPROVED" });

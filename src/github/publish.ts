@@ -17,9 +17,7 @@ import {
   type CheckRecords,
   checkFingerprint,
   type RecordedRun,
-  type RecordedRuns,
   type RecordTarget,
-  type WriteTicket,
 } from "./check-records.js";
 import type { GitHubClient } from "./client.js";
 import { redact, statusOf } from "./errors.js";
@@ -196,10 +194,10 @@ export async function publishChecks(
   // The ticket is taken before the runs are listed, so that a write by anyone else that the
   // list may not show yet is seen as an overlap and no record is kept from it.
   const begun = book ? await ticketFor(book.records, book.at, names) : undefined;
-  const ticket = begun?.ticket;
   const recalled = options.relist ? null : (begun?.recorded ?? null);
+  const listedAt = recalled?.listedAt ?? Date.now();
   const existing =
-    recalled ??
+    recalled?.runs ??
     new Map(
       [...(await readCheckRuns(client, target, target.headSha, names, appId))].map(
         ([name, run]) => [name, recordedRun(run)] as const,
@@ -216,26 +214,38 @@ export async function publishChecks(
     }
   }
   const after = new Map(existing);
-  for (const check of changing) {
-    const { outcome, run } = await writeCheck(client, target, check, existing.get(check.name), now);
-    outcomes[check.name] = outcome;
-    after.set(check.name, run);
+  try {
+    for (const check of changing) {
+      const { outcome, run } = await writeCheck(
+        client,
+        target,
+        check,
+        existing.get(check.name),
+        now,
+      );
+      outcomes[check.name] = outcome;
+      after.set(check.name, run);
+    }
+  } finally {
+    // Written without a ticket: no record made meanwhile may be trusted (check-records.ts).
+    if (book && !begun && changing.length > 0) await book.records.forget(book.at);
   }
   // A write that was not answered threw above and is never ended (check-records.ts).
-  if (book && ticket) await book.records.end(book.at, ticket, names, after);
+  if (book && begun)
+    await book.records.end(book.at, begun.ticket, names, { runs: after, listedAt });
   return outcomes;
 }
 
 /**
  * A ticket to write; undefined when the record's store does not answer. The checks are then
  * written without one — a red check saying why must not wait for Redis — and the record is
- * forgotten as soon as the store answers again.
+ * marked untrusted before and after, at once or as soon as the store answers again.
  */
 async function ticketFor(
   records: CheckRecords,
   at: RecordTarget,
   names: readonly string[],
-): Promise<{ ticket: WriteTicket; recorded: RecordedRuns | null } | undefined> {
+): Promise<Awaited<ReturnType<CheckRecords["begin"]>> | undefined> {
   try {
     return await records.begin(at, names);
   } catch {
