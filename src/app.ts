@@ -4,16 +4,17 @@
  * goes through src/github/.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Redis } from "ioredis";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
 import { MANIFEST_PATH } from "./core/manifest/schema.js";
 import { reevaluateAfterPush } from "./github/base-push.js";
 import { type AdapterCache, createAdapterCache } from "./github/cache.js";
-import { type CheckRecords, localCheckRecords, redisCheckRecords } from "./github/check-records.js";
+import { localCheckRecords, redisCheckRecords } from "./github/check-records.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { loadAppConfig, StartupError } from "./github/config.js";
-import { type DeliveryLog, localDeliveryLog, sharedDeliveryLog } from "./github/deliveries.js";
+import { localDeliveryLog, sharedDeliveryLog } from "./github/deliveries.js";
 import { HANDLED_EVENTS, routeDelivery } from "./github/events.js";
 import type { HeldLock } from "./github/lock.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
@@ -43,10 +44,11 @@ export interface AppOptions {
   cwd?: string;
   now?: () => Date;
   serialiser?: Serialiser;
-  /** Deliveries already handled, shared by the replicas (default: this process's memory). */
-  deliveries?: DeliveryLog;
-  /** What the App last wrote to its check runs, shared by the replicas (default: memory). */
-  checkRecords?: CheckRecords;
+  /**
+   * The Redis the replicas share the handled deliveries and the check-run records through
+   * (default: one connected from REDIS_URL; without either, this process's memory).
+   */
+  redis?: Redis;
   cache?: AdapterCache;
   /** Told about every reconcile, for tests and the demo. */
   onReconciled?: (result: ReconcileResult, event: string, deliveryId: string) => void;
@@ -93,16 +95,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
     const telemetry = options.telemetry ?? silentAppTelemetry;
     const redis =
-      env.REDIS_URL && !(options.serialiser && options.deliveries && options.checkRecords)
-        ? await connectRedis(env.REDIS_URL, log)
-        : undefined;
+      options.redis ?? (env.REDIS_URL ? await connectRedis(env.REDIS_URL, log) : undefined);
     const serialiser =
       options.serialiser ??
       (redis ? redisSerialiser(redis, { log, telemetry }) : inProcessSerialiser());
-    const deliveries =
-      options.deliveries ?? (redis ? sharedDeliveryLog(redis) : localDeliveryLog());
-    const checkRecords =
-      options.checkRecords ?? (redis ? redisCheckRecords(redis) : localCheckRecords());
+    const deliveries = redis ? sharedDeliveryLog(redis) : localDeliveryLog();
+    const checkRecords = redis ? redisCheckRecords(redis) : localCheckRecords();
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );

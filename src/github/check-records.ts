@@ -234,9 +234,9 @@ function ticketsKey(target: RecordTarget): string {
 /** Records shared by every replica through Redis. */
 export function redisCheckRecords(
   redis: Redis,
-  options: { ttlMs?: number; now?: () => number } = {},
+  options: { now?: () => number } = {},
 ): CheckRecords {
-  const ttlMs = options.ttlMs ?? CHECK_RECORD_TTL_MS;
+  const ttlMs = CHECK_RECORD_TTL_MS;
   const now = options.now ?? Date.now;
   // Records to mark once Redis answers again: this replica wrote without a ticket.
   const forgotten = new Set<string>();

@@ -70,7 +70,8 @@ export function evidenceFirst(throttle: ThrottleSetting | undefined): Partial<Pa
   if (throttle?.enabled === false) return {};
   const Limiter = throttle?.Bottleneck ?? Bottleneck;
   const connection = throttle?.connection;
-  // Every limiter on this connection (the plugin's own too) recovers from a Redis that restarted empty.
+  // Every connection the plugin is given recovers from a Redis that restarted empty: the
+  // plugin's own limiters (global, auth, search) are made once per process, on the first.
   if (connection) recoverableOnRedis7(connection);
   let groups = groupsOf.get(connection ?? local);
   if (!groups) {

@@ -522,6 +522,11 @@ export function redisSerialiser(
   };
 }
 
+/** The pause before each reconnection attempt of aigate's Redis clients (ms). */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 200, 2_000);
+}
+
 /** What an ioredis client does when Redis is away: fail commands fast, keep reconnecting. */
 const CLIENT_OPTIONS: RedisOptions = {
   // A command waits for one reconnect attempt, then fails: the event ends in a red check
@@ -529,7 +534,7 @@ const CLIENT_OPTIONS: RedisOptions = {
   maxRetriesPerRequest: 1,
   connectTimeout: 5_000,
   commandTimeout: 5_000,
-  retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  retryStrategy: reconnectDelay,
 };
 
 /**

@@ -18,7 +18,7 @@
 import Bottleneck from "bottleneck";
 import { Redis } from "ioredis";
 import type { Log } from "./client.js";
-import { redisAddress } from "./serialise.js";
+import { reconnectDelay, redisAddress } from "./serialise.js";
 
 /** The sentinels Bottleneck's scripts raise and its datastore recovers from. */
 const SENTINEL = /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;
@@ -32,7 +32,7 @@ interface ScriptArgs {
 const adapted = new WeakSet<object>();
 
 /** The error Bottleneck can recognise: a sentinel's message without Redis 7's `ERR ` prefix. */
-export function asBottleneckSentinel<E extends Error | null | undefined>(err: E): E {
+function asBottleneckSentinel<E extends Error | null | undefined>(err: E): E {
   const sentinel = err ? SENTINEL.exec(err.message) : null;
   if (err && sentinel?.[1]) err.message = sentinel[1];
   return err;
@@ -58,13 +58,8 @@ export interface ThrottleStore {
   close(): Promise<void>;
 }
 
-/** The pause before each reconnection attempt (ms), as the lock's client makes them. */
-export function reconnectDelay(attempt: number): number {
-  return Math.min(attempt * 200, 2_000);
-}
-
-/** How many reconnection attempts, paced by `reconnectDelay`, take at least `ms`. */
-export function attemptsCovering(ms: number): number {
+/** How many reconnection attempts, paced as the lock's client makes them, take at least `ms`. */
+function attemptsCovering(ms: number): number {
   let attempts = 0;
   for (let waited = 0; waited < ms; ) waited += reconnectDelay(++attempts);
   return attempts;
@@ -81,8 +76,8 @@ export function throttleStore(url: string, waitMs: number, log: Log): ThrottleSt
     connectTimeout: 5_000,
     // No command timeout: it would also end the calls queued while Redis reconnects.
   });
+  // Made to recover from a Redis that restarted empty where the plugin is given it (evidenceFirst).
   const connection = new Bottleneck.IORedisConnection({ client });
-  recoverableOnRedis7(connection);
   let down = false;
   connection.on("error", (error: unknown) => {
     if (down) return;

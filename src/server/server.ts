@@ -12,10 +12,8 @@ import type { Logger } from "pino";
 import { createProbot, ProbotOctokit } from "probot";
 import { type AppOptions, createApp } from "../app.js";
 import { throttleOptions } from "../github/backoff.js";
-import { localCheckRecords, redisCheckRecords } from "../github/check-records.js";
 import type { Log } from "../github/client.js";
 import { loadAppConfig, StartupError } from "../github/config.js";
-import { localDeliveryLog, sharedDeliveryLog } from "../github/deliveries.js";
 import { HANDLED_EVENTS, routeDelivery } from "../github/events.js";
 import {
   conditionalRequests,
@@ -185,8 +183,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       env,
       cwd,
       serialiser,
-      deliveries: redis ? sharedDeliveryLog(redis) : localDeliveryLog(),
-      checkRecords: redis ? redisCheckRecords(redis) : localCheckRecords(),
+      ...(redis ? { redis } : {}),
       queue,
       telemetry: metrics,
       onStarted: ({ signingKeyId: id }) => {

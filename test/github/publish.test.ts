@@ -197,6 +197,12 @@ describe("publishing both check runs with what the App last wrote", () => {
     content({ name: "AI governance: risk assessment", conclusion: "success", title: "ok" }),
     content(),
   ];
+  /** GitHub lists the App's runs on the head once: `runs`. Chain the writes that follow. */
+  const lists = (runs: Array<Partial<ExistingCheckRun> & { id: number; name: string }>) =>
+    nock(api)
+      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
+      .query(true)
+      .reply(200, listed(runs));
   const listed = (runs: Array<Partial<ExistingCheckRun> & { id: number; name: string }>) => ({
     total_count: runs.length,
     check_runs: runs.map((r) => ({
@@ -216,10 +222,7 @@ describe("publishing both check runs with what the App last wrote", () => {
 
   it("lists the runs once, then writes from the record without listing them again", async () => {
     const records = localCheckRecords();
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(200, listed([]))
+    lists([])
       .post("/repos/acme/models/check-runs")
       .reply(201, { id: 501 })
       .post("/repos/acme/models/check-runs")
@@ -247,10 +250,7 @@ describe("publishing both check runs with what the App last wrote", () => {
 
   it("lists the runs again after a write that failed, and never keeps a record for that commit", async () => {
     const records = localCheckRecords();
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(200, listed([]))
+    lists([])
       .post("/repos/acme/models/check-runs")
       .reply(201, { id: 601 })
       .post("/repos/acme/models/check-runs")
@@ -258,20 +258,14 @@ describe("publishing both check runs with what the App last wrote", () => {
     await expect(
       publishChecks(testClient(), target, checks, appId, now, { records }),
     ).rejects.toThrow();
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(
-        200,
-        listed([
-          {
-            id: 601,
-            name: "AI governance: risk assessment",
-            title: "ok",
-            summary: "## Approvals\n\n- alice",
-          },
-        ]),
-      )
+    lists([
+      {
+        id: 601,
+        name: "AI governance: risk assessment",
+        title: "ok",
+        summary: "## Approvals\n\n- alice",
+      },
+    ])
       .post("/repos/acme/models/check-runs")
       .reply(201, { id: 602 });
     expect(
@@ -284,36 +278,24 @@ describe("publishing both check runs with what the App last wrote", () => {
 
   it("lists the runs when asked to evaluate afresh, and takes what GitHub lists as the record", async () => {
     const records = localCheckRecords();
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(200, listed([]))
-      .post("/repos/acme/models/check-runs")
-      .times(2)
-      .reply(201, { id: 701 });
+    lists([]).post("/repos/acme/models/check-runs").times(2).reply(201, { id: 701 });
     await publishChecks(testClient(), target, checks, appId, now, { records });
     // GitHub shows something else than the record (say, a run written while the record
     // could not be kept): a recheck lists the runs and writes what differs.
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(
-        200,
-        listed([
-          {
-            id: 801,
-            name: "AI governance: risk assessment",
-            title: "ok",
-            summary: "## Approvals\n\n- alice",
-          },
-          {
-            id: 802,
-            name: "AI governance: human oversight",
-            conclusion: "failure",
-            title: "could not evaluate",
-          },
-        ]),
-      )
+    lists([
+      {
+        id: 801,
+        name: "AI governance: risk assessment",
+        title: "ok",
+        summary: "## Approvals\n\n- alice",
+      },
+      {
+        id: 802,
+        name: "AI governance: human oversight",
+        conclusion: "failure",
+        title: "could not evaluate",
+      },
+    ])
       .patch("/repos/acme/models/check-runs/802")
       .reply(200, { id: 802 });
     expect(
@@ -347,13 +329,7 @@ describe("publishing both check runs with what the App last wrote", () => {
         forgotten.push(at.headSha);
       },
     };
-    nock(api)
-      .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-      .query(true)
-      .reply(200, listed([]))
-      .post("/repos/acme/models/check-runs")
-      .times(2)
-      .reply(201, { id: 901 });
+    lists([]).post("/repos/acme/models/check-runs").times(2).reply(201, { id: 901 });
     expect(
       await publishChecks(testClient(), target, checks, appId, now, { records: unreachable }),
     ).toEqual({
@@ -367,10 +343,7 @@ describe("publishing both check runs with what the App last wrote", () => {
   it("always lists the runs without the App's id", async () => {
     const records = localCheckRecords();
     for (let i = 0; i < 2; i++) {
-      nock(api)
-        .get(`/repos/acme/models/commits/${target.headSha}/check-runs`)
-        .query(true)
-        .reply(200, listed([]));
+      lists([]);
     }
     nock(api).post("/repos/acme/models/check-runs").times(4).reply(201, { id: 1 });
     await publishChecks(testClient(), target, checks, undefined, now, { records });

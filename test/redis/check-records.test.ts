@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../sim/ports.js";
 import { startRedisServer } from "../../sim/redis.js";
@@ -17,20 +16,15 @@ import {
   redisCheckRecords,
 } from "../../src/github/check-records.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
-import { type TestRedis, testRedis } from "./redis-server.js";
+import { type TestRedis, testClients, testRedis } from "./redis-server.js";
 
 const RECORDS_DB = 7;
 const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 let redis: TestRedis;
-const clients: Redis[] = [];
+const clients = testClients();
 const NAMES = ["AI governance: risk assessment", "AI governance: human oversight"];
 
-function client(url = redis.url): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: 1 });
-  c.on("error", () => {});
-  clients.push(c);
-  return c;
-}
+const client = (url = redis.url) => clients.connect(url);
 
 let commits = 0;
 function target(): RecordTarget {
@@ -54,18 +48,18 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
     redis = await testRedis(RECORDS_DB);
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
+    clients.disconnectAll();
     await redis?.stop();
   });
 
   it("lets the next writer, on any replica, recall what a writer alone wrote", async () => {
-    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const [a, b] = [redisCheckRecords(await client()), redisCheckRecords(await client())];
     const at = target();
     expect(await write(a, at, 100, "v1")).toBeNull();
     expect(await write(b, at, 100, "v2")).toEqual(runs(100, "v1"));
     expect(await write(a, at, 100, "v3")).toEqual(runs(100, "v2"));
     expect(checkRecordKey(at)).toBe(`aigate:checks:42:acme/models@${at.headSha}`);
-    expect(await client().exists(checkRecordKey(at))).toBe(1);
+    expect(await (await client()).exists(checkRecordKey(at))).toBe(1);
     // Another App's runs, or a record of other names, are not recalled.
     expect(await write(b, { ...at, appId: 43 }, 1, "other")).toBeNull();
     const { ticket, recorded } = await a.begin(at, [...NAMES, "another check"]);
@@ -74,7 +68,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
   });
 
   it("recalls nothing while a write is in flight, or after two writers overlapped", async () => {
-    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const [a, b] = [redisCheckRecords(await client()), redisCheckRecords(await client())];
     const at = target();
     await write(a, at, 100, "v1");
     const first = await a.begin(at, NAMES);
@@ -91,7 +85,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
   });
 
   it("recalls nothing again after a write that was not answered (it may still land)", async () => {
-    const records = redisCheckRecords(client());
+    const records = redisCheckRecords(await client());
     const at = target();
     await write(records, at, 100, "v1");
     const failed = await records.begin(at, NAMES); // its write failed: never ended
@@ -101,7 +95,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
   });
 
   it("forgets the record when a replica writes without a ticket, and a write in flight keeps none", async () => {
-    const [a, b] = [redisCheckRecords(client()), redisCheckRecords(client())];
+    const [a, b] = [redisCheckRecords(await client()), redisCheckRecords(await client())];
     const at = target();
     await write(a, at, 100, "v1");
     await b.forget(at);
@@ -113,12 +107,12 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
     expect(await write(a, at, 100, "v4")).toBeNull();
     expect(await write(a, at, 100, "v5")).toEqual(runs(100, "v4"));
     // Forgetting while Redis does not answer never fails the write it follows.
-    const down = redisCheckRecords(client(`redis://127.0.0.1:${await freePort()}`));
+    const down = redisCheckRecords(await client(`redis://127.0.0.1:${await freePort()}`));
     await expect(down.forget(at)).resolves.toBeUndefined();
   });
 
   it("hands a ticket back once: a reply lost and its command sent again changes nothing", async () => {
-    const records = redisCheckRecords(client());
+    const records = redisCheckRecords(await client());
     const at = target();
     const w = await records.begin(at, NAMES);
     const record = { runs: runs(100, "v1"), listedAt: Date.now() };
@@ -133,11 +127,11 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
   });
 
   it("ignores a ticket whose record vanished and was made again meanwhile", async () => {
-    const records = redisCheckRecords(client());
+    const records = redisCheckRecords(await client());
     const at = target();
     const a = await records.begin(at, NAMES);
     // The keys vanish (an eviction, a flush) while A writes; B begins on fresh keys.
-    await client().del(checkRecordKey(at), `${checkRecordKey(at)}:writing`);
+    await (await client()).del(checkRecordKey(at), `${checkRecordKey(at)}:writing`);
     const b = await records.begin(at, NAMES);
     await records.end(at, a.ticket, NAMES, { runs: runs(100, "a"), listedAt: Date.now() });
     // A's ticket is not B's: A's record is not kept while B is in flight.
@@ -147,7 +141,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
 
   it("lists the runs again an hour after the list a record was made from", async () => {
     let now = Date.now();
-    const records = redisCheckRecords(client(), { now: () => now });
+    const records = redisCheckRecords(await client(), { now: () => now });
     const at = target();
     const first = await records.begin(at, NAMES);
     await records.end(at, first.ticket, NAMES, { runs: runs(100, "v1"), listedAt: now });
@@ -171,7 +165,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
     const port = await freePort();
     let server = await startRedisServer(port, dir);
     try {
-      const before = client(server.url);
+      const before = await client(server.url);
       const at = target();
       await write(redisCheckRecords(before), at, 100, "v1");
       expect(await write(redisCheckRecords(before), at, 100, "v1")).toEqual(runs(100, "v1"));
@@ -179,7 +173,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
       before.disconnect();
       await server.stop();
       server = await startRedisServer(port, dir);
-      const after = client(server.url);
+      const after = await client(server.url);
       // The data came back with the snapshot; the record is not recalled.
       expect(await after.exists(checkRecordKey(at))).toBe(1);
       expect(await write(redisCheckRecords(after), at, 300, "v2")).toBeNull();
@@ -192,7 +186,7 @@ describe.skipIf(redisServer.skip)("check-run records shared through Redis", () =
   });
 
   it("refuses to begin a write when Redis does not answer", async () => {
-    const records = redisCheckRecords(client(`redis://127.0.0.1:${await freePort()}`));
+    const records = redisCheckRecords(await client(`redis://127.0.0.1:${await freePort()}`));
     await expect(records.begin(target(), NAMES)).rejects.toThrow();
   });
 });

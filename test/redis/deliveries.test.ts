@@ -1,5 +1,4 @@
 /** Handled deliveries shared through a real Redis, as replicas share them. */
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DELIVERY_MEMORY_MS,
@@ -8,27 +7,20 @@ import {
   sharedDeliveryLog,
 } from "../../src/github/deliveries.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
-import { type TestRedis, testRedis, unreachableRedisUrl } from "./redis-server.js";
+import { type TestRedis, testClients, testRedis, unreachableRedisUrl } from "./redis-server.js";
 
 const DELIVERIES_DB = 6;
 const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 let redis: TestRedis;
-const clients: Redis[] = [];
-
-async function connection(url = redis.url): Promise<Redis> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true });
-  client.on("error", () => {});
-  clients.push(client);
-  await client.connect().catch(() => undefined);
-  return client;
-}
+const clients = testClients();
+const connection = (url = redis.url) => clients.connect(url);
 
 describe.skipIf(redisServer.skip)("handled deliveries shared through Redis", () => {
   beforeAll(async () => {
     redis = await testRedis(DELIVERIES_DB);
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
+    clients.disconnectAll();
     await redis?.stop();
   });
 

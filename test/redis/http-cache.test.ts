@@ -3,20 +3,13 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryResponseStore, sharedResponseStore } from "../../src/github/http-cache.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
-import { type TestRedis, testRedis } from "./redis-server.js";
+import { type TestRedis, testClients, testRedis } from "./redis-server.js";
 
 const CACHE_DB = 3;
 const redisServer = suiteNeeds(import.meta.url, REDIS_SERVER);
 let redis: TestRedis;
-const clients: Redis[] = [];
-
-async function connection(url = redis.url): Promise<Redis> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true });
-  client.on("error", () => {});
-  clients.push(client);
-  await client.connect().catch(() => undefined);
-  return client;
-}
+const clients = testClients();
+const connection = (url = redis.url) => clients.connect(url);
 
 const entry = {
   etag: 'W/"1"',
@@ -30,7 +23,7 @@ describe.skipIf(redisServer.skip)("the response cache shared through Redis", () 
     redis = await testRedis(CACHE_DB);
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
+    clients.disconnectAll();
     await redis?.stop();
   });
 
@@ -54,10 +47,13 @@ describe.skipIf(redisServer.skip)("the response cache shared through Redis", () 
   it("goes on from its own memory, without waiting, when Redis is not connected", async () => {
     const down = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0 });
     down.on("error", () => {});
-    clients.push(down);
-    const store = sharedResponseStore(down, memoryResponseStore());
-    await store.set("local", entry);
-    expect(await store.get("local")).toEqual(entry);
-    expect(await store.get("absent")).toBeUndefined();
+    try {
+      const store = sharedResponseStore(down, memoryResponseStore());
+      await store.set("local", entry);
+      expect(await store.get("local")).toEqual(entry);
+      expect(await store.get("absent")).toBeUndefined();
+    } finally {
+      down.disconnect();
+    }
   });
 });

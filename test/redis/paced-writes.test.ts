@@ -35,6 +35,18 @@ const PacedOctokit = ProbotOctokit.defaults((instance: { throttle?: ThrottleSett
   throttle: { ...instance.throttle, ...evidenceFirst(instance.throttle) },
 }));
 
+/** The App's server with REDIS_URL against a simulated GitHub, and a client of its installation. */
+async function pacedAppWithRedis() {
+  const sim: GitHubSim = await startGitHubSimulator();
+  stops.push(() => sim.stop());
+  const identity = appIdentity();
+  const app = await startPacedApp(sim, identity, { REDIS_URL: redis.url });
+  stops.push(app.stop);
+  const repo = governedRepo(sim);
+  const client = await installationClient(app, identity, repo);
+  return { sim, repo, client };
+}
+
 describe.skipIf(redisServer.skip)("evidence first, with the pace shared through Redis", () => {
   beforeAll(async () => {
     redis = await testRedis(PACING_DB);
@@ -111,13 +123,7 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
   });
 
   it("holds for the App's own clients when REDIS_URL is set", async () => {
-    const sim: GitHubSim = await startGitHubSimulator();
-    stops.push(() => sim.stop());
-    const identity = appIdentity();
-    const app = await startPacedApp(sim, identity, { REDIS_URL: redis.url });
-    stops.push(app.stop);
-    const repo = governedRepo(sim);
-    const client = await installationClient(app, identity, repo);
+    const { sim, repo, client } = await pacedAppWithRedis();
     const order = await burst(sim, client, repo);
     expect(order).toHaveLength(6);
     expect(order.indexOf("evidence")).toBeLessThanOrEqual(2);
@@ -128,14 +134,9 @@ describe.skipIf(redisServer.skip)("evidence first, with the pace shared through 
     const keys = await observer.keys("b_octokit-write-*_settings");
     expect(keys).toContain(`b_octokit-write-${repo.installationId}_settings`);
   });
+
   it("goes on after Redis restarted empty: Bottleneck makes its state again", async () => {
-    const sim: GitHubSim = await startGitHubSimulator();
-    stops.push(() => sim.stop());
-    const identity = appIdentity();
-    const app = await startPacedApp(sim, identity, { REDIS_URL: redis.url });
-    stops.push(app.stop);
-    const repo = governedRepo(sim);
-    const client = await installationClient(app, identity, repo);
+    const { sim, repo, client } = await pacedAppWithRedis();
     expect(await burst(sim, client, repo)).toHaveLength(6);
 
     // What a Redis that comes back without its data looks like to the limiters.

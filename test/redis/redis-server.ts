@@ -4,6 +4,7 @@
  * on a free loopback port and stopped by `stop()`. No Redis at all is an error that says what
  * to install: these tests are never skipped.
  */
+import { Redis } from "ioredis";
 import { freePort } from "../../sim/ports.js";
 import { ping, startRedisServer } from "../../sim/redis.js";
 
@@ -35,4 +36,24 @@ export async function testRedis(db = 0): Promise<TestRedis> {
 /** A loopback URL where nothing listens: a Redis that is down. */
 export async function unreachableRedisUrl(): Promise<string> {
   return `redis://127.0.0.1:${await freePort()}`;
+}
+
+/**
+ * Clients a test file opens, each disconnected by `disconnectAll()`. A client of a Redis that is
+ * down fails its commands at once instead of queueing them.
+ */
+export function testClients(): { connect(url: string): Promise<Redis>; disconnectAll(): void } {
+  const clients: Redis[] = [];
+  return {
+    async connect(url) {
+      const client = new Redis(url, { maxRetriesPerRequest: 0, lazyConnect: true });
+      client.on("error", () => {});
+      clients.push(client);
+      await client.connect().catch(() => undefined);
+      return client;
+    },
+    disconnectAll() {
+      for (const c of clients.splice(0)) c.disconnect();
+    },
+  };
 }
