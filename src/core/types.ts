@@ -91,6 +91,8 @@ export interface CommentFacts {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** GitHub's `author_association` of the comment, when the door read it (command-rights.ts). */
+  association?: string;
 }
 
 /** A file read at a given commit. `text` is absent for evidence whose content is not needed. */

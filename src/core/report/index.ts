@@ -7,4 +7,13 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
-export { renderReply } from "./replies.js";
+export {
+  ANSWERS_MARKER,
+  type AnswerEntry,
+  answerText,
+  findAnswersComment,
+  mergeAnswers,
+  parseAnswers,
+  renderAnswers,
+  renderReply,
+} from "./replies.js";

@@ -1,10 +1,21 @@
 /**
- * The answers aigate posts to an `/approve` comment it cannot record: one per comment, found
- * again by its marker so a redelivered event never answers twice.
+ * aigate's answers to commands it cannot record, or cannot read (docs/app.md#answers): all of
+ * them in one comment of aigate's per pull request, edited in place, holding the answer to the
+ * newest answered command of each account. Each answer carries the id of the comment it answers,
+ * so a redelivered event never answers twice. (Earlier versions posted one reply comment per
+ * command, with its own marker; those are still read as answered.)
  */
+import { MAX_COMMENT_CHARS } from "../limits.js";
 import { type Reply, type ReplyReason, teamsUnreadable } from "../policy/approval-plan.js";
 import { describeIneligibility, shortSha } from "../policy/eligibility.js";
 import type { CommentFacts } from "../types.js";
+
+/** Opens aigate's answer comment; how the comment is found again, on any replica. */
+export const ANSWERS_MARKER = "<!-- aigate-answers:v1 -->";
+const ANSWER_ENTRY = /<!-- aigate-answer:(\d+):([A-Za-z0-9-]+(?:\[bot\])?) -->\n/g;
+const ANSWERS_HEADING = "### aigate: answers to commands on this pull request";
+const ANSWERS_INTRO =
+  "The answer to the newest command of each account that aigate could not record or read. This comment is edited as commands arrive; approvals that count are the signed attestation comments.";
 
 const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
 
@@ -14,14 +25,102 @@ export function replyTarget(body: string): number | undefined {
   return id === undefined ? undefined : Number(id);
 }
 
-/** The comments aigate (a bot) has already answered. */
+/** The comments aigate (a bot) has already answered: in its answer comment, or (earlier) a reply. */
 export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
   const ids = new Set<number>();
   for (const c of comments) {
+    if (c.author?.type !== "Bot") continue;
     const id = replyTarget(c.body);
-    if (id !== undefined && c.author?.type === "Bot") ids.add(id);
+    if (id !== undefined) ids.add(id);
+    if (isAnswersBody(c.body)) for (const entry of parseAnswers(c.body)) ids.add(entry.commentId);
   }
   return ids;
+}
+
+/** One answer in the answer comment: to the comment `commentId` of `login`. */
+export interface AnswerEntry {
+  commentId: number;
+  login: string;
+  /** The answer as shown, without its marker. */
+  text: string;
+}
+
+/** Whether a comment's text is an answer comment (aigate's, when a bot wrote it). */
+export function isAnswersBody(body: string): boolean {
+  return body.startsWith(ANSWERS_MARKER);
+}
+
+/** aigate's answer comment among a pull request's comments: the first a bot wrote. */
+export function findAnswersComment<C extends CommentFacts>(comments: readonly C[]): C | undefined {
+  return comments.find((c) => c.author?.type === "Bot" && isAnswersBody(c.body));
+}
+
+/** The answers an answer comment holds, in its order; none when the text is not one. */
+export function parseAnswers(body: string): AnswerEntry[] {
+  if (!isAnswersBody(body)) return [];
+  const marks = [...body.matchAll(ANSWER_ENTRY)];
+  return marks.map((mark, i) => {
+    const start = (mark.index ?? 0) + mark[0].length;
+    const end = marks[i + 1]?.index ?? body.length;
+    return {
+      commentId: Number(mark[1]),
+      login: mark[2] ?? "",
+      text: body.slice(start, end).trim(),
+    };
+  });
+}
+
+/**
+ * The answers after `replies`: each account keeps only the answer to its newest command (comment
+ * ids grow with time), newest first. `changed` is false when the comment would read the same,
+ * so a reconcile with nothing new to say writes nothing.
+ */
+export function mergeAnswers(
+  existing: readonly AnswerEntry[],
+  replies: readonly Reply[],
+): { entries: AnswerEntry[]; changed: boolean } {
+  const byLogin = new Map<string, AnswerEntry>();
+  const offer = (entry: AnswerEntry) => {
+    const key = entry.login.toLowerCase();
+    const held = byLogin.get(key);
+    if (!held || held.commentId < entry.commentId) byLogin.set(key, entry);
+  };
+  for (const entry of existing) offer(entry);
+  const before = renderAnswers([...byLogin.values()].sort(newestFirst));
+  for (const reply of replies) {
+    offer({ commentId: reply.commentId, login: reply.login, text: answerText(reply) });
+  }
+  const entries = [...byLogin.values()].sort(newestFirst);
+  const changed = renderAnswers(entries) !== before || existing.length !== entries.length;
+  return { entries, changed };
+}
+
+function newestFirst(a: AnswerEntry, b: AnswerEntry): number {
+  return b.commentId - a.commentId;
+}
+
+/**
+ * The answer comment's text, within GitHub's comment limit: the newest answers first, and how
+ * many older ones were left out.
+ */
+export function renderAnswers(entries: readonly AnswerEntry[], limit = MAX_COMMENT_CHARS): string {
+  const head = `${ANSWERS_MARKER}\n${ANSWERS_HEADING}\n\n${ANSWERS_INTRO}\n`;
+  const reserve = 120; // room for the note on what was left out
+  let text = head;
+  let shown = 0;
+  for (const entry of entries) {
+    // Answers quote command text: no quoted text may open a marker of its own.
+    const shownText = entry.text.replaceAll("<!--", "&lt;!--");
+    const block = `\n<!-- aigate-answer:${entry.commentId}:${entry.login} -->\n${shownText}\n`;
+    if (text.length + block.length + reserve > limit) break;
+    text += block;
+    shown++;
+  }
+  const left = entries.length - shown;
+  if (left > 0) {
+    text += `\n_${left} older answer${left === 1 ? " was" : "s were"} left out to stay within GitHub's comment limit._\n`;
+  }
+  return text;
 }
 
 /** A reason in the second person, to the comment's author. */
@@ -51,6 +150,17 @@ function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>):
       }
     }
   }
+}
+
+/** One answer, as the answer comment shows it: to whom, which comment, and why. */
+export function answerText(reply: Reply): string {
+  const which = `[your comment](#issuecomment-${reply.commentId})`;
+  const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
+  if (reply.reason.kind === "command_problems") {
+    return `@${reply.login} aigate ignored part of ${which}:\n\n${ignored}`;
+  }
+  const answer = `@${reply.login} your \`/approve\` (${which}) was not recorded: ${reasonText(reply.reason)}.`;
+  return ignored ? `${answer}\n\nAlso ignored:\n\n${ignored}` : answer;
 }
 
 /** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
