@@ -335,6 +335,12 @@ export interface Decision {
    * on its head, the change is the group's diff, the approvals are the pull request's.
    */
   mergeGroup?: { ref: string; headSha: string; baseSha: string };
+  /**
+   * Answers to commands the flow did not post because the installation's write budget was
+   * nearly spent (docs/deployment.md#the-write-budget); set by the flow, shown on the human
+   * oversight check.
+   */
+  answersHeldBack?: number;
   /** ISO-8601 time the decision was made (the `now` it was given). */
   evaluatedAt: string;
   /** Set when evaluation itself failed (both gates are then red): what went wrong. */
