@@ -152,24 +152,21 @@ function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>):
   }
 }
 
-/** One answer, as the answer comment shows it: to whom, which comment, and why. */
+/** One answer, as the answer comment shows it: to whom, why, and the comment it answers. */
 export function answerText(reply: Reply): string {
-  const which = `[your comment](#issuecomment-${reply.commentId})`;
+  return `${replyText(reply)}\n\n<sub>In answer to [this comment](#issuecomment-${reply.commentId}).</sub>`;
+}
+
+function replyText(reply: Reply): string {
   const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
   if (reply.reason.kind === "command_problems") {
-    return `@${reply.login} aigate ignored part of ${which}:\n\n${ignored}`;
+    return `@${reply.login} aigate ignored part of your comment:\n\n${ignored}`;
   }
-  const answer = `@${reply.login} your \`/approve\` (${which}) was not recorded: ${reasonText(reply.reason)}.`;
+  const answer = `@${reply.login} your \`/approve\` was not recorded: ${reasonText(reply.reason)}.`;
   return ignored ? `${answer}\n\nAlso ignored:\n\n${ignored}` : answer;
 }
 
 /** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
 export function renderReply(reply: Reply): string {
-  const marker = `<!-- aigate-reply:${reply.commentId} -->`;
-  const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
-  if (reply.reason.kind === "command_problems") {
-    return `${marker}\n@${reply.login} aigate ignored part of your comment:\n\n${ignored}`;
-  }
-  const answer = `${marker}\n@${reply.login} your \`/approve\` was not recorded: ${reasonText(reply.reason)}.`;
-  return ignored ? `${answer}\n\nAlso ignored:\n\n${ignored}` : answer;
+  return `<!-- aigate-reply:${reply.commentId} -->\n${replyText(reply)}`;
 }
