@@ -11,7 +11,6 @@ import { INFORMATIONAL_VERDICTS, type VerificationReport } from "../attestation/
 import { answersTo } from "../command-rights.js";
 import { parseCommands, unknownSystems } from "../commands.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
-import { isAnswersBody, repliedCommentIds, replyTarget } from "../report/replies.js";
 import type {
   Actor,
   AffectedSystem,
@@ -30,6 +29,7 @@ import {
   resolveApprovalSystems,
   separationOfDuties,
 } from "./eligibility.js";
+import { isAnswersBody, repliedCommentIds, replyTarget } from "./replied.js";
 
 /** Team memberships of one account: the teams it is an active member of, and those unreadable. */
 export interface TeamsOf {

@@ -10,10 +10,7 @@ export {
 export {
   ANSWERS_MARKER,
   type AnswerEntry,
-  answerText,
   findAnswersComment,
-  mergeAnswers,
   parseAnswers,
-  renderAnswers,
-  renderReply,
-} from "./replies.js";
+} from "../policy/replied.js";
+export { answerText, mergeAnswers, renderAnswers, renderReply } from "./replies.js";

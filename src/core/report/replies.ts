@@ -8,67 +8,11 @@
 import { MAX_COMMENT_CHARS } from "../limits.js";
 import { type Reply, type ReplyReason, teamsUnreadable } from "../policy/approval-plan.js";
 import { describeIneligibility, shortSha } from "../policy/eligibility.js";
-import type { CommentFacts } from "../types.js";
+import { ANSWERS_MARKER, type AnswerEntry, answerMarker, replyMarker } from "../policy/replied.js";
 
-/** Opens aigate's answer comment; how the comment is found again, on any replica. */
-export const ANSWERS_MARKER = "<!-- aigate-answers:v1 -->";
-const ANSWER_ENTRY = /<!-- aigate-answer:(\d+):([A-Za-z0-9-]+(?:\[bot\])?) -->\n/g;
 const ANSWERS_HEADING = "### aigate: answers to commands on this pull request";
 const ANSWERS_INTRO =
   "The answer to the newest command of each account that aigate could not record or read. This comment is edited as commands arrive; approvals that count are the signed attestation comments.";
-
-const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
-
-/** The id of the comment a reply answers, when the text carries a reply marker. */
-export function replyTarget(body: string): number | undefined {
-  const id = REPLY_MARKER.exec(body)?.[1];
-  return id === undefined ? undefined : Number(id);
-}
-
-/** The comments aigate (a bot) has already answered: in its answer comment, or (earlier) a reply. */
-export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
-  const ids = new Set<number>();
-  for (const c of comments) {
-    if (c.author?.type !== "Bot") continue;
-    const id = replyTarget(c.body);
-    if (id !== undefined) ids.add(id);
-    if (isAnswersBody(c.body)) for (const entry of parseAnswers(c.body)) ids.add(entry.commentId);
-  }
-  return ids;
-}
-
-/** One answer in the answer comment: to the comment `commentId` of `login`. */
-export interface AnswerEntry {
-  commentId: number;
-  login: string;
-  /** The answer as shown, without its marker. */
-  text: string;
-}
-
-/** Whether a comment's text is an answer comment (aigate's, when a bot wrote it). */
-export function isAnswersBody(body: string): boolean {
-  return body.startsWith(ANSWERS_MARKER);
-}
-
-/** aigate's answer comment among a pull request's comments: the first a bot wrote. */
-export function findAnswersComment<C extends CommentFacts>(comments: readonly C[]): C | undefined {
-  return comments.find((c) => c.author?.type === "Bot" && isAnswersBody(c.body));
-}
-
-/** The answers an answer comment holds, in its order; none when the text is not one. */
-export function parseAnswers(body: string): AnswerEntry[] {
-  if (!isAnswersBody(body)) return [];
-  const marks = [...body.matchAll(ANSWER_ENTRY)];
-  return marks.map((mark, i) => {
-    const start = (mark.index ?? 0) + mark[0].length;
-    const end = marks[i + 1]?.index ?? body.length;
-    return {
-      commentId: Number(mark[1]),
-      login: mark[2] ?? "",
-      text: body.slice(start, end).trim(),
-    };
-  });
-}
 
 /**
  * The answers after `replies`: each account keeps only the answer to its newest command (comment
@@ -111,7 +55,7 @@ export function renderAnswers(entries: readonly AnswerEntry[], limit = MAX_COMME
   for (const entry of entries) {
     // Answers quote command text: no quoted text may open a marker of its own.
     const shownText = entry.text.replaceAll("<!--", "&lt;!--");
-    const block = `\n<!-- aigate-answer:${entry.commentId}:${entry.login} -->\n${shownText}\n`;
+    const block = `\n${answerMarker(entry.commentId, entry.login)}\n${shownText}\n`;
     if (text.length + block.length + reserve > limit) break;
     text += block;
     shown++;
@@ -168,5 +112,5 @@ function replyText(reply: Reply): string {
 
 /** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
 export function renderReply(reply: Reply): string {
-  return `<!-- aigate-reply:${reply.commentId} -->\n${replyText(reply)}`;
+  return `${replyMarker(reply.commentId)}\n${replyText(reply)}`;
 }
