@@ -1,4 +1,11 @@
 /** Check-run reports: a Decision rendered for people (docs/policy.md#titles-and-conclusions). */
+
+export {
+  ANSWERS_MARKER,
+  type AnswerEntry,
+  findAnswersComment,
+  parseAnswers,
+} from "../policy/replied.js";
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
 export {
   ASSESSMENT_CHECK_NAME,
@@ -7,10 +14,4 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
-export {
-  ANSWERS_MARKER,
-  type AnswerEntry,
-  findAnswersComment,
-  parseAnswers,
-} from "../policy/replied.js";
 export { answerText, mergeAnswers, renderAnswers, renderReply } from "./replies.js";

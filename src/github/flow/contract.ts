@@ -5,6 +5,7 @@
  */
 import type { Jwks, Signer } from "../../core/attestation/index.js";
 import type { Decision } from "../../core/types.js";
+import type { WriteKind } from "../../core/write-budget.js";
 import type { Log, PullRequestTarget } from "../client.js";
 import type { GitHubFailure } from "../errors.js";
 import type { FlowTelemetry } from "../operator/telemetry.js";
@@ -13,6 +14,9 @@ import type { CheckRecords } from "../replicas/check-records.js";
 import type { HeldLock } from "../replicas/lock.js";
 import type { DeletedAttestation } from "./attest.js";
 import type { PublishOutcome } from "./publish.js";
+
+/** Admits an optional write of the installation, counting it; absent, every write is admitted. */
+export type AdmitWrite = (kind: WriteKind) => Promise<boolean>;
 
 export interface ReconcileDeps {
   /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
@@ -40,6 +44,11 @@ export interface ReconcileDeps {
    * in for listing them when known for certain (check-records.ts). Without it they are listed.
    */
   checkRecords?: CheckRecords | undefined;
+  /**
+   * The installation's write budget (docs/deployment.md#the-write-budget): admits an optional
+   * write such as an answer. Without it (the Action, which runs per event) every write goes.
+   */
+  admitWrite?: AdmitWrite | undefined;
 }
 
 export interface ReconcileResult {
@@ -47,7 +56,10 @@ export interface ReconcileResult {
   decision?: Decision;
   checks: Record<string, PublishOutcome>;
   attestations: { approved: number; revoked: number };
+  /** Replies in the answer comment written by this reconcile (one write at most). */
   replies: number;
+  /** Replies the write budget held back. */
+  heldBack?: number;
   skipped?: string;
   error?: GitHubFailure;
   /**

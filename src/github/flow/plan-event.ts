@@ -17,6 +17,12 @@ import {
   newestDigest,
   planApprovals,
 } from "../../core/policy/index.js";
+import {
+  findAnswersComment,
+  mergeAnswers,
+  parseAnswers,
+  renderAnswers,
+} from "../../core/report/index.js";
 import type { Facts } from "../../core/types.js";
 import type { GitHubClient } from "../client.js";
 import { readComments, readTeamsOf } from "../reads/conversation.js";
@@ -30,6 +36,11 @@ export interface EventPlan {
   restore: Restoration | null;
   issued: IssuedStatement[];
   replies: ApprovalPlan["replies"];
+  /**
+   * aigate's answer comment as the replies leave it, when it has something new to say: one
+   * comment per pull request, edited in place (docs/app.md#answers).
+   */
+  answers?: { body: string; commentId?: number; count: number };
 }
 
 /**
@@ -76,6 +87,14 @@ export async function planEvent(
   );
   let statements = plan.statements;
   event.replies = deps.write === false ? [] : plan.replies;
+  if (event.replies.length > 0) {
+    const held = findAnswersComment(state.comments);
+    const merged = mergeAnswers(held ? parseAnswers(held.body) : [], event.replies);
+    if (merged.changed) {
+      event.answers = { body: renderAnswers(merged.entries), count: event.replies.length };
+      if (held) event.answers.commentId = held.id;
+    }
+  }
   // Without a signing key or write access nothing can be recorded; the evaluation still runs.
   if ((!deps.signer || deps.write === false) && statements.length > 0) {
     deps.log.warn(

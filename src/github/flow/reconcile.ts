@@ -6,7 +6,6 @@
  */
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
 import { evaluate } from "../../core/policy/index.js";
-import { renderReply } from "../../core/report/index.js";
 import type { GitHubClient, PullRequestTarget } from "../client.js";
 import { describeFailure } from "../errors.js";
 import {
@@ -15,6 +14,7 @@ import {
   readPullRequestState,
 } from "../reads/pull-request.js";
 import { LockLostError, PROCESS_LOCK } from "../replicas/lock.js";
+import { writeAnswers } from "./answers.js";
 import { postRestoration, postStatements } from "./attest.js";
 import { errorChecks, renderChecks } from "./checks.js";
 import {
@@ -24,7 +24,7 @@ import {
   type ReconcileTarget,
 } from "./contract.js";
 import { type EventPlan, planEvent } from "./plan-event.js";
-import { type CheckContent, postComment, publishChecks } from "./publish.js";
+import { type CheckContent, publishChecks } from "./publish.js";
 
 /** Reconciles one pull request. Never throws for a GitHub error: it ends in red checks instead. */
 export async function reconcile(
@@ -46,6 +46,7 @@ export async function reconcile(
     const plan = await planEvent(client, target, state, deps);
     await writeEvidence(client, target, pr, plan, deps, result);
     const decision = evaluate(plan.facts, deps.now(), state.change.prepared);
+    if (result.heldBack) decision.answersHeldBack = result.heldBack;
     result.decision = decision;
     await writeChecks(client, target, headSha, renderChecks(decision), deps, result);
     return result;
@@ -111,9 +112,20 @@ async function writeEvidence(
     else result.attestations.revoked++;
     deps.telemetry?.attestationIssued(issued.planned.decision);
   }
-  for (const reply of plan.replies) {
-    await postComment(client, target, renderReply(reply));
-    result.replies++;
+  if (plan.answers && deps.write !== false) {
+    const outcome = await writeAnswers(client, target, plan.answers, {
+      lock: context.lock,
+      admit: deps.admitWrite,
+      log: deps.log,
+    });
+    if (outcome === "created" || outcome === "edited") result.replies += plan.answers.count;
+    if (outcome === "held-back") {
+      result.heldBack = plan.answers.count;
+      deps.telemetry?.writeDropped("answer");
+      deps.log.warn(
+        `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${plan.answers.count} answer(s) held back: the installation's write budget is nearly spent`,
+      );
+    }
   }
 }
 
