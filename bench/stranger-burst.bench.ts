@@ -20,6 +20,7 @@ import {
   type SimRepo,
 } from "../sim/index.js";
 import { governedRepo, readTree, type Stack, startStack } from "../sim/stack.js";
+import { sized, timingGoal } from "./quick.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "bench/stranger-burst.bench.ts"), "..");
@@ -28,6 +29,8 @@ const TREE = readTree(join(ROOT, "sim", "repo"));
 const OVERSIGHT = "AI governance: human oversight";
 const ASSESSMENT_PATH = "governance/assessments/credit-scoring.yml";
 const GREEN_TIMEOUT_MS = 120_000;
+/** Stranger /approve comments in a burst (as many /aigate recheck in the first). */
+const BURST = sized(20, 5);
 
 const stack: Stack = await startStack({ throttling: true });
 const failures: string[] = [];
@@ -83,7 +86,7 @@ try {
   const mark = stack.sim.requests.length;
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: 40 }, (_, i) =>
+    Array.from({ length: BURST * 2 }, (_, i) =>
       command(repo, pr, "mallory", i % 2 === 0 ? "/approve credit-scoring" : "/aigate recheck"),
     ),
   );
@@ -97,7 +100,7 @@ try {
   const counted = requests.filter((r) => r.counted).length;
   const writes = requests.filter((r) => r.method !== "GET").length;
   console.log(
-    "40 stranger commands on one pull request (20 /approve credit-scoring, 20 /aigate recheck)",
+    `${BURST * 2} stranger commands on one pull request (${BURST} /approve credit-scoring, ${BURST} /aigate recheck)`,
   );
   console.log("figure                  value  goal");
   const row = (name: string, value: number, goal?: number) => {
@@ -125,7 +128,7 @@ try {
 
   const busy = governedRepo(stack.sim, TREE, "busy");
   const busyPr = await open(busy, "busy");
-  const strangers = Array.from({ length: 20 }, () =>
+  const strangers = Array.from({ length: BURST }, () =>
     command(busy, busyPr, "mallory", "/approve credit-scoring"),
   );
   await new Promise((r) => setTimeout(r, 50));
@@ -141,9 +144,9 @@ try {
   console.log("\ntwo real approvals until the human oversight check is green");
   console.log(`alone (baseline)                          ${seconds(baseline)}`);
   console.log(
-    `during 20 stranger /approve comments      ${seconds(during)}  goal ≤ 10 s ${during <= 10_000 ? "met" : "MISSED"}; ${(during / baseline).toFixed(1)}× the baseline`,
+    `during ${BURST} stranger /approve comments      ${seconds(during)}  goal ≤ 10 s ${during <= 10_000 ? "met" : "MISSED"}; ${(during / baseline).toFixed(1)}× the baseline`,
   );
-  if (during > 10_000) failures.push(`green after ${seconds(during)} during the burst`);
+  timingGoal(during <= 10_000);
 } finally {
   await stack.stop();
 }

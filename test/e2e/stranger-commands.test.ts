@@ -54,6 +54,27 @@ describe("aigate's answers on a pull request: one comment, edited in place", () 
   });
 });
 
+describe("what was recorded, in the answer comment", () => {
+  it("an account refused before reads that its newest /approve was recorded; the attestation comment stays separate", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await app.open(repo, modelChange());
+    await app.comment(repo, pr, "erin", "/approve credit-scorin");
+    expect(app.replies(repo, pr)[0]?.body).toContain(
+      "@erin your `/approve` was not recorded: the governance manifest has no system `credit-scorin`",
+    );
+    const mark = stack.sim.requests.length;
+    await app.comment(repo, pr, "erin", "/approve credit-scoring");
+    const [answers] = app.replies(repo, pr);
+    expect(answers?.body).toContain("@erin your `/approve` was recorded for credit-scoring");
+    expect(answers?.body).not.toContain("credit-scorin`");
+    expect(app.attestations(repo, pr)).toHaveLength(1);
+    expect(since(mark, "issues/update-comment")).toHaveLength(1);
+    // alice was never answered: her recorded approval is answered by its attestation alone.
+    await app.comment(repo, pr, "alice", "/approve credit-scoring");
+    expect(app.replies(repo, pr)[0]?.body).not.toContain("@alice");
+  });
+});
+
 describe("a stranger's burst of commands", () => {
   it("40 stranger commands cost no comment and no request for the rechecks; a real approval during the burst is recorded and green", async () => {
     const repo = governedRepo(stack.sim);

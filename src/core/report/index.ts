@@ -14,4 +14,10 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
-export { answerText, mergeAnswers, renderAnswers, renderReply } from "./replies.js";
+export {
+  answerText,
+  mergeAnswers,
+  type RecordedCommand,
+  renderAnswers,
+  renderReply,
+} from "./replies.js";

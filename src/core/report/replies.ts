@@ -22,6 +22,7 @@ const ANSWERS_INTRO =
 export function mergeAnswers(
   existing: readonly AnswerEntry[],
   replies: readonly Reply[],
+  recorded: readonly RecordedCommand[] = [],
 ): { entries: AnswerEntry[]; changed: boolean } {
   const byLogin = new Map<string, AnswerEntry>();
   const offer = (entry: AnswerEntry) => {
@@ -33,6 +34,12 @@ export function mergeAnswers(
   const before = renderAnswers([...byLogin.values()].sort(newestFirst));
   for (const reply of replies) {
     offer({ commentId: reply.commentId, login: reply.login, text: answerText(reply) });
+  }
+  // What was recorded answers only an account that holds an older answer here: otherwise the
+  // signed attestation comment is the answer, and this one is not written for it.
+  for (const command of recorded) {
+    if (!byLogin.has(command.login.toLowerCase())) continue;
+    offer({ commentId: command.commentId, login: command.login, text: recordedText(command) });
   }
   const entries = [...byLogin.values()].sort(newestFirst);
   const changed = renderAnswers(entries) !== before || existing.length !== entries.length;
@@ -94,6 +101,19 @@ function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>):
       }
     }
   }
+}
+
+/** An `/approve` or `/revoke` comment of which a signed statement was recorded. */
+export interface RecordedCommand {
+  commentId: number;
+  login: string;
+  decision: "approved" | "revoked";
+  systems: string[];
+}
+
+function recordedText(command: RecordedCommand): string {
+  const verb = command.decision === "approved" ? "/approve" : "/revoke";
+  return `@${command.login} your \`${verb}\` was recorded for ${command.systems.join(", ")}: the signed attestation comment is the evidence.\n\n<sub>In answer to [this comment](#issuecomment-${command.commentId}).</sub>`;
 }
 
 /** One answer, as the answer comment shows it: to whom, why, and the comment it answers. */

@@ -21,6 +21,7 @@ import {
   findAnswersComment,
   mergeAnswers,
   parseAnswers,
+  type RecordedCommand,
   renderAnswers,
 } from "../../core/report/index.js";
 import type { Facts } from "../../core/types.js";
@@ -87,14 +88,6 @@ export async function planEvent(
   );
   let statements = plan.statements;
   event.replies = deps.write === false ? [] : plan.replies;
-  if (event.replies.length > 0) {
-    const held = findAnswersComment(state.comments);
-    const merged = mergeAnswers(held ? parseAnswers(held.body) : [], event.replies);
-    if (merged.changed) {
-      event.answers = { body: renderAnswers(merged.entries), count: event.replies.length };
-      if (held) event.answers.commentId = held.id;
-    }
-  }
   // Without a signing key or write access nothing can be recorded; the evaluation still runs.
   if ((!deps.signer || deps.write === false) && statements.length > 0) {
     deps.log.warn(
@@ -132,5 +125,39 @@ export async function planEvent(
     facts.approvals,
     pr.pullRequest.headSha,
   );
+  const answers = deps.write === false ? undefined : answersAfter(state.comments, event);
+  if (answers) event.answers = answers;
   return event;
+}
+
+/**
+ * aigate's answer comment after this event, when it has something new to say: the replies,
+ * and what was recorded for an account it had refused before (docs/app.md#answers).
+ */
+function answersAfter(
+  comments: PullRequestState["comments"],
+  event: EventPlan,
+): EventPlan["answers"] {
+  const recorded: RecordedCommand[] = event.issued.flatMap(({ planned }) =>
+    planned.source.kind === "comment"
+      ? [
+          {
+            commentId: planned.source.id,
+            login: planned.approver.login,
+            decision: planned.decision,
+            systems: planned.systems.map((s) => s.system),
+          },
+        ]
+      : [],
+  );
+  if (event.replies.length === 0 && recorded.length === 0) return undefined;
+  const held = findAnswersComment(comments);
+  const merged = mergeAnswers(held ? parseAnswers(held.body) : [], event.replies, recorded);
+  if (!merged.changed) return undefined;
+  const answers: NonNullable<EventPlan["answers"]> = {
+    body: renderAnswers(merged.entries),
+    count: event.replies.length,
+  };
+  if (held) answers.commentId = held.id;
+  return answers;
 }

@@ -110,3 +110,31 @@ describe("the answer comment and hostile command text", () => {
     expect(parseAnswers(text).map((e) => e.login)).toEqual(["mallory"]);
   });
 });
+
+describe("the answer comment and what was recorded", () => {
+  const recorded = (commentId: number, login: string) => ({
+    commentId,
+    login,
+    decision: "approved" as const,
+    systems: ["credit-scoring"],
+  });
+
+  it("replaces an account's earlier refusal with what was recorded", () => {
+    const held = mergeAnswers([], [notApprover(101, "erin"), notApprover(102, "bob")]).entries;
+    const after = mergeAnswers(held, [], [recorded(110, "erin")]);
+    expect(after.changed).toBe(true);
+    expect(after.entries.map((e) => [e.commentId, e.login])).toEqual([
+      [110, "erin"],
+      [102, "bob"],
+    ]);
+    expect(after.entries[0]?.text).toContain(
+      "@erin your `/approve` was recorded for credit-scoring",
+    );
+  });
+
+  it("says nothing of what was recorded to an account it never answered: the attestation is the answer", () => {
+    const held = mergeAnswers([], [notApprover(101, "bob")]).entries;
+    expect(mergeAnswers(held, [], [recorded(110, "erin")]).changed).toBe(false);
+    expect(mergeAnswers([], [], [recorded(110, "erin")]).entries).toEqual([]);
+  });
+});
