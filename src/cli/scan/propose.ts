@@ -174,13 +174,21 @@ function walk(
   let childHint: PathKind | undefined;
   if (node.dir !== "") {
     if (transparent.has(node.dir)) {
+      // A layout folder split between systems: its own files and its other sub-folders
+      // keep the folder's kind, one level at a time.
       childHint = transparent.get(node.dir);
+      if (childHint && node.files.length > 0) {
+        out.add(childHint, `${escapeGlob(prefix + node.dir)}/*`, node.files, [
+          `${node.name}/`,
+          ...evidenceOf(node.files),
+        ]);
+      }
     } else {
       const all = subtree(node);
       const kind = hint ?? folderKind(node.name, all);
       if (kind) {
         out.add(kind, `${escapeGlob(prefix + node.dir)}/**`, all, [
-          `${node.name}/`,
+          `${node.dir}/`,
           ...evidenceOf(all),
         ]);
         return;
