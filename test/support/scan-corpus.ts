@@ -7,7 +7,7 @@ import { z } from "zod";
 import { parseManifest } from "../../src/core/manifest/parse.js";
 import { MANIFEST_PATH } from "../../src/core/manifest/schema.js";
 import { compileMatcher, touchesGoverned } from "../../src/core/match.js";
-import { CLI, ROOT } from "./git-repo.js";
+import { ROOT } from "./git-repo.js";
 
 /**
  * The scan corpus (test/fixtures/scan-corpus): public repositories reduced to their file list
@@ -15,7 +15,14 @@ import { CLI, ROOT } from "./git-repo.js";
  * and `npm run bench -- scan`.
  */
 
-export const CORPUS_DIR = join(ROOT, "test", "fixtures", "scan-corpus");
+let root = ROOT;
+
+/** The project root, for a caller bundled elsewhere (the benchmark runs from a build cache). */
+export function useProjectRoot(dir: string): void {
+  root = dir;
+}
+
+const corpusDir = () => join(root, "test", "fixtures", "scan-corpus");
 
 const FixtureSchema = z.object({
   repository: z.string(),
@@ -41,12 +48,12 @@ export interface CorpusEntry {
 export function loadCorpus(): CorpusEntry[] {
   const expectations = z
     .record(z.string(), ExpectationSchema)
-    .parse(parse(readFileSync(join(CORPUS_DIR, "expectations.yaml"), "utf8")));
+    .parse(parse(readFileSync(join(corpusDir(), "expectations.yaml"), "utf8")));
   return Object.entries(expectations).map(([name, expectation]) => ({
     name,
     expectation,
     fixture: FixtureSchema.parse(
-      JSON.parse(readFileSync(join(CORPUS_DIR, `${name}.json`), "utf8")),
+      JSON.parse(readFileSync(join(corpusDir(), `${name}.json`), "utf8")),
     ),
   }));
 }
@@ -89,7 +96,7 @@ export function aigate(
   dir: string,
   args: string[],
 ): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [CLI, ...args], {
+  const run = spawnSync(process.execPath, [join(root, "bin", "aigate.js"), ...args], {
     cwd: dir,
     encoding: "utf8",
     env: { ...process.env, AIGATE_NOW: "2026-11-27T12:00:00Z" },

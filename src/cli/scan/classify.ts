@@ -56,18 +56,27 @@ export const LEFT_OUT_REASONS: Record<LeftOutReason, string> = {
 
 /** Why `path` is left out of every system, with the folder (or file) the reason starts at. */
 export function leftOut(path: string): { reason: LeftOutReason; at: string } | undefined {
-  const segments = path.split("/");
-  const folders = segments.length - 1;
-  for (let i = 0; i < folders; i++) {
-    const s = segments[i] ?? "";
-    const at = `${segments.slice(0, i + 1).join("/")}/`;
-    if (VENDORED.has(s)) return { reason: "vendored", at };
-    if (s.startsWith(".")) return { reason: "tooling", at };
-    if (TEST_FOLDERS.has(s.toLowerCase())) return { reason: "tests", at };
-    if (DOC_FOLDERS.has(s.toLowerCase())) return { reason: "docs", at };
-    if (EXAMPLE_FOLDERS.has(s.toLowerCase())) return { reason: "examples", at };
+  // One pass over the folders without splitting: this runs for every file git lists.
+  let start = 0;
+  let slash = path.indexOf("/");
+  while (slash !== -1) {
+    const s = path.slice(start, slash);
+    const reason = folderReason(s);
+    if (reason) return { reason, at: path.slice(0, slash + 1) };
+    start = slash + 1;
+    slash = path.indexOf("/", start);
   }
-  if (TEST_FILE.test(segments[folders] ?? "")) return { reason: "tests", at: path };
+  if (TEST_FILE.test(path.slice(start))) return { reason: "tests", at: path };
+  return undefined;
+}
+
+function folderReason(s: string): LeftOutReason | undefined {
+  if (VENDORED.has(s)) return "vendored";
+  if (s.startsWith(".")) return "tooling";
+  const lower = s.toLowerCase();
+  if (TEST_FOLDERS.has(lower)) return "tests";
+  if (DOC_FOLDERS.has(lower)) return "docs";
+  if (EXAMPLE_FOLDERS.has(lower)) return "examples";
   return undefined;
 }
 

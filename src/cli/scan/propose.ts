@@ -225,11 +225,11 @@ function walk(
   for (const child of node.children.values()) walk(child, prefix, childHint, transparent, out);
 }
 
-function tree(files: readonly ScannedFile[], relative: (path: string) => string): Node {
+/** The folder tree of files whose paths are relative to their package. */
+function tree(files: readonly ScannedFile[]): Node {
   const root: Node = { dir: "", name: "", files: [], children: new Map() };
   for (const file of files) {
-    const rel = relative(file.path);
-    const segments = rel.split("/");
+    const segments = file.path.split("/");
     let node = root;
     for (let i = 0; i < segments.length - 1; i++) {
       const name = segments[i] ?? "";
@@ -240,7 +240,7 @@ function tree(files: readonly ScannedFile[], relative: (path: string) => string)
       }
       node = child;
     }
-    node.files.push({ ...file, path: rel });
+    node.files.push(file);
   }
   return root;
 }
@@ -249,8 +249,10 @@ function tree(files: readonly ScannedFile[], relative: (path: string) => string)
 function recurringNames(files: readonly ScannedFile[]): Map<string, Set<string>> {
   const seen = new Map<string, Set<string>>();
   for (const f of files) {
+    const first = f.path.indexOf("/");
+    if (first === -1 || !LAYOUT_FOLDER.test(f.path.slice(0, first))) continue;
     const [top, second, ...rest] = f.path.split("/");
-    if (!top || !second || rest.length === 0 || !LAYOUT_FOLDER.test(top)) continue;
+    if (!top || !second || rest.length === 0) continue;
     if (LAYOUT_FOLDER.test(second) || SHARED_FOLDER.test(second) || DATA_FOLDER.test(second))
       continue;
     const tops = seen.get(second) ?? new Set<string>();
@@ -280,6 +282,14 @@ export function proposeSystems(
     const list = packages.get(pkg) ?? [];
     list.push(f);
     packages.set(pkg, list);
+  }
+
+  const excludedBy = new Map<string, ExcludedFile[]>();
+  for (const e of excluded) {
+    const pkg = packageOf(e.path);
+    const list = excludedBy.get(pkg) ?? [];
+    list.push(e);
+    excludedBy.set(pkg, list);
   }
 
   const leftOut: LeftOut[] = [];
@@ -329,6 +339,7 @@ export function proposeSystems(
     const recurring = recurringNames(rel);
     const groups = new Map<string, ScannedFile[]>([["", []]]);
     const groupOf = (path: string) => {
+      if (recurring.size === 0) return "";
       const [top, second, ...rest] = path.split("/");
       return top && second && rest.length > 0 && recurring.get(second)?.has(top) ? second : "";
     };
@@ -355,17 +366,11 @@ export function proposeSystems(
     for (const [g, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (!group.some((f) => f.asset?.core)) continue;
       const out = new GlobSet();
-      walk(
-        tree(group, (p) => p),
-        prefix,
-        undefined,
-        transparent,
-        out,
-      );
+      walk(tree(group), prefix, undefined, transparent, out);
       if (out.globs.size === 0) continue;
       for (const path of out.covered) governed.add(prefix + path);
       const globs = [...out.globs.values()];
-      negateLeftOut(globs, excluded, prefix);
+      negateLeftOut(globs, excludedBy.get(pkg) ?? []);
       systems.push({
         id: idFor(g === "" ? repoName : g, repoName),
         root: pkg,
@@ -401,7 +406,7 @@ function kindByName(name: string): PathKind | undefined {
  * A left-out file (a test under a governed folder) that a proposed glob would match gets a
  * `!` glob of its own folder in that kind, so tests are never governed.
  */
-function negateLeftOut(globs: ProposedGlob[], excluded: readonly ExcludedFile[], prefix: string) {
+function negateLeftOut(globs: ProposedGlob[], excluded: readonly ExcludedFile[]) {
   const negations: ProposedGlob[] = [];
   for (const g of globs) {
     const scan = picomatch.scan(g.glob);
@@ -409,7 +414,7 @@ function negateLeftOut(globs: ProposedGlob[], excluded: readonly ExcludedFile[],
     const match = picomatch(g.glob, PICOMATCH_OPTIONS);
     const seen = new Set<string>();
     for (const e of excluded) {
-      if (!e.path.startsWith(prefix) || !e.path.startsWith(base) || !match(e.path)) continue;
+      if (!e.path.startsWith(base) || !match(e.path)) continue;
       const glob = `!${escapeGlob(e.at)}${e.at.endsWith("/") ? "**" : ""}`;
       if (seen.has(glob)) continue;
       seen.add(glob);
