@@ -55,9 +55,10 @@ function sniff(root: string, path: string): string | undefined {
   try {
     fd = openSync(joinRepo(root, path), READ_FLAGS);
     const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    const head = buffer.subarray(0, read);
-    if (head.includes(0)) return undefined;
-    return head.toString("utf8");
+    // The first NUL anywhere in the buffer: one before `read` makes the file a binary.
+    const nul = buffer.indexOf(0);
+    if (nul !== -1 && nul < read) return undefined;
+    return buffer.toString("utf8", 0, read);
   } catch {
     return undefined;
   } finally {

@@ -360,7 +360,7 @@ export function proposeSystems(
     const transparent = new Map<string, PathKind | undefined>();
     for (const [name, tops] of recurring) {
       if (!groups.has(name)) continue;
-      for (const top of tops) transparent.set(top, folderKind(top, []) ?? kindByName(top));
+      for (const top of tops) transparent.set(top, kindByName(top));
     }
     const repoName = pkg === "" ? repositoryName : nameOf(pkg);
     for (const [g, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
