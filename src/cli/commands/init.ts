@@ -133,9 +133,18 @@ async function initFromScan(ctx: CliContext, root: string, options: InitOptions)
   const systems: ScaffoldSystem[] = scan.systems.map((s) => {
     const paths: ScaffoldSystem["paths"] = {};
     for (const g of s.globs) paths[g.kind] = [...(paths[g.kind] ?? []), g.glob];
-    const found = s.globs
-      .filter((g) => !g.glob.startsWith("!"))
-      .map((g) => `${g.files} ${g.kind} file(s) (${g.evidence.join(", ")})`);
+    // One total per kind, with what gave its files away.
+    const kinds = new Map<string, { files: number; evidence: Set<string> }>();
+    for (const g of s.globs) {
+      if (g.glob.startsWith("!")) continue;
+      const entry = kinds.get(g.kind) ?? { files: 0, evidence: new Set<string>() };
+      entry.files += g.files;
+      for (const e of g.evidence) entry.evidence.add(e);
+      kinds.set(g.kind, entry);
+    }
+    const found = [...kinds].map(
+      ([kind, k]) => `${k.files} ${kind} file(s) (${[...k.evidence].join(", ")})`,
+    );
     return { id: s.id, lifecycle: "development", paths, comment: `found ${found.join("; ")}` };
   });
   const files = scaffoldFiles(systems, people(options, options.tier), new Date());
