@@ -218,6 +218,30 @@ describe("aigate init --scan: what counts as an AI asset", () => {
   });
 });
 
+describe("aigate init --scan: system ids", () => {
+  it("names each AI package after its folder, and a second package of the same name by its path", () => {
+    const ai = (path: string): ScannedFile => ({
+      path,
+      source: true,
+      asset: { path, kind: "model", evidence: "openai", core: true },
+    });
+    const files: ScannedFile[] = [
+      { path: "apps/web/package.json" },
+      ai("apps/web/chat.ts"),
+      { path: "packages/web/package.json" },
+      ai("packages/web/agent.ts"),
+      { path: "services/Web!/pyproject.toml" },
+      ai("services/Web!/agent.py"),
+    ];
+    const ids = proposeSystems(files, [], "repo").systems.map((s) => [s.id, s.root]);
+    expect(ids).toEqual([
+      ["packages-web", "packages/web"],
+      ["services-web", "services/Web!"],
+      ["web", "apps/web"],
+    ]);
+  });
+});
+
 describe("aigate init --scan on a repository", () => {
   it("prints the proposal with file counts, evidence and what was left out, and writes nothing without --write", () => {
     const repo = mlRepo();

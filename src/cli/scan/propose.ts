@@ -305,9 +305,12 @@ export function proposeSystems(
   const systems: ProposedSystem[] = [];
   const governed = new Set<string>();
   const usedIds = new Set<string>();
-  const idFor = (name: string, fallback: string) => {
-    let id = systemId(name) || systemId(fallback) || "ai-system";
-    if (usedIds.has(id)) id = systemId(`${fallback}-${name}`) || id;
+  // Ids are unique: a second `web` (packages/web beside apps/web) is named by its whole path,
+  // and a number tells apart what still clashes.
+  const idFor = (name: string, path: string) => {
+    const base = systemId(name) || systemId(path) || "ai-system";
+    let id = usedIds.has(base) ? systemId(path) || base : base;
+    for (let n = 2; usedIds.has(id); n++) id = `${base}-${n}`;
     usedIds.add(id);
     return id;
   };
@@ -372,7 +375,7 @@ export function proposeSystems(
       const globs = [...out.globs.values()];
       negateLeftOut(globs, excludedBy.get(pkg) ?? []);
       systems.push({
-        id: idFor(g === "" ? repoName : g, repoName),
+        id: idFor(g === "" ? repoName : g, [pkg || repoName, g].filter(Boolean).join("-")),
         root: pkg,
         globs: sortGlobs(globs),
       });
