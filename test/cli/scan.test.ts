@@ -218,6 +218,31 @@ describe("aigate init --scan: what counts as an AI asset", () => {
   });
 });
 
+describe("aigate init --scan: folders named for a kind", () => {
+  it("governs a data folder whole only when it holds more than code and prose", () => {
+    const ai = (path: string): ScannedFile => ({
+      path,
+      source: true,
+      asset: { path, kind: "model", evidence: "openai", core: true },
+    });
+    const globs = (files: ScannedFile[]) =>
+      proposeSystems(files, [], "app").systems.flatMap((s) => s.globs.map((g) => g.glob));
+    const app = [
+      ai("src/chat/agent.ts"),
+      ai("src/chat/tools.ts"),
+      { path: "src/ui/page.ts", source: true },
+      { path: "src/data/orders.ts", source: true },
+    ];
+    expect(
+      globs([...app, { path: "src/data/users.ts", source: true }, { path: "src/data/README.md" }]),
+    ).toEqual(["src/chat/**/*.ts"]);
+    expect(globs([...app, { path: "src/data/faq.yaml" }, { path: "src/data/README.md" }])).toEqual([
+      "src/chat/**/*.ts",
+      "src/data/**",
+    ]);
+  });
+});
+
 describe("aigate init --scan: system ids", () => {
   it("names each AI package after its folder, and a second package of the same name by its path", () => {
     const ai = (path: string): ScannedFile => ({

@@ -85,6 +85,7 @@ const LAYOUT_FOLDER =
   /^(models?|weights|checkpoints?|artifacts?|data|datasets?|prompts?|evals?|evaluations?|configs?|src|lib|app|apps|services?|pipelines?|notebooks?)$/i;
 const TEMPLATE_EXTENSIONS = new Set([".json", ".yaml", ".yml", ".txt", ".jinja", ".j2", ".tmpl"]);
 const MAX_EVIDENCE = 6;
+const PROSE = new Set([".md", ".rst"]);
 
 interface Node {
   dir: string;
@@ -112,7 +113,10 @@ function folderKind(name: string, files: readonly ScannedFile[]): PathKind | und
     return modelish ? "model" : undefined;
   }
   if (DATA_FOLDER.test(name)) {
-    return files.some((f, i) => f.asset || !isSource(exts[i] ?? "")) ? "data" : undefined;
+    // A folder of plain code named `data` (a web app's data layer) is no dataset; a README
+    // beside that code does not make it one.
+    const dataish = (f: ScannedFile, ext: string) => f.asset || !(isSource(ext) || PROSE.has(ext));
+    return files.some((f, i) => dataish(f, exts[i] ?? "")) ? "data" : undefined;
   }
   if (CONFIG_FOLDER.test(name)) {
     return exts.some((e) => CONFIG_EXTENSIONS.has(e)) ? "model" : undefined;
