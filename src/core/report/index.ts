@@ -1,6 +1,11 @@
 /** Check-run reports: a Decision rendered for people (docs/policy.md#titles-and-conclusions). */
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
 export {
+  MERGE_VERIFICATION_CHECK_NAME,
+  type MergeVerificationOutput,
+  renderMergeVerification,
+} from "./merge-verification.js";
+export {
   ASSESSMENT_CHECK_NAME,
   CHECK_NAMES,
   type CheckOutput,
