@@ -490,6 +490,62 @@ export class SimRepo {
   }
 
   /**
+   * Adopts commits made outside the simulator (a local git repository's, oldest first) by their
+   * SHAs, so that check runs can be written and listed on them; their trees are empty. Moves
+   * `branch` to the last one when given.
+   */
+  adoptCommits(
+    commits: ReadonlyArray<{ sha: string; parents: readonly string[] }>,
+    branch?: string,
+  ): void {
+    for (const c of commits) {
+      if (this.commits.has(c.sha)) continue;
+      const signature = { name: "git", email: "git@example.invalid", date: this.state.timestamp() };
+      this.commits.set(c.sha, {
+        sha: c.sha,
+        treeSha: treeSha(new Map()),
+        parents: [...c.parents],
+        tree: new Map(),
+        message: "",
+        author: signature,
+        committer: signature,
+        authorLogin: null,
+        committerLogin: null,
+      });
+    }
+    const last = commits.at(-1);
+    if (branch !== undefined && last) this.branches.set(branch, last.sha);
+  }
+
+  /** Adds a completed check run written by `app` (the App by default), as an App's create would. */
+  addCheckRun(init: {
+    headSha: string;
+    name: string;
+    conclusion: string;
+    output?: Partial<CheckOutput>;
+    app?: SimApp;
+  }): SimCheckRun {
+    const now = this.state.timestamp();
+    const run: SimCheckRun = {
+      id: this.state.newId(),
+      name: init.name,
+      headSha: this.getCommit(init.headSha).sha,
+      status: "completed",
+      conclusion: init.conclusion,
+      startedAt: now,
+      completedAt: now,
+      output: { title: null, summary: null, text: null, ...init.output },
+      annotations: [],
+      detailsUrl: null,
+      externalId: null,
+      app: init.app ?? this.state.app,
+      history: [],
+    };
+    this.checkRuns.push(run);
+    return run;
+  }
+
+  /**
    * Merges branch (or sha) `from` into branch `into` with a merge commit whose parents are
    * `into`'s head and `from`'s head, and whose tree is `into`'s tree plus `from`'s changes since
    * their merge base (conflicts resolve to `from`). "Update branch" is `merge("main", "feature")`.
