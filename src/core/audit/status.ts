@@ -93,7 +93,7 @@ export function auditRow(
 function bypassReason(summary: string | null): string {
   const section = summary?.split("### Why it failed")[1];
   const first = section?.split("\n").find((line) => line.startsWith("- "));
-  return first ? unescape(first.slice(2)) : "FAILED";
+  return first ? unescapeMarkdown(first.slice(2)) : "FAILED";
 }
 
 function pullRequestOf(summary: string | null): number | null {
@@ -104,13 +104,13 @@ function pullRequestOf(summary: string | null): number | null {
 function approversOf(summary: string | null): string[] {
   const section = summary?.split("### Approvals")[1]?.split("\n### ")[0] ?? "";
   const logins = [...section.matchAll(/^\| @([A-Za-z0-9_-]+(?:\\_[A-Za-z0-9_-]+)*) \|/gm)].map(
-    (m) => unescape(m[1] ?? ""),
+    (m) => unescapeMarkdown(m[1] ?? ""),
   );
   return [...new Set(logins)];
 }
 
 /** Markdown escapes undone, for text shown again in another format. */
-function unescape(text: string): string {
+function unescapeMarkdown(text: string): string {
   return text.replace(/\\([\\`*_[\]<>|#~!&])/g, "$1");
 }
 
