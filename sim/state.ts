@@ -785,6 +785,10 @@ export class SimPullRequest {
   draft: boolean;
   state: "open" | "closed" = "open";
   merged = false;
+  /** What merging created: the merge or squash commit, or the last rebased commit (GitHub's `merge_commit_sha`). */
+  mergeCommitSha: string | null = null;
+  /** The commits merging put on the base branch, oldest first (a rebase puts several). */
+  readonly landed: string[] = [];
   updatedAt: string;
   /** The base branch head as of the last push to the head branch (like GitHub's `base.sha`). */
   baseSha: string;
@@ -878,9 +882,57 @@ export class SimPullRequest {
       author: by,
       message: `Merge pull request #${this.number} from ${this.headRef}`,
     });
+    return this.landedAs([sha]);
+  }
+
+  /**
+   * Squash-merges: one commit on the base branch with the pull request's changes since the merge
+   * base; `files` changes more in the same commit (what a squash over a moved base can pick up).
+   */
+  squash(by: UserRef = this.author, files: Record<string, string | null> = {}): string {
+    if (this.state !== "open")
+      throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
+    const head = this.headSha;
+    const changes: Record<string, string | null> = {};
+    for (const change of this.repo.diff(this.repo.resolveRef(this.baseRef) ?? "", head)) {
+      changes[change.filename] =
+        change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
+    }
+    const sha = this.repo.commit(this.baseRef, {
+      files: { ...changes, ...files },
+      author: by,
+      committer: by,
+      message: `${this.title} (#${this.number})`,
+    });
+    return this.landedAs([sha]);
+  }
+
+  /** Rebase-merges: each commit of the pull request replayed on the base branch, oldest first. */
+  rebase(by: UserRef = this.author): string[] {
+    if (this.state !== "open")
+      throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
+    const landed: string[] = [];
+    for (const commit of this.commits()) {
+      const parent = commit.parents[0];
+      const files: Record<string, string | null> = {};
+      for (const change of diffTrees(parent ? this.repo.getCommit(parent).tree : new Map(), commit.tree)) {
+        files[change.filename] =
+          change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
+      }
+      landed.push(
+        this.repo.commit(this.baseRef, { files, author: by, committer: by, message: commit.message }),
+      );
+    }
+    this.landedAs(landed);
+    return landed;
+  }
+
+  private landedAs(shas: string[]): string {
+    this.landed.push(...shas);
+    this.mergeCommitSha = shas.at(-1) ?? null;
     this.merged = true;
     this.close();
-    return sha;
+    return this.mergeCommitSha ?? "";
   }
 }
 

@@ -29,7 +29,8 @@ const gitSha = z
   .string()
   .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a lowercase hex git commit SHA");
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be a lowercase hex SHA-256");
-const httpsUri = z.url({ protocol: /^https$/ });
+// GitHub Enterprise Server may be served over plain HTTP (and the simulated GitHub is).
+const httpsUri = z.url({ protocol: /^https?$/ });
 
 const SubjectSchema = z.strictObject({
   uri: httpsUri,

@@ -48,10 +48,13 @@ export interface AppTelemetry extends FlowTelemetry {
   ): void;
   /** Seconds one reconcile took, lock wait included. */
   reconciled(seconds: number): void;
+  /** A merge verification record written, by result (PASSED, FAILED). */
+  mergeVerified(result: "PASSED" | "FAILED"): void;
 }
 
 export const silentAppTelemetry: AppTelemetry = {
   ...silentFlowTelemetry,
   event: () => {},
   reconciled: () => {},
+  mergeVerified: () => {},
 };
