@@ -915,12 +915,20 @@ export class SimPullRequest {
     for (const commit of this.commits()) {
       const parent = commit.parents[0];
       const files: Record<string, string | null> = {};
-      for (const change of diffTrees(parent ? this.repo.getCommit(parent).tree : new Map(), commit.tree)) {
+      for (const change of diffTrees(
+        parent ? this.repo.getCommit(parent).tree : new Map(),
+        commit.tree,
+      )) {
         files[change.filename] =
           change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
       }
       landed.push(
-        this.repo.commit(this.baseRef, { files, author: by, committer: by, message: commit.message }),
+        this.repo.commit(this.baseRef, {
+          files,
+          author: by,
+          committer: by,
+          message: commit.message,
+        }),
       );
     }
     this.landedAs(landed);

@@ -120,7 +120,7 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
     expected: [304],
   });
   const cache = new CheckRunCache(
-    options.cache === false ? undefined : defaultCacheDir(ctx.env).replace(/register$/, "audit"),
+    options.cache === false ? undefined : join(dirname(defaultCacheDir(ctx.env)), "audit"),
     access.apiUrl,
   );
   let done = 0;

@@ -205,8 +205,8 @@ function basePushRoute(payload: unknown): BasePushRoute | Ignored {
     repo: p.data.repository.name,
     ref: ref[2],
     branch: ref[1] === "heads",
-    forced: p.data.forced === true,
   };
+  if (p.data.forced === true) target.forced = true;
   if (p.data.before !== undefined) target.before = p.data.before;
   if (p.data.after !== undefined) target.after = p.data.after;
   if (p.data.repository.default_branch !== undefined) {

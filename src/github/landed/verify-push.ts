@@ -109,7 +109,7 @@ export async function verifyLandedPush(
     }
   }
 
-  const manifestCommit = before;
+  let manifestCommit = before;
   const { chain, unjudged } = await readChain(client, repo, push, before);
   const pushed = chain.map((c) => c.sha);
   for (const [index, commit] of chain.entries()) {
@@ -134,10 +134,13 @@ export async function verifyLandedPush(
       commit.files.some((f) => f.path === deps.manifestPath || f.previousPath === deps.manifestPath)
     ) {
       manifest = await manifestAt(client, deps, repo, commit.sha);
+      manifestCommit = commit.sha;
     }
   }
-  if (manifest.state !== "absent")
-    remember(deps.cache, repo, push.after, deps.manifestPath, push.after);
+  // The next push to the branch starts where this one ended: its manifest is then known.
+  if (chain.at(-1)?.sha === push.after) {
+    remember(deps.cache, repo, push.after, deps.manifestPath, manifestCommit);
+  }
   return outcome;
 }
 
