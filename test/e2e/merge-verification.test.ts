@@ -105,6 +105,22 @@ describe("merge verification of what lands on the default branch", () => {
     const verified = await verifyOffline(repo, sha, run?.output.text ?? "");
     expect(verified.stdout).toContain("the record is genuine, and it says FAILED");
     expect(verified.code).toBe(1);
+    // The bypass reaches the owners: an issue created on the first, updated in place after.
+    const issues = () =>
+      [...repo.issues.values()].filter(
+        (i) => i.title === "AI governance: changes that bypassed the gates",
+      );
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]?.body).toContain(`| \`${sha}\` | main |`);
+    const before2 = repo.resolveRef("main") ?? "";
+    const second = repo.commit("main", {
+      files: { "models/credit/model.onnx": "again\n" },
+      author: "mallory",
+    });
+    await deliverPush(repo, before2);
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]?.body).toContain(`| \`${second}\` | main |`);
+    expect(issues()[0]?.body).toContain(`| \`${sha}\` | main |`);
   });
 
   it("an admin merge with red checks fails", async () => {

@@ -1,4 +1,15 @@
 /** Merge verifications: which landed commits are governed, the verdict on each, its signed SLSA VSA. */
+
+export {
+  BYPASS_ISSUE_TITLE,
+  BYPASS_LABEL,
+  BYPASS_MARKER,
+  type Bypass,
+  type BypassIssuePlan,
+  type ExistingIssue,
+  MAX_BYPASS_ROWS,
+  planBypassIssue,
+} from "./bypass-issue.js";
 export {
   type ChainCommit,
   firstParentChain,

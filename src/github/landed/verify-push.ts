@@ -19,6 +19,7 @@ import type { GitHubClient, Log } from "../client.js";
 import type { AdapterCache, FileAtCommit } from "../reads/cache.js";
 import { readFileAt } from "../reads/change.js";
 import type { Serialiser } from "../replicas/serialise.js";
+import { recordBypass } from "./bypass-issue.js";
 import {
   type LandedCommit,
   readApprovalInputs,
@@ -239,6 +240,15 @@ async function judgeOnce(
       },
     });
     result = record.verdict.result;
+    if (record.verdict.result === "FAILED") {
+      await recordBypass(client, repo, {
+        sha: commit.sha,
+        url: `${deps.web}/${repo.owner}/${repo.repo}/commit/${commit.sha}`,
+        branch,
+        reason: record.verdict.reasons.map((r) => r.message).join(" "),
+        at: record.statement.predicate.timeVerified,
+      });
+    }
     deps.log.info(
       `aigate: ${repo.owner}/${repo.repo}@${commit.sha.slice(0, 7)} on ${branch}: merge verification ${record.verdict.result}${record.verdict.reasons[0] ? ` (${record.verdict.reasons[0].message})` : ""}`,
     );
