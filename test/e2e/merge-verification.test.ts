@@ -87,6 +87,28 @@ describe("merge verification of what lands on the default branch", () => {
     expect(verified.code).toBe(0);
     // The pull request's own commit reached main through the merge: it gets no record.
     expect(records(repo, pr.headSha)).toEqual([]);
+    // The export carries the record with the approvals, and the pack verifies offline.
+    const dir = mkdtempSync(join(tmpdir(), "aigate-mv-export-"));
+    try {
+      const env = { GITHUB_TOKEN: "ghp_export", GITHUB_API_URL: stack().sim.apiUrl };
+      const exported = await runCli(
+        ["export", "--repo", repo.fullName, "--pr", String(pr.number), "--out", "pack.jsonl"],
+        dir,
+        env,
+      );
+      expect(exported.code).toBe(0);
+      const jwks = await (await fetch(`${stack().appUrl}/aigate/jwks.json`)).text();
+      writeFileSync(join(dir, "jwks.json"), jwks);
+      const verified = await runCli(
+        ["verify", "--vsa", "pack.jsonl", "--jwks", "jwks.json", "--commit", merge],
+        dir,
+        {},
+      );
+      expect(verified.stdout).toContain("inputs 2 matched, 0 not in the pack");
+      expect(verified.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a direct push of a governed file fails: no pull request", async () => {
