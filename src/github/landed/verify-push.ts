@@ -61,8 +61,8 @@ export interface LandedDeps {
 export interface LandedOutcome {
   /** Why nothing was judged, when nothing was. */
   dropped?: string;
-  /** The records written, by commit. */
-  written: Array<{ sha: string; result: VerificationResult }>;
+  /** The records written, by commit, each with its envelope (canonical DSSE JSON). */
+  written: Array<{ sha: string; result: VerificationResult; envelope: string }>;
   /** Governed commits whose record was there already (a redelivery, another replica). */
   existing: string[];
 }
@@ -129,7 +129,7 @@ export async function verifyLandedPush(
     if (governed) {
       const result = await judgeOnce(client, repo, push.branch, governed, pushed, leftover, deps);
       if (result === "existing") outcome.existing.push(commit.sha);
-      else outcome.written.push({ sha: commit.sha, result });
+      else outcome.written.push({ sha: commit.sha, ...result });
     }
     if (
       commit.files.some((f) => f.path === deps.manifestPath || f.previousPath === deps.manifestPath)
@@ -205,8 +205,8 @@ async function judgeOnce(
   pushed: string[],
   unjudged: Unjudged | undefined,
   deps: LandedDeps,
-): Promise<VerificationResult | "existing"> {
-  let result: VerificationResult | "existing" = "existing";
+): Promise<{ result: VerificationResult; envelope: string } | "existing"> {
+  let result: { result: VerificationResult; envelope: string } | "existing" = "existing";
   const key = `${repo.owner}/${repo.repo}@${commit.sha}:merge-verification`.toLowerCase();
   await deps.serialiser.run(key, commit.sha, async () => {
     const { data } = await client.rest.checks.listForRef({
@@ -239,7 +239,7 @@ async function judgeOnce(
         text: record.output.text,
       },
     });
-    result = record.verdict.result;
+    result = { result: record.verdict.result, envelope: record.signed.envelopeJson };
     if (record.verdict.result === "FAILED") {
       await recordBypass(client, repo, {
         sha: commit.sha,
