@@ -54,7 +54,7 @@ function record(value: unknown): Record<string, unknown> {
 export function targetOf(eventName: string, payload: Record<string, unknown>): Target | string {
   const routedAs = ROUTED_AS[eventName];
   if (!routedAs) {
-    return `aigate runs on pull_request_target, pull_request, pull_request_review, issue_comment and merge_group; ${eventName} is ignored`;
+    return `aigate runs on pull_request_target, pull_request, pull_request_review, issue_comment, merge_group and push; ${eventName} is ignored`;
   }
   const action = typeof payload.action === "string" ? payload.action : "";
   const routed = routeEvent(`${routedAs}.${action}`, payload);
