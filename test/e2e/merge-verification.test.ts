@@ -200,6 +200,19 @@ describe("merge verification of what lands on the default branch", () => {
       expect(records(repo, sha)[0]).toMatchObject({ conclusion: "success" });
   });
 
+  it("a forced push: the head's record fails, saying history was rewritten", async () => {
+    const repo = governedRepo(stack().sim);
+    const start = repo.resolveRef("main") ?? "";
+    const dropped = repo.commit("main", { files: { "README.md": "dropped\n" }, author: "frank" });
+    // History rewritten: main starts again from `start` with another commit.
+    repo.branches.set("main", start);
+    const head = repo.commit("main", { files: { "README.md": "rewritten\n" }, author: "mallory" });
+    await deliverPush(repo, dropped, { forced: true });
+    const [run] = records(repo, head);
+    expect(run).toMatchObject({ conclusion: "failure" });
+    expect(run?.output.summary).toContain("The push rewrote the branch's history (a forced push)");
+  });
+
   it("a push touching nothing governed gets no record and costs no request", async () => {
     const repo = governedRepo(stack().sim);
     // The first push tells the App the branch's manifest; the next one costs nothing.
