@@ -16,6 +16,7 @@ import type { ReconcileResult } from "../src/github/flow/contract.js";
 import { reconcile } from "../src/github/flow/reconcile.js";
 import { createAdapterCache } from "../src/github/reads/cache.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
+import { landedPushOf, runLanded } from "./landed.js";
 import { runRegisterMode } from "./register.js";
 import type { ActionRuntime } from "./runtime.js";
 
@@ -53,7 +54,7 @@ function record(value: unknown): Record<string, unknown> {
 export function targetOf(eventName: string, payload: Record<string, unknown>): Target | string {
   const routedAs = ROUTED_AS[eventName];
   if (!routedAs) {
-    return `aigate runs on pull_request_target, pull_request, pull_request_review, issue_comment and merge_group; ${eventName} is ignored`;
+    return `aigate runs on pull_request_target, pull_request, pull_request_review, issue_comment, merge_group and push; ${eventName} is ignored`;
   }
   const action = typeof payload.action === "string" ? payload.action : "";
   const routed = routeEvent(`${routedAs}.${action}`, payload);
@@ -113,6 +114,23 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
 
   if (settings.mode === "register") {
     await runRegisterMode(runtime, settings);
+    return undefined;
+  }
+
+  if (runtime.context.eventName === "push") {
+    const push = landedPushOf(runtime.context.payload);
+    if (typeof push === "string") {
+      runtime.log.notice(push);
+      return undefined;
+    }
+    if (!settings.signingKeyPem) {
+      runtime.setFailed(
+        "aigate: a push is verified with the signing key: give the signing-key input",
+      );
+      return undefined;
+    }
+    const signer = createSigner(settings.signingKeyPem);
+    await runLanded(runtime, push, settings, signer, trusted(settings, signer.publicJwk));
     return undefined;
   }
 

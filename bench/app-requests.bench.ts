@@ -284,7 +284,9 @@ try {
   const manifestPath = ".github/ai-governance.yml";
   let baseBefore = repo.resolveRef("main") ?? "";
   repo.commit("main", { files: { "README.md": "Governed models.\n" }, author: "carol" });
-  await measure("push", pushEvent(repo, "main", baseBefore), "base push of other files: dropped");
+  await measure("push", pushEvent(repo, "main", baseBefore), "base push of other files: dropped", {
+    goal: 0,
+  });
   baseBefore = repo.resolveRef("main") ?? "";
   const manifest = repo.fileAt("main", manifestPath)?.content ?? "";
   repo.commit("main", {
@@ -295,6 +297,39 @@ try {
     "push",
     pushEvent(repo, "main", baseBefore),
     "base push changing the manifest: 10 open pull requests re-evaluated",
+  );
+
+  // What lands (docs/app.md#merge-verification): a push merging a governed pull request gets
+  // one merge verification; the same delivery again costs nothing.
+  const landing = [...repo.pulls.values()].find((p) => p.headRef === "small-0");
+  if (!landing) throw new Error("no pull request small-0");
+  baseBefore = repo.resolveRef("main") ?? "";
+  landing.merge("carol");
+  const landed = pushEvent(repo, "main", baseBefore);
+  // 6 reads (the commit, the records already on it, its pull requests, the checks and tree of
+  // that pull request's head, the attestation comments) and 1 write (the record).
+  await measure(
+    "push",
+    landed,
+    "push landing a merged governed pull request: 6 reads and 1 write",
+    {
+      goal: 7,
+      deliveryId: "landed-push",
+    },
+  );
+  await measure("push", landed, "the same push redelivered: dropped", {
+    goal: 0,
+    deliveryId: "landed-push",
+  });
+  baseBefore = repo.resolveRef("main") ?? "";
+  repo.commit("main", { files: { "docs/notes.md": "Notes.\n" }, author: "carol" });
+  await measure(
+    "push",
+    pushEvent(repo, "main", baseBefore),
+    "push of other files after it: no merge verification",
+    {
+      goal: 0,
+    },
   );
 
   console.log(

@@ -72,6 +72,7 @@ const manifest: Manifest = {
     owners: { teams: ["acme/gov"], users: [] },
     approvals: 1,
     policy: "docs/ai-policy.md",
+    branches: [],
   },
   invalidateOnPush: "governed",
   committersCanApprove: false,

@@ -2,7 +2,8 @@
  * `npm run demo`: the whole product in a minute, with no credentials. Starts a simulated GitHub
  * and the App on loopback, plays a scripted pull request on the example repository through to
  * the merge queue, prints what people see, and ends by verifying the pull request's attestation
- * comments offline with `aigate verify`, as an auditor would.
+ * comments offline with `aigate verify`, as an auditor would; then merges it and verifies the
+ * merge verification that lands on main with `aigate verify --vsa`.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import {
   mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
+  pushEvent,
   type SimPullRequest,
   type SimRepo,
 } from "../sim/index.js";
@@ -167,6 +169,38 @@ try {
     exitCode === 0
       ? "Evidence valid: every approval above can be checked offline, years from now."
       : `aigate verify exited with ${exitCode}`,
+  );
+  if (exitCode !== 0) process.exit(exitCode);
+
+  // What lands: the merge, its merge verification on main, and that record verified offline.
+  const mainBefore = repo.resolveRef("main") ?? "";
+  const merge = pr.merge("frank");
+  await stack.send("push", pushEvent(repo, "main", mainBefore));
+  say();
+  say(
+    `8. @frank merges the pull request; the push to main lands ${merge.slice(0, 7)}, and aigate writes:`,
+  );
+  const landed = sim.state.checkRuns(repo, merge).latest["AI governance: merge verification"];
+  say(
+    `   AI governance: merge verification — ${landed?.conclusion ?? "missing"}: ${landed?.output.title ?? ""}`,
+  );
+  const record = join(dir, "merge-verification.txt");
+  writeFileSync(record, landed?.output.text ?? "");
+  say();
+  say("   The auditor saves the check run's text and verifies the signed SLSA VSA it carries:");
+  say(`   aigate verify --vsa merge-verification.txt --jwks jwks.json --commit ${merge}`);
+  say();
+  const vsa: string[] = [];
+  exitCode = await aigate(
+    ["node", "aigate", "verify", "--vsa", record, "--jwks", jwks, "--commit", merge],
+    { stdout: (text) => vsa.push(text), stderr: (text) => vsa.push(text) },
+  );
+  say(indent(vsa.join("")));
+  say();
+  say(
+    exitCode === 0
+      ? "What landed on main is what was approved, and the record says so offline."
+      : `aigate verify --vsa exited with ${exitCode}`,
   );
 } finally {
   await stack.stop();

@@ -395,6 +395,17 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
         },
       };
     }),
+    "repos/list-pull-requests-associated-with-commit": withRepo((repo, req) => {
+      const sha = repo.resolveRef(req.params.commit_sha ?? "");
+      if (!sha) return errorReply(422, `No commit found for SHA: ${req.params.commit_sha ?? ""}`);
+      // Merged pull requests that put the commit on their base; open ones that contain it.
+      const pulls = [...repo.pulls.values()].filter(
+        (pr) =>
+          pr.landed.includes(sha) ||
+          (pr.state === "open" && pr.commits().some((c) => c.sha === sha)),
+      );
+      return paginate(req, pulls, (pr) => pullJson(pr, req.urls));
+    }),
     "repos/list-commits": withRepo((repo, req) => {
       const start = repo.resolveRef(req.query.sha ?? repo.defaultBranch);
       if (!start)

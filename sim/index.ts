@@ -7,6 +7,13 @@ export {
   PULL_FILES_CAP,
 } from "./handlers.js";
 export {
+  buildHistory,
+  HISTORY_MANIFEST,
+  type History,
+  type HistoryOptions,
+  type RecordKind,
+} from "./history.js";
+export {
   assessmentOf,
   type GovernedRepoOptions,
   governedRepository,

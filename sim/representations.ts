@@ -230,7 +230,7 @@ export function pullSimpleJson(pr: SimPullRequest, urls: Urls): Json {
     updated_at: pr.updatedAt,
     closed_at: pr.state === "closed" ? pr.updatedAt : null,
     merged_at: pr.merged ? pr.updatedAt : null,
-    merge_commit_sha: null,
+    merge_commit_sha: pr.mergeCommitSha,
     assignee: null,
     assignees: [],
     requested_reviewers: [],

@@ -490,6 +490,62 @@ export class SimRepo {
   }
 
   /**
+   * Adopts commits made outside the simulator (a local git repository's, oldest first) by their
+   * SHAs, so that check runs can be written and listed on them; their trees are empty. Moves
+   * `branch` to the last one when given.
+   */
+  adoptCommits(
+    commits: ReadonlyArray<{ sha: string; parents: readonly string[] }>,
+    branch?: string,
+  ): void {
+    for (const c of commits) {
+      if (this.commits.has(c.sha)) continue;
+      const signature = { name: "git", email: "git@example.invalid", date: this.state.timestamp() };
+      this.commits.set(c.sha, {
+        sha: c.sha,
+        treeSha: treeSha(new Map()),
+        parents: [...c.parents],
+        tree: new Map(),
+        message: "",
+        author: signature,
+        committer: signature,
+        authorLogin: null,
+        committerLogin: null,
+      });
+    }
+    const last = commits.at(-1);
+    if (branch !== undefined && last) this.branches.set(branch, last.sha);
+  }
+
+  /** Adds a completed check run written by `app` (the App by default), as an App's create would. */
+  addCheckRun(init: {
+    headSha: string;
+    name: string;
+    conclusion: string;
+    output?: Partial<CheckOutput>;
+    app?: SimApp;
+  }): SimCheckRun {
+    const now = this.state.timestamp();
+    const run: SimCheckRun = {
+      id: this.state.newId(),
+      name: init.name,
+      headSha: this.getCommit(init.headSha).sha,
+      status: "completed",
+      conclusion: init.conclusion,
+      startedAt: now,
+      completedAt: now,
+      output: { title: null, summary: null, text: null, ...init.output },
+      annotations: [],
+      detailsUrl: null,
+      externalId: null,
+      app: init.app ?? this.state.app,
+      history: [],
+    };
+    this.checkRuns.push(run);
+    return run;
+  }
+
+  /**
    * Merges branch (or sha) `from` into branch `into` with a merge commit whose parents are
    * `into`'s head and `from`'s head, and whose tree is `into`'s tree plus `from`'s changes since
    * their merge base (conflicts resolve to `from`). "Update branch" is `merge("main", "feature")`.
@@ -729,6 +785,10 @@ export class SimPullRequest {
   draft: boolean;
   state: "open" | "closed" = "open";
   merged = false;
+  /** What merging created: the merge or squash commit, or the last rebased commit (GitHub's `merge_commit_sha`). */
+  mergeCommitSha: string | null = null;
+  /** The commits merging put on the base branch, oldest first (a rebase puts several). */
+  readonly landed: string[] = [];
   updatedAt: string;
   /** The base branch head as of the last push to the head branch (like GitHub's `base.sha`). */
   baseSha: string;
@@ -822,9 +882,65 @@ export class SimPullRequest {
       author: by,
       message: `Merge pull request #${this.number} from ${this.headRef}`,
     });
+    return this.landedAs([sha]);
+  }
+
+  /**
+   * Squash-merges: one commit on the base branch with the pull request's changes since the merge
+   * base; `files` changes more in the same commit (what a squash over a moved base can pick up).
+   */
+  squash(by: UserRef = this.author, files: Record<string, string | null> = {}): string {
+    if (this.state !== "open")
+      throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
+    const head = this.headSha;
+    const changes: Record<string, string | null> = {};
+    for (const change of this.repo.diff(this.repo.resolveRef(this.baseRef) ?? "", head)) {
+      changes[change.filename] =
+        change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
+    }
+    const sha = this.repo.commit(this.baseRef, {
+      files: { ...changes, ...files },
+      author: by,
+      committer: by,
+      message: `${this.title} (#${this.number})`,
+    });
+    return this.landedAs([sha]);
+  }
+
+  /** Rebase-merges: each commit of the pull request replayed on the base branch, oldest first. */
+  rebase(by: UserRef = this.author): string[] {
+    if (this.state !== "open")
+      throw new SimError(`${this.repo.fullName}#${this.number} is not open`);
+    const landed: string[] = [];
+    for (const commit of this.commits()) {
+      const parent = commit.parents[0];
+      const files: Record<string, string | null> = {};
+      for (const change of diffTrees(
+        parent ? this.repo.getCommit(parent).tree : new Map(),
+        commit.tree,
+      )) {
+        files[change.filename] =
+          change.status === "removed" ? null : (this.repo.state.blobs.get(change.sha) ?? null);
+      }
+      landed.push(
+        this.repo.commit(this.baseRef, {
+          files,
+          author: by,
+          committer: by,
+          message: commit.message,
+        }),
+      );
+    }
+    this.landedAs(landed);
+    return landed;
+  }
+
+  private landedAs(shas: string[]): string {
+    this.landed.push(...shas);
+    this.mergeCommitSha = shas.at(-1) ?? null;
     this.merged = true;
     this.close();
-    return sha;
+    return this.mergeCommitSha ?? "";
   }
 }
 

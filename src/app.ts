@@ -6,16 +6,24 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import type { ApplicationFunction, Context, Probot } from "probot";
-import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
+import {
+  createSigner,
+  DEFAULT_WITNESS_APP,
+  type Jwks,
+  trustedKeys,
+} from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
 import { MANIFEST_PATH } from "./core/manifest/schema.js";
+import { AIGATE_VERSION } from "./core/version.js";
 import type { WriteKind } from "./core/write-budget.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
-import { reevaluateAfterPush } from "./github/events/base-push.js";
+import { describeFailure } from "./github/errors.js";
+import { type BasePushTarget, reevaluateAfterPush } from "./github/events/base-push.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/events/merge-group.js";
 import { HANDLED_EVENTS, routeDelivery } from "./github/events/router.js";
 import { emptyResult, type ReconcileResult, type ReconcileTarget } from "./github/flow/contract.js";
 import { reconcile, reportFailure } from "./github/flow/reconcile.js";
+import { type LandedPush, verifyLandedPush } from "./github/landed/verify-push.js";
 import { loadAppConfig, StartupError } from "./github/operator/config.js";
 import { type AppTelemetry, silentAppTelemetry } from "./github/operator/telemetry.js";
 import { type AdapterCache, createAdapterCache } from "./github/reads/cache.js";
@@ -96,6 +104,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       throw error;
     }
     const cache = options.cache ?? createAdapterCache();
+    // Where people read what the App wrote, and who signs merge verifications (docs/app.md#merge-verification).
+    const webUrl = `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST ?? "github.com"}`;
+    const verifierId = `${webUrl}/apps/${env.AIGATE_APP_SLUG ?? DEFAULT_WITNESS_APP}`;
     const appId = Number(env.APP_ID) || undefined;
     const log: Log = {
       info: (m) => app.log.info(m),
@@ -216,6 +227,53 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         );
       const subject =
         "pullNumber" in routed ? `${routed.owner}/${routed.repo}#${routed.pullNumber}` : routed.why;
+      /**
+       * The merge verification of what a push landed (docs/app.md#merge-verification): never
+       * throws; a GitHub failure is logged, and the commits are judged on a redelivery.
+       */
+      const verifyLanded = async (
+        client: GitHubClient,
+        push: BasePushTarget,
+      ): Promise<"dropped" | "handled" | "failed"> => {
+        if (!push.branch || push.after === undefined || push.defaultBranch === undefined) {
+          return "dropped";
+        }
+        const target: LandedPush = {
+          owner: push.owner,
+          repo: push.repo,
+          branch: push.ref,
+          defaultBranch: push.defaultBranch,
+          after: push.after,
+          forced: push.forced === true,
+        };
+        if (push.before !== undefined) target.before = push.before;
+        if (push.paths !== undefined) target.paths = push.paths;
+        try {
+          const landed = await verifyLandedPush(client, target, {
+            signer,
+            jwks,
+            appId,
+            verifier: { id: verifierId, version: AIGATE_VERSION },
+            web: webUrl,
+            manifestPath: MANIFEST_PATH,
+            cache,
+            serialiser,
+            log,
+            now: options.now ?? (() => new Date()),
+          });
+          for (const w of landed.written) telemetry.mergeVerified(w.result);
+          if (landed.dropped) {
+            app.log.debug(`aigate: ${landed.dropped}; no merge verification`);
+            return "dropped";
+          }
+          return "handled";
+        } catch (error) {
+          app.log.warn(
+            `aigate: the merge verification of ${push.owner}/${push.repo}@${push.ref} failed: ${describeFailure(error).description}; a redelivery of the push judges it again`,
+          );
+          return "failed";
+        }
+      };
       /** Whether the delivery's own work ended without an error (a redelivery is then dropped). */
       const done = (result: ReconcileResult) => !result.error && result.coalesced !== "queued";
       const work = async () => {
@@ -244,7 +302,17 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
             pullRequest,
           );
           if (outcome.dropped) app.log.debug(`aigate: ${outcome.dropped}; dropped`);
-          telemetry.event(context.name, action, outcome.dropped ? "dropped" : "handled");
+          const landed = await verifyLanded(client, routed.basePush);
+          if (landed === "failed") {
+            telemetry.event(context.name, action, "failed");
+            return;
+          }
+          if (landed !== "dropped") await deliveries.record(context.id);
+          telemetry.event(
+            context.name,
+            action,
+            outcome.dropped && landed === "dropped" ? "dropped" : "handled",
+          );
         } else {
           const result = await pullRequest(routed);
           if (done(result)) await deliveries.record(context.id);

@@ -151,10 +151,58 @@ export class LocalGit {
     return paths.filter((path) => changed.has(path));
   }
 
+  /**
+   * The first-parent history of `ref`, oldest first, each commit with its files changed against
+   * its first parent (renames as a removal and an addition); `since`/`until` bound the committer
+   * date. One `git log` for the whole history.
+   */
+  async firstParentLog(
+    ref: string,
+    window: { since?: string; until?: string } = {},
+  ): Promise<FirstParentCommit[]> {
+    const args = [
+      "log",
+      "--first-parent",
+      "--diff-merges=first-parent",
+      "--no-renames",
+      "--name-status",
+      "-z",
+      "--format=%x1e%H%x1f%P%x1f%cI%x1f%s",
+    ];
+    if (window.since !== undefined) args.push(`--since=${window.since}`);
+    if (window.until !== undefined) args.push(`--until=${window.until}`);
+    args.push(ref, "--");
+    const commits: FirstParentCommit[] = [];
+    for (const chunk of (await this.git(args)).split("\x1e")) {
+      if (chunk === "") continue;
+      const end = chunk.indexOf("\0");
+      const header = end === -1 ? chunk : chunk.slice(0, end);
+      const [sha = "", parents = "", date = "", subject = ""] = header.split("\x1f");
+      const rest = end === -1 ? "" : chunk.slice(end + 1).replace(/^\n/, "");
+      commits.push({
+        sha,
+        parents: parents.split(" ").filter((p) => p !== ""),
+        date,
+        subject,
+        changed: parseNameStatus(rest),
+      });
+    }
+    return commits.reverse();
+  }
+
   /** True when tracked files have uncommitted changes. */
   async isDirty(): Promise<boolean> {
     return (await this.git(["status", "--porcelain", "--untracked-files=no"])).trim() !== "";
   }
+}
+
+/** A commit of a first-parent history with its changes against its first parent. */
+export interface FirstParentCommit {
+  sha: string;
+  parents: string[];
+  date: string;
+  subject: string;
+  changed: ChangedFile[];
 }
 
 function splitZ(out: string): string[] {

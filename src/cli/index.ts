@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { LocatedError } from "../core/errors.js";
 import { ConfigurationError, formatLocatedError } from "../core/errors.js";
 import { AIGATE_VERSION } from "../core/version.js";
+import { registerAudit } from "./audit/run.js";
 import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
@@ -44,6 +45,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     registerExport,
     registerRegister,
     registerSoa,
+    registerAudit,
   ]) {
     register(program, ctx);
   }

@@ -12,6 +12,7 @@ export interface AppMetrics extends FlowTelemetry, GitHubTelemetry {
   registry: Registry;
   event(name: string, action: string, outcome: EventOutcome): void;
   reconciled(seconds: number): void;
+  mergeVerified(result: "PASSED" | "FAILED"): void;
   queueDepth(depth: number): void;
   commandDropped(command: string): void;
 }
@@ -120,6 +121,12 @@ export function createMetrics(): AppMetrics {
     labelNames: ["kind"] as const,
     registers,
   });
+  const verified = new Counter({
+    name: "aigate_merge_verifications_total",
+    help: "Merge verification records written on landed commits, by result (PASSED; FAILED: a change that bypassed the gates).",
+    labelNames: ["result"] as const,
+    registers,
+  });
   const depth = new Gauge({
     name: "aigate_webhook_queue_depth",
     help: "Webhook deliveries accepted and not yet processed.",
@@ -131,6 +138,7 @@ export function createMetrics(): AppMetrics {
     registry,
     event: (name, action, outcome) => events.inc({ event: name, action, outcome }),
     reconciled: (seconds) => reconcile.observe(seconds),
+    mergeVerified: (result) => verified.inc({ result }),
     queueDepth: (n) => depth.set(n),
     called(call: GitHubCall) {
       let operation = routeTemplate(call.route);

@@ -33,6 +33,7 @@ describe("action/action.yml", () => {
       "affected-systems",
       "assessments-due",
       "human-oversight",
+      "merge-verifications",
       "register-html",
       "register-json",
       "register-markdown",

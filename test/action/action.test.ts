@@ -235,9 +235,9 @@ describe("the bundled Action on a runner", () => {
   });
 
   it("ignores events it does not handle with a notice and exit 0", async () => {
-    const run = await runAction("push", { repository: { full_name: "acme/x" } });
+    const run = await runAction("release", { repository: { full_name: "acme/x" } });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("push is ignored");
+    expect(run.stdout).toContain("release is ignored");
     expect(run.requests).toEqual([]);
   });
 

@@ -45,6 +45,7 @@ function manifestOf(...systems: ResolvedSystem[]): Manifest {
       owners: { teams: ["acme/gov"], users: [] },
       approvals: 1,
       policy: "docs/ai-policy.md",
+      branches: [],
     },
     invalidateOnPush: "governed",
     committersCanApprove: false,

@@ -27,4 +27,8 @@ it("npm run demo plays the scripted pull request and verifies its attestations o
     /5\. dave adds #1 to the merge queue; GitHub builds gh-readonly-queue\/main\/pr-1-…\n.*\n {3}✓ AI governance: risk assessment: success — Risk assessment current for credit-scoring\n {3}✓ AI governance: human oversight: success — 2 of 2 approvals recorded/,
   );
   expect(run.stdout).toContain("2 attestation(s): 2 valid: evidence valid");
+  expect(run.stdout).toContain(
+    "AI governance: merge verification — success: Verified: #1 landed as approved (credit-scoring)",
+  );
+  expect(run.stdout).toContain("1 merge verification record(s): all verify");
 }, 60_000);

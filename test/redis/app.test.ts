@@ -9,6 +9,7 @@ import {
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
+  pushEvent,
   type SimPullRequest,
   type SimRepo,
   startGitHubSimulator,
@@ -147,6 +148,32 @@ describe.skipIf(redisServer.skip)("the App with REDIS_URL", () => {
     } finally {
       observer.disconnect();
     }
+  });
+
+  it("writes one merge verification when a push reaches two replicas at once", async () => {
+    const redis = await redisAt(LOCK_DB);
+    const env = { REDIS_URL: redis.url };
+    const [a, b] = [await replica(env), await replica(env)];
+    const repo = governedRepo(sim);
+    const before = repo.resolveRef("main") ?? "";
+    const sha = repo.commit("main", {
+      files: { "models/credit/model.onnx": "weights\n" },
+      author: "mallory",
+    });
+    const event = pushEvent(repo, "main", before);
+    // Two deliveries of one push (GitHub redelivers with a new id) at two replicas at once.
+    const statuses = await Promise.all([
+      a.send("push", event),
+      b.send("push", event),
+      a.send("push", event, { deliveryId: "push-redelivered-a" }),
+      b.send("push", event, { deliveryId: "push-redelivered-b" }),
+    ]);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const records = sim.state
+      .checkRuns(repo, sha)
+      .all.filter((r) => r.name === "AI governance: merge verification");
+    expect(records).toHaveLength(1);
+    expect(records[0]?.conclusion).toBe("failure");
   });
 
   it("records an approval exactly once when the work outlives the lock's lease", async () => {

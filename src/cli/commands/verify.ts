@@ -20,6 +20,7 @@ import { ConfigurationError } from "../../core/errors.js";
 import { OVERSIGHT_CHECK_NAME } from "../../core/report/index.js";
 import { type CliContext, UsageError } from "../context.js";
 import { readArgumentFile } from "./keys.js";
+import { verifyVsa } from "./verify-vsa.js";
 
 interface VerifyOptions {
   evidence?: string;
@@ -29,6 +30,9 @@ interface VerifyOptions {
   head?: string;
   appSlug?: string;
   json?: boolean;
+  vsa?: string;
+  commit?: string;
+  resourceUri?: string;
 }
 
 /** An issue comment as GitHub's REST API returns it (only the fields verification reads). */
@@ -302,7 +306,26 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       DEFAULT_WITNESS_APP,
     )
     .option("--json", "print the verdicts and summary as JSON")
+    .option(
+      "--vsa <file>",
+      "verify merge verification records (SLSA VSA): an envelope, a check run's text, or an evidence pack",
+    )
+    .option("--commit <sha>", "with --vsa: the record must be about this commit")
+    .option(
+      "--resource-uri <uri>",
+      "with --vsa: the record must be about this repository (git+https://HOST/OWNER/REPO)",
+    )
     .action((options: VerifyOptions) => {
+      if (options.vsa !== undefined) {
+        const vsa: Parameters<typeof verifyVsa>[1] = { vsa: options.vsa };
+        if (options.jwks !== undefined) vsa.jwks = options.jwks;
+        if (options.commit !== undefined) vsa.commit = options.commit;
+        if (options.resourceUri !== undefined) vsa.resourceUri = options.resourceUri;
+        if (options.evidence !== undefined) vsa.evidence = options.evidence;
+        if (options.json !== undefined) vsa.json = options.json;
+        verifyVsa(ctx, vsa);
+        return;
+      }
       if (options.evidence === undefined || options.jwks === undefined) {
         throw new UsageError("both --evidence FILE and --jwks FILE are required");
       }

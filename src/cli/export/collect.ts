@@ -4,7 +4,8 @@
  * through the App's adapter (src/github/reads/facts.ts) wherever it returns what the pack needs.
  */
 import { MARKER_NAME } from "../../core/attestation/index.js";
-import { CHECK_NAMES } from "../../core/report/index.js";
+import { extractVerification } from "../../core/merge-verification/index.js";
+import { CHECK_NAMES, MERGE_VERIFICATION_CHECK_NAME } from "../../core/report/index.js";
 import type { Actor } from "../../core/types.js";
 import type { GitHubClient, PullRequestTarget } from "../../github/client.js";
 import { CHECK_RUNS_REFUSED, describeFailure, statusOf } from "../../github/errors.js";
@@ -17,6 +18,7 @@ import {
   type AttestationCommentRecord,
   type CheckRunRecord,
   type CommentEditRecord,
+  type MergeVerificationRecord,
   NO_EDIT_HISTORY,
   type PullRequestRecord,
   type ReviewRecord,
@@ -38,6 +40,8 @@ export interface PullEvidence {
   reviews: ReviewRecord[];
   attestations: AttestationCommentRecord[];
   edits: CommentEditRecord[];
+  /** The merge verifications of the commit the pull request landed as, when merged. */
+  mergeVerifications: MergeVerificationRecord[];
 }
 
 /** A GitHub failure as a usage error (exit 2): what failed, GitHub's status and request id. */
@@ -84,6 +88,7 @@ interface ApiPull {
   created_at: string;
   updated_at: string;
   merged_at: string | null;
+  merge_commit_sha?: string | null;
   base: { ref: string; sha: string };
   head: { ref: string; sha: string };
   html_url: string;
@@ -108,6 +113,7 @@ function pullRecord(repository: RepositoryRef, pr: ApiPull): PullRequestRecord {
     head_ref: pr.head.ref,
     head_sha: pr.head.sha,
     html_url: pr.html_url,
+    merge_commit_sha: pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
   };
 }
 
@@ -210,6 +216,41 @@ async function checkRunsOn(
     }));
 }
 
+/** The merge verification runs on the commit a pull request landed as (one request). */
+async function mergeVerificationsOn(
+  client: GitHubClient,
+  repository: RepositoryRef,
+  pull: PullRequestRecord,
+  sha: string,
+): Promise<MergeVerificationRecord[]> {
+  let runs: ListedCheckRun[];
+  try {
+    runs = await readAllCheckRuns(client, repository, sha, MERGE_VERIFICATION_CHECK_NAME);
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 404 || status === 422) return [];
+    throw failure(error);
+  }
+  return runs
+    .filter((run) => run.name === MERGE_VERIFICATION_CHECK_NAME)
+    .sort((a, b) => a.id - b.id)
+    .map((run) => {
+      const extracted = extractVerification(run.output.text ?? null);
+      return {
+        type: "merge_verification",
+        repository: repository.fullName,
+        pull_request: pull.number,
+        commit: sha,
+        id: run.id,
+        conclusion: run.conclusion,
+        title: run.output.title,
+        envelope: extracted.ok ? extracted.envelope.canonical : null,
+        app: run.app?.slug ?? null,
+        html_url: run.html_url,
+      };
+    });
+}
+
 /** Whether a comment carries (or tries to carry) an attestation marker: `aigate verify`'s test. */
 function looksLikeAttestation(body: string): boolean {
   return body.includes(MARKER_NAME);
@@ -299,5 +340,9 @@ export async function collectPullEvidence(
       });
     }
   }
-  return { pull, checkRuns: perCommit.flat(), reviews, attestations, edits };
+  const mergeVerifications =
+    pull.merge_commit_sha === null
+      ? []
+      : await mergeVerificationsOn(client, repository, pull, pull.merge_commit_sha);
+  return { pull, checkRuns: perCommit.flat(), reviews, attestations, edits, mergeVerifications };
 }

@@ -101,6 +101,18 @@ function row(record: EvidenceRecord): Row {
         title: `created ${record.created_at}`,
         detail: record.note,
       };
+    case "merge_verification":
+      return {
+        ...base,
+        ...empty,
+        pull_request: record.pull_request,
+        id: record.id,
+        commit: record.commit,
+        state: record.conclusion,
+        name: "merge verification",
+        title: record.title,
+        detail: record.html_url,
+      };
     case "verification":
       return {
         ...base,

@@ -6,6 +6,7 @@ import type {
   CheckRunRecord,
   CommentEditRecord,
   EvidenceRecord,
+  MergeVerificationRecord,
   PullRequestRecord,
   ReviewRecord,
   SummaryRecord,
@@ -84,6 +85,22 @@ function checkRunsTable(runs: CheckRunRecord[]): string {
       link(r.html_url, String(r.id)),
     ]),
     "No runs of aigate's checks were found on this pull request's commits.",
+  );
+}
+
+function mergeVerificationsTable(merges: MergeVerificationRecord[]): string {
+  if (merges.length === 0) return "";
+  return table(
+    "Merge verification of the landed commit",
+    ["Commit", "Result", "Title", "App", "Run"],
+    merges.map((m) => [
+      short(m.commit),
+      e(m.conclusion ?? "none"),
+      e(m.title),
+      nowrap(m.app),
+      link(m.html_url, String(m.id)),
+    ]),
+    "",
   );
 }
 
@@ -170,6 +187,7 @@ interface PullSection {
   comments: AttestationCommentRecord[];
   edits: CommentEditRecord[];
   verdicts: Map<number, VerificationRecord>;
+  merges: MergeVerificationRecord[];
 }
 
 function pullSection(s: PullSection): string {
@@ -185,7 +203,7 @@ function pullSection(s: PullSection): string {
 <dt>Opened</dt><dd>${e(p.created_at)}</dd>
 <dt>Last updated</dt><dd>${e(p.updated_at)}</dd>
 </dl>
-${checkRunsTable(s.runs)}${approvalsTable(s.comments, s.verdicts)}${reviewsTable(s.reviews)}${editsTable(s.edits)}</section>
+${checkRunsTable(s.runs)}${mergeVerificationsTable(s.merges)}${approvalsTable(s.comments, s.verdicts)}${reviewsTable(s.reviews)}${editsTable(s.edits)}</section>
 `;
 }
 
@@ -201,6 +219,7 @@ function sections(records: readonly EvidenceRecord[]): PullSection[] {
         comments: [],
         edits: [],
         verdicts: new Map(),
+        merges: [],
       };
       byNumber.set(r.number, s);
       order.push(s);
@@ -213,6 +232,7 @@ function sections(records: readonly EvidenceRecord[]): PullSection[] {
     else if (r.type === "review") s.reviews.push(r);
     else if (r.type === "attestation_comment") s.comments.push(r);
     else if (r.type === "comment_edit") s.edits.push(r);
+    else if (r.type === "merge_verification") s.merges.push(r);
     else s.verdicts.set(r.comment_id, r);
   }
   return order;

@@ -28,6 +28,7 @@ export async function buildEvidencePack(
       ...evidence.reviews,
       ...evidence.attestations,
       ...evidence.edits,
+      ...evidence.mergeVerifications,
     );
     if (options.jwks !== undefined) {
       const verified = verifyPull(evidence, options.jwks);

@@ -28,6 +28,8 @@ export interface PullRequestRecord {
   head_ref: string;
   head_sha: string;
   html_url: string;
+  /** The commit merging created (merge, squash or last rebased commit); null when not merged. */
+  merge_commit_sha: string | null;
 }
 
 export interface CheckRunRecord {
@@ -46,6 +48,24 @@ export interface CheckRunRecord {
   started_at: string | null;
   completed_at: string | null;
   /** The slug of the GitHub App that wrote the run: only aigate's own runs are its evidence. */
+  app: string | null;
+  html_url: string | null;
+}
+
+/**
+ * A merge verification on the commit a merged pull request landed as (docs/export.md): the check
+ * run with its signed record (`envelope`, the canonical DSSE JSON), for `aigate verify --vsa`.
+ */
+export interface MergeVerificationRecord {
+  type: "merge_verification";
+  repository: string;
+  pull_request: number;
+  commit: string;
+  id: number;
+  conclusion: string | null;
+  title: string | null;
+  /** The canonical envelope JSON from the run's marker, or null when it has none that decodes. */
+  envelope: string | null;
   app: string | null;
   html_url: string | null;
 }
@@ -137,6 +157,7 @@ export interface SummaryRecord {
 export type EvidenceRecord =
   | PullRequestRecord
   | CheckRunRecord
+  | MergeVerificationRecord
   | ReviewRecord
   | AttestationCommentRecord
   | CommentEditRecord

@@ -267,6 +267,11 @@ export interface Signer {
   publicJwk: PublicJwk;
   /** Signs a statement: canonical JSON bytes, DSSE PAE, Ed25519. Throws on an invalid statement. */
   sign(statement: ApprovalStatement): SignedAttestation;
+  /**
+   * Signs the exact bytes of an in-toto statement another module built and checked (the merge
+   * verification's VSA): DSSE PAE, Ed25519, with the same key as the approvals.
+   */
+  signPayload(payload: Buffer): SignedAttestation;
 }
 
 /**
@@ -296,22 +301,26 @@ export function createSigner(pemPrivateKey: string): Signer {
       if (checked.data.predicate.issuer.key_id !== publicJwk.kid) {
         throw new Error(`predicate.issuer.key_id must be this signer's key id ${publicJwk.kid}`);
       }
-      const payload = Buffer.from(canonicalJson(checked.data), "utf8");
-      const sig = sign(null, pae(PAYLOAD_TYPE, payload), privateKey);
-      const envelopeJson = canonicalEnvelopeJson({
-        payloadType: PAYLOAD_TYPE,
-        payload,
-        signatures: [{ keyid: publicJwk.kid, sig }],
-      });
-      return {
-        envelope: {
-          payload: payload.toString("base64"),
-          payloadType: PAYLOAD_TYPE,
-          signatures: [{ keyid: publicJwk.kid, sig: sig.toString("base64") }],
-        },
-        digest: digestOfCanonicalEnvelope(envelopeJson),
-        envelopeJson,
-      };
+      return signPayload(Buffer.from(canonicalJson(checked.data), "utf8"));
     },
+    signPayload,
   };
+
+  function signPayload(payload: Buffer): SignedAttestation {
+    const sig = sign(null, pae(PAYLOAD_TYPE, payload), privateKey);
+    const envelopeJson = canonicalEnvelopeJson({
+      payloadType: PAYLOAD_TYPE,
+      payload,
+      signatures: [{ keyid: publicJwk.kid, sig }],
+    });
+    return {
+      envelope: {
+        payload: payload.toString("base64"),
+        payloadType: PAYLOAD_TYPE,
+        signatures: [{ keyid: publicJwk.kid, sig: sig.toString("base64") }],
+      },
+      digest: digestOfCanonicalEnvelope(envelopeJson),
+      envelopeJson,
+    };
+  }
 }

@@ -176,9 +176,14 @@ function envelopeOf(
   return { ok: false, reason: "neither a comment body nor an envelope" };
 }
 
-type Check = { ok: true } | { ok: false; verdict: Verdict; reason: string };
+export type Check = { ok: true } | { ok: false; verdict: Verdict; reason: string };
 
-function keyValidity(key: TrustedKey, issuedAt: number, createdAt: number | undefined): Check {
+/** Whether a trusted key was valid when a statement was issued (and, when known, posted). */
+export function keyValidity(
+  key: TrustedKey,
+  issuedAt: number,
+  createdAt: number | undefined,
+): Check {
   const { not_before, not_after, revoked_at } = key.jwk;
   const bad = (reason: string): Check => ({
     ok: false,

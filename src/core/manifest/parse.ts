@@ -221,6 +221,7 @@ function resolveManifest(document: ManifestDocument): Manifest {
       },
       approvals: document.governance.approvals ?? 1,
       policy: document.governance.policy,
+      branches: unique(document.governance.branches ?? []),
     },
     invalidateOnPush: document.defaults?.invalidate_on_push ?? "governed",
     committersCanApprove: document.defaults?.committers_can_approve ?? false,

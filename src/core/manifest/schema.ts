@@ -195,6 +195,26 @@ export const GovernanceApprovalsSchema = z
   .optional()
   .describe("Approvals a change to this manifest needs (default 1).");
 
+/**
+ * `governance.branches`, in a manifest and in an organisation policy: the branches whose landed
+ * commits get a merge verification besides the default branch (docs/manifest.md#governed-branches).
+ */
+export const GovernanceBranchesSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^(?!refs\/)/, {
+        message: "must be a branch name or glob without refs/heads/ (e.g. release/*)",
+      }),
+  )
+  .max(50)
+  .optional()
+  .describe(
+    "Branch names or globs (release/*) whose landed commits get a merge verification; the default branch always does.",
+  );
+
 /** `defaults`, in a manifest and in an organisation policy. */
 export const DefaultsSchema = z
   .strictObject({
@@ -239,6 +259,7 @@ export const ManifestSchema = z.strictObject({
     .strictObject({
       owners: GovernanceOwnersSchema,
       approvals: GovernanceApprovalsSchema,
+      branches: GovernanceBranchesSchema,
       policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
     })
     .describe("Governance of the manifest itself."),
@@ -316,7 +337,13 @@ export interface OrgPolicyOrigin {
 /** A validated manifest with defaults merged: what the engine works with. */
 export interface Manifest {
   version: 1;
-  governance: { owners: { teams: string[]; users: string[] }; approvals: number; policy: string };
+  governance: {
+    owners: { teams: string[]; users: string[] };
+    approvals: number;
+    policy: string;
+    /** Branch globs besides the default branch whose landed commits are verified. */
+    branches: string[];
+  };
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;
   systems: ResolvedSystem[];

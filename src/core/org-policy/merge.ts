@@ -183,6 +183,10 @@ export function mergeDocuments(
   const governance = { ...manifest.governance };
   const approvals = manifest.governance.approvals ?? policy.governance?.approvals;
   if (approvals !== undefined) governance.approvals = approvals;
+  const branches = policy.governance?.branches;
+  if (branches !== undefined) {
+    governance.branches = [...(manifest.governance.branches ?? []), ...branches];
+  }
   const owners = policy.governance?.owners;
   if (owners !== undefined) {
     governance.owners = {

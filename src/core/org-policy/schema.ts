@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   DefaultsSchema,
   GovernanceApprovalsSchema,
+  GovernanceBranchesSchema,
   GovernanceOwnersSchema,
 } from "../manifest/schema.js";
 
@@ -22,6 +23,9 @@ export const OrgPolicySchema = z.strictObject({
       ),
       approvals: GovernanceApprovalsSchema.describe(
         "The fewest approvals a change to an extending repository's manifest may need.",
+      ),
+      branches: GovernanceBranchesSchema.describe(
+        "Branches (globs) whose landed commits are verified in every extending repository, besides each default branch; a repository may add branches, never remove these.",
       ),
       policy: z
         .never({

@@ -8,6 +8,11 @@ export {
 } from "../policy/replied.js";
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
 export {
+  MERGE_VERIFICATION_CHECK_NAME,
+  type MergeVerificationOutput,
+  renderMergeVerification,
+} from "./merge-verification.js";
+export {
   ASSESSMENT_CHECK_NAME,
   CHECK_NAMES,
   type CheckOutput,

@@ -27,6 +27,12 @@ export interface BasePushTarget {
    * cannot tell (no commit list, a forced push, as many commits as GitHub lists at most).
    */
   paths?: string[];
+  /** The ref's commit before and after the push, for the merge verification of what landed. */
+  before?: string;
+  after?: string;
+  forced?: boolean;
+  /** The repository's default branch, which is always governed. */
+  defaultBranch?: string;
 }
 
 export interface BasePushOutcome {

@@ -152,11 +152,14 @@ const MergeGroupEvent = z.looseObject({
   }),
 });
 const ChangedPaths = z.array(z.string()).optional();
+const SHA = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/);
 const PushEvent = z.looseObject({
   ref: z.string(),
+  before: SHA.optional(),
+  after: SHA.optional(),
   deleted: z.boolean().optional(),
   forced: z.boolean().optional(),
-  repository: Repository,
+  repository: Repository.and(z.looseObject({ default_branch: z.string().optional() })),
   commits: z
     .array(z.looseObject({ added: ChangedPaths, modified: ChangedPaths, removed: ChangedPaths }))
     .nullable()
@@ -199,6 +202,12 @@ function basePushRoute(payload: unknown): BasePushRoute | Ignored {
     ref: ref[2],
     branch: ref[1] === "heads",
   };
+  if (p.data.forced === true) target.forced = true;
+  if (p.data.before !== undefined) target.before = p.data.before;
+  if (p.data.after !== undefined) target.after = p.data.after;
+  if (p.data.repository.default_branch !== undefined) {
+    target.defaultBranch = p.data.repository.default_branch;
+  }
   const commits = p.data.commits ?? [];
   // A forced push can drop commits that changed the manifest: what changed is then unknown.
   if (commits.length > 0 && commits.length < MAX_PUSH_COMMITS && !p.data.forced) {

@@ -61,6 +61,8 @@ export interface AppTelemetry extends FlowTelemetry {
   reconciled(seconds: number): void;
   /** A command for work dropped before any request: the account may not ask for it. */
   commandDropped(command: string): void;
+  /** A merge verification record written, by result (PASSED, FAILED). */
+  mergeVerified(result: "PASSED" | "FAILED"): void;
 }
 
 export const silentAppTelemetry: AppTelemetry = {
@@ -68,4 +70,5 @@ export const silentAppTelemetry: AppTelemetry = {
   event: () => {},
   reconciled: () => {},
   commandDropped: () => {},
+  mergeVerified: () => {},
 };

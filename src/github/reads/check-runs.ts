@@ -28,6 +28,7 @@ export function readAllCheckRuns(
   client: GitHubClient,
   repo: { owner: string; repo: string },
   sha: string,
+  checkName?: string,
 ): Promise<ListedCheckRun[]> {
   return client.paginate(client.rest.checks.listForRef, {
     owner: repo.owner,
@@ -35,6 +36,7 @@ export function readAllCheckRuns(
     ref: sha,
     filter: "all",
     per_page: 100,
+    ...(checkName !== undefined ? { check_name: checkName } : {}),
   });
 }
 

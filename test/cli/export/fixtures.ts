@@ -34,6 +34,7 @@ export const pull: PullRequestRecord = {
   head_ref: "feature",
   head_sha: HEAD,
   html_url: "https://github.com/acme/models/pull/7",
+  merge_commit_sha: null,
 };
 
 export const checkRun: CheckRunRecord = {

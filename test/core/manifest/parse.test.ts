@@ -280,6 +280,7 @@ describe("parseManifest: a valid manifest", () => {
       owners: { teams: ["acme/ai-governance"], users: ["carol"] },
       approvals: 1,
       policy: "docs/ai-policy.md",
+      branches: ["release/*"],
     });
     expect(manifest.invalidateOnPush).toBe("always");
     expect(manifest.committersCanApprove).toBe(false);

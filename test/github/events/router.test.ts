@@ -440,6 +440,21 @@ describe("merge queues and base pushes", () => {
     }
   });
 
+  it("reads what a merge verification needs: before, after, forced and the default branch", () => {
+    const before = "a".repeat(40);
+    const after = "b".repeat(40);
+    const routed = routeEvent("push.", {
+      ref: "refs/heads/main",
+      before,
+      after,
+      forced: true,
+      repository: { ...repository, default_branch: "main" },
+    });
+    expect(routed).toMatchObject({
+      basePush: { before, after, forced: true, defaultBranch: "main" },
+    });
+  });
+
   it("reads a tag push, and drops deleted refs and refs that are neither branch nor tag", () => {
     expect(routeEvent("push.", { ref: "refs/tags/v2", repository, commits: [] })).toMatchObject({
       basePush: { ref: "v2", branch: false },

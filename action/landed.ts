@@ -1,0 +1,92 @@
+/** The Action on `push`: the merge verification of what the push landed, written as check runs and output as a file (docs/action.md#merge-verification). */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Jwks, Signer } from "../src/core/attestation/index.js";
+import { AIGATE_VERSION } from "../src/core/version.js";
+import { describeFailure } from "../src/github/errors.js";
+import type { BasePushTarget } from "../src/github/events/base-push.js";
+import { routeEvent } from "../src/github/events/router.js";
+import { type LandedPush, verifyLandedPush } from "../src/github/landed/verify-push.js";
+import { createAdapterCache } from "../src/github/reads/cache.js";
+import { inProcessSerialiser } from "../src/github/replicas/serialise.js";
+import type { ActionRuntime } from "./runtime.js";
+
+/** The push to verify, or why the event is not one. */
+export function landedPushOf(payload: Record<string, unknown>): BasePushTarget | string {
+  const routed = routeEvent("push.", payload);
+  if ("ignored" in routed) return routed.ignored;
+  if (!("basePush" in routed) || !routed.basePush.branch) return "a push to a tag lands nothing";
+  return routed.basePush;
+}
+
+/**
+ * Verifies a push with the workflow's token and the signing key: one check run per governed
+ * commit, and the records in a JSON file (output `merge-verifications`). The job fails when a
+ * record says FAILED, unless fail-on is never.
+ */
+export async function runLanded(
+  runtime: ActionRuntime,
+  push: BasePushTarget,
+  settings: { token: string; manifestPath: string; failOn: string },
+  signer: Signer,
+  jwks: Jwks,
+): Promise<void> {
+  if (push.after === undefined || push.defaultBranch === undefined) {
+    runtime.log.notice("aigate: the push event names no head or default branch: nothing to verify");
+    return;
+  }
+  const target: LandedPush = {
+    owner: push.owner,
+    repo: push.repo,
+    branch: push.ref,
+    defaultBranch: push.defaultBranch,
+    after: push.after,
+    forced: push.forced === true,
+  };
+  if (push.before !== undefined) target.before = push.before;
+  if (push.paths !== undefined) target.paths = push.paths;
+  const web = (runtime.env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+  const workflow = (runtime.env.GITHUB_WORKFLOW_REF ?? "").split("@")[0];
+  const verifier = workflow ? `${web}/${workflow}` : `${web}/${push.owner}/${push.repo}/actions`;
+  try {
+    const outcome = await verifyLandedPush(runtime.client(settings.token), target, {
+      signer,
+      jwks,
+      appId: undefined,
+      verifier: { id: verifier, version: AIGATE_VERSION },
+      web,
+      manifestPath: settings.manifestPath,
+      cache: createAdapterCache(),
+      serialiser: inProcessSerialiser(),
+      log: runtime.log,
+      now: () => runtime.now(),
+    });
+    const file = join(
+      runtime.env.RUNNER_TEMP || tmpdir(),
+      `aigate-merge-verifications-${push.after}.json`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        outcome.written.map((w) => ({
+          commit: w.sha,
+          result: w.result,
+          envelope: JSON.parse(w.envelope),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    runtime.setOutput("merge-verifications", file);
+    if (outcome.dropped) runtime.log.notice(`aigate: ${outcome.dropped}`);
+    const failed = outcome.written.filter((w) => w.result === "FAILED");
+    if (failed.length > 0 && settings.failOn !== "never") {
+      runtime.setFailed(
+        `aigate: ${failed.length} landed commit(s) bypassed the gates: ${failed.map((f) => f.sha.slice(0, 7)).join(", ")}`,
+      );
+    }
+  } catch (error) {
+    runtime.setFailed(`aigate could not verify the push: ${describeFailure(error).description}`);
+  }
+}

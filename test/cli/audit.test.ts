@@ -1,0 +1,137 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildHistory,
+  type GitHubSim,
+  type History,
+  startGitHubSimulator,
+} from "../../sim/index.js";
+import { createSigner, generateKeyPair, jwksFrom } from "../../src/core/attestation/index.js";
+import { runCli } from "../support/run-cli.js";
+
+const key = generateKeyPair();
+const signer = createSigner(key.privateKeyPem);
+const KINDS = ["passed", "failed", "none", "forged"] as const;
+
+let sim: GitHubSim;
+let dir: string;
+let cache: string;
+let history: History;
+
+beforeAll(async () => {
+  sim = await startGitHubSimulator();
+  dir = mkdtempSync(join(tmpdir(), "aigate-audit-"));
+  cache = mkdtempSync(join(tmpdir(), "aigate-audit-cache-"));
+  const repo = sim.state.createRepo({
+    owner: "acme",
+    name: "credit-models",
+    defaultBranch: "main",
+  });
+  history = buildHistory(dir, repo, signer, {
+    commits: 40,
+    governedEvery: 5,
+    record: (i) => KINDS[i] ?? "passed",
+  });
+  execFileSync("git", ["remote", "add", "origin", "https://github.com/acme/credit-models.git"], {
+    cwd: dir,
+  });
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify(jwksFrom([key.publicKeyPem])));
+});
+
+afterAll(async () => {
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+});
+
+const env = () => ({
+  GITHUB_TOKEN: "ghp_audit",
+  GITHUB_API_URL: sim.apiUrl,
+  XDG_CACHE_HOME: cache,
+});
+
+interface Report {
+  rows: Array<{
+    sha: string;
+    status: string;
+    reason: string;
+    pullRequest: number | null;
+    systems: string[];
+  }>;
+  totals: {
+    all: Record<string, number>;
+    systems: Array<{ system: string; counts: Record<string, number> }>;
+  };
+}
+
+describe("aigate audit in a checkout", () => {
+  it("lists every governed first-parent commit with its status, reading only their check runs", async () => {
+    const mark = sim.requests.length;
+    const run = await runCli(["audit", "--jwks", "jwks.json", "--format", "json"], dir, env());
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rows.map((r) => r.sha)).toEqual(history.governed);
+    expect(report.rows.map((r) => r.status)).toEqual([
+      "verified",
+      "bypass",
+      "missing",
+      "invalid",
+      "verified",
+      "verified",
+      "verified",
+      "verified",
+    ]);
+    expect(report.rows[1]?.reason).toMatch(
+      /^No pull request: commit [0-9a-f]{7} was pushed to main directly/,
+    );
+    expect(report.rows[0]?.pullRequest).toBe(1005);
+    expect(report.totals.all).toEqual({ verified: 5, bypass: 1, missing: 1, invalid: 1 });
+    expect(report.totals.systems.map((s) => s.system).sort()).toEqual([
+      "credit-scoring",
+      "support-bot",
+    ]);
+    const requests = sim.requests.slice(mark);
+    expect(requests).toHaveLength(history.governed.length);
+    expect(requests.every((r) => r.path.includes("/check-runs"))).toBe(true);
+  });
+
+  it("asks again only conditionally when nothing changed", async () => {
+    const mark = sim.requests.length;
+    const run = await runCli(["audit", "--jwks", "jwks.json", "--format", "csv"], dir, env());
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\r\n")[0]).toBe(
+      "commit,date,status,reason,pull_request,approvers,systems,files,record",
+    );
+    const requests = sim.requests.slice(mark);
+    expect(requests.map((r) => r.status)).toEqual(history.governed.map(() => 304));
+  });
+
+  it("verifies nothing without trusted keys", async () => {
+    const run = await runCli(["audit", "--format", "json"], dir, env());
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rows.filter((r) => r.status === "verified")).toEqual([]);
+    expect(run.code).toBe(1);
+  });
+
+  it("narrows the window by date and exits 0 when every commit in it is verified", async () => {
+    // Commits are a minute apart from 1780000000; the last four governed ones are verified.
+    const since = new Date((1_780_000_000 + 21 * 60) * 1000).toISOString();
+    const run = await runCli(
+      ["audit", "--jwks", "jwks.json", "--since", since, "--format", "md"],
+      dir,
+      env(),
+    );
+    expect(run.stdout).toContain(
+      "4 commit(s) changed a governed path: 4 verified, 0 bypass, 0 missing, 0 invalid.",
+    );
+    expect(run.code).toBe(0);
+  });
+
+  it("is a usage error with a bad format or date", async () => {
+    expect((await runCli(["audit", "--format", "xml"], dir, env())).code).toBe(2);
+    expect((await runCli(["audit", "--since", "yesterday"], dir, env())).code).toBe(2);
+  });
+});
