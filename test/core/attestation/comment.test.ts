@@ -89,7 +89,12 @@ describe("extracting an attestation from a comment", () => {
     ],
     [
       "an envelope over 32 KiB",
-      `<!-- aigate-attestation:v1 ${"A".repeat(44_000)} -->`,
+      markerBody(JSON.stringify({ payload: "A".repeat(33_000), payloadType: "x", signatures: [] })),
+      "envelope_too_large",
+    ],
+    [
+      "a marker over 44 KiB, even for a bundle",
+      `<!-- aigate-attestation:v1 ${"A".repeat(61_000)} -->`,
       "envelope_too_large",
     ],
     ["a marker that is not base64", "<!-- aigate-attestation:v1 e30=e30= -->", "bad_base64"],
