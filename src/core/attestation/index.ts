@@ -31,6 +31,14 @@ export {
   pae,
 } from "./dsse.js";
 export {
+  FULL_REF,
+  GITHUB_ACTIONS_ISSUER,
+  type SignerIdentity,
+  SignerSchema,
+  subjectAlternativeName,
+  WORKFLOW_PATH,
+} from "./identity.js";
+export {
   type ApprovedFiles,
   approvedFiles,
   type FileEntries,

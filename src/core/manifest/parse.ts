@@ -212,7 +212,7 @@ function resolveSystem(document: ManifestDocument, system: AiSystem): ResolvedSy
 }
 
 function resolveManifest(document: ManifestDocument): Manifest {
-  return {
+  const manifest: Manifest = {
     version: 1,
     governance: {
       owners: {
@@ -226,6 +226,16 @@ function resolveManifest(document: ManifestDocument): Manifest {
     committersCanApprove: document.defaults?.committers_can_approve ?? false,
     systems: document.systems.map((system) => resolveSystem(document, system)),
   };
+  const signers = document.governance.signers;
+  if (signers) {
+    // The same identity twice is one identity.
+    const seen = new Set<string>();
+    manifest.governance.signers = signers.filter((s) => {
+      const key = `${s.workflow}@${s.ref}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+  }
+  return manifest;
 }
 
 /** The rules that span fields; each broken rule is located at the field to edit. */

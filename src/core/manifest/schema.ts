@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type SignerIdentity, SignerSchema } from "../attestation/identity.js";
 import { globSyntaxProblem } from "../glob.js";
 import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";
 
@@ -240,6 +241,14 @@ export const ManifestSchema = z.strictObject({
       owners: GovernanceOwnersSchema,
       approvals: GovernanceApprovalsSchema,
       policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
+      signers: z
+        .array(SignerSchema)
+        .min(1)
+        .max(20)
+        .optional()
+        .describe(
+          "Workflows whose keyless (Sigstore) approvals count, each compared exactly with the certificate (docs/attestation.md).",
+        ),
     })
     .describe("Governance of the manifest itself."),
   defaults: DefaultsSchema,
@@ -316,7 +325,13 @@ export interface OrgPolicyOrigin {
 /** A validated manifest with defaults merged: what the engine works with. */
 export interface Manifest {
   version: 1;
-  governance: { owners: { teams: string[]; users: string[] }; approvals: number; policy: string };
+  governance: {
+    owners: { teams: string[]; users: string[] };
+    approvals: number;
+    policy: string;
+    /** Workflows whose keyless approvals count; absent when the manifest allows none. */
+    signers?: SignerIdentity[];
+  };
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;
   systems: ResolvedSystem[];
