@@ -9,7 +9,11 @@ import { bundleFromJSON } from "@sigstore/bundle";
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import type { BundleCheck, BundleVerifier } from "../core/attestation/bundle.js";
-import { GITHUB_ACTIONS_ISSUER, type SignerIdentity, subjectAlternativeName } from "../core/attestation/identity.js";
+import {
+  GITHUB_ACTIONS_ISSUER,
+  type SignerIdentity,
+  subjectAlternativeName,
+} from "../core/attestation/identity.js";
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

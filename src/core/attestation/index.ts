@@ -31,14 +31,6 @@ export {
   pae,
 } from "./dsse.js";
 export {
-  FULL_REF,
-  GITHUB_ACTIONS_ISSUER,
-  type SignerIdentity,
-  SignerSchema,
-  subjectAlternativeName,
-  WORKFLOW_PATH,
-} from "./identity.js";
-export {
   type ApprovedFiles,
   approvedFiles,
   type FileEntries,
@@ -49,6 +41,14 @@ export {
   MAX_FILE_SUBJECT_CHARS,
   MAX_FILE_SUBJECTS,
 } from "./files.js";
+export {
+  FULL_REF,
+  GITHUB_ACTIONS_ISSUER,
+  type SignerIdentity,
+  SignerSchema,
+  subjectAlternativeName,
+  WORKFLOW_PATH,
+} from "./identity.js";
 export {
   approvalsAfter,
   assessmentDigests,

@@ -229,11 +229,8 @@ function resolveManifest(document: ManifestDocument): Manifest {
   const signers = document.governance.signers;
   if (signers) {
     // The same identity twice is one identity.
-    const seen = new Set<string>();
-    manifest.governance.signers = signers.filter((s) => {
-      const key = `${s.workflow}@${s.ref}`;
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
+    const byIdentity = new Map(signers.map((s) => [`${s.workflow}@${s.ref}`, s]));
+    manifest.governance.signers = [...byIdentity.values()];
   }
   return manifest;
 }
