@@ -2,10 +2,14 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   approvedFiles,
+  extractAttestation,
   fileEntries,
   filesToRead,
+  MAX_COMMENT_CHARS,
+  MAX_ENVELOPE_BYTES,
   MAX_FILE_SUBJECT_CHARS,
   MAX_FILE_SUBJECTS,
+  renderAttestationComment,
   StatementSchema,
   signStatements,
   statementFor,
@@ -85,6 +89,22 @@ describe("the cap on file subjects", () => {
     expect(statement.subject[0].annotations).toEqual({ files_cut: true, files_count: 250 });
     expect(statement.predicate.files?.count).toBe(250);
     expect(StatementSchema.safeParse(statement).success).toBe(true);
+  });
+
+  it("the largest statement the caps allow fits an envelope and a comment", () => {
+    const list = Array.from(
+      { length: 100 },
+      (_, i) => `models/${String(i).padStart(3, "0")}/${"m".repeat(89)}`,
+    );
+    expect(list.reduce((n, p) => n + p.length, 0)).toBe(MAX_FILE_SUBJECT_CHARS);
+    const entries = fileEntries({ present: list, deleted: paths(150) }, digests(list));
+    expect(entries.subjects).toHaveLength(100);
+    const statement = statementFor(predicate(), entries);
+    const signed = issuer.sign(statement);
+    expect(Buffer.byteLength(signed.envelopeJson)).toBeLessThanOrEqual(MAX_ENVELOPE_BYTES);
+    const body = renderAttestationComment(signed.envelope, statement);
+    expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    expect(extractAttestation(body).ok).toBe(true);
   });
 
   it("names exactly 100 files without any cut", () => {
