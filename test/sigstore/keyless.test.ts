@@ -1,16 +1,20 @@
-import { createHash } from "node:crypto";
-import { bundleFromJSON } from "@sigstore/bundle";
+import { createHash, createPrivateKey, sign } from "node:crypto";
+import { bundleFromJSON, bundleToJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness } from "@sigstore/sign";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApprovalStatement,
   approvalsFrom,
   type BundleVerifier,
+  canonicalJson,
   envelopeOfBundle,
   extractAttestation,
   type FoundAttestation,
   fileEntries,
+  PAYLOAD_TYPE,
+  pae,
   renderAttestationComment,
   type SignedAttestation,
   statementFor,
@@ -18,7 +22,18 @@ import {
 } from "../../src/core/attestation/index.js";
 import { createKeylessSigner, KeylessSigningError } from "../../src/sigstore/sign.js";
 import { createBundleVerifier } from "../../src/sigstore/verify.js";
-import { HEAD, NEW_HEAD, PR, predicate, REPO, trusted } from "../core/attestation/helpers.js";
+import {
+  found,
+  HEAD,
+  issue,
+  issuer,
+  issuerKey,
+  NEW_HEAD,
+  PR,
+  predicate,
+  REPO,
+  trusted,
+} from "../core/attestation/helpers.js";
 import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
 
 const WORKFLOW = "acme/credit-models/.github/workflows/aigate.yml";
@@ -128,6 +143,65 @@ describe("keyless approvals", () => {
     );
     expect(revoked.statements.map((s) => s.verdict)).toEqual(["revoked", "valid"]);
     expect(approvalsFrom(revoked)).toEqual([]);
+  });
+});
+
+describe("keyed and keyless statements on one pull request", () => {
+  it("chain together: a keyless statement's prev may name a keyed one and the reverse", async () => {
+    const keyed = issue({
+      source: { kind: "review", id: 3001, at: "2026-03-02T09:14:07Z", commit: HEAD },
+    });
+    const next = await keyless({
+      prev: keyed.digest,
+      source: { kind: "review", id: 3002, at: "2026-03-02T09:15:07Z", commit: HEAD },
+      issued_at: "2026-03-02T09:15:09Z",
+    });
+    const last = issue({
+      prev: next.digest,
+      source: { kind: "review", id: 3003, at: "2026-03-02T09:16:07Z", commit: HEAD },
+      issued_at: "2026-03-02T09:16:09Z",
+    });
+    const report = verifyAttestations(
+      [found(keyed.body), foundBundle(next.bundle), found(last.body)],
+      trusted,
+      { bundles: verifier },
+    );
+    expect(report.statements.map((s) => s.verdict)).toEqual(["valid", "valid", "valid"]);
+    // Deleting the keyless one in the middle is seen, as for any statement.
+    const gap = verifyAttestations([found(keyed.body), found(last.body)], trusted, {
+      bundles: verifier,
+    });
+    expect(gap.statements.map((s) => s.verdict)).toEqual(["valid", "missing_predecessor"]);
+  });
+
+  it("a keyed envelope whose statement says keyless counts for nothing", () => {
+    const payload = Buffer.from(canonicalJson(statementFor(predicate({ issuer: KEYLESS }))));
+    const sig = sign(null, pae(PAYLOAD_TYPE, payload), createPrivateKey(issuerKey.privateKeyPem));
+    const envelope = {
+      payload: payload.toString("base64"),
+      payloadType: PAYLOAD_TYPE,
+      signatures: [{ keyid: issuer.keyId, sig: sig.toString("base64") }],
+    };
+    const [verdict] = verifyAttestations([foundBundle(envelope)], trusted).statements;
+    expect(verdict?.verdict).toBe("malformed");
+    expect(verdict?.reason).toContain("says keyless");
+  });
+
+  it("a bundle whose statement names a key counts for nothing", async () => {
+    const payload = Buffer.from(canonicalJson(statementFor(predicate())));
+    const builder = new DSSEBundleBuilder({
+      signer: new FulcioSigner({
+        identityProvider: { getToken: async () => actionsToken(WORKFLOW) },
+        fulcioBaseURL: mock.fulcioURL,
+      }),
+      witnesses: [new RekorWitness({ rekorBaseURL: mock.rekorURL, entryType: "intoto" })],
+    });
+    const bundle = bundleToJSON(await builder.create({ data: payload, type: PAYLOAD_TYPE }));
+    const [verdict] = verifyAttestations([foundBundle(bundle)], trusted, {
+      bundles: verifier,
+    }).statements;
+    expect(verdict?.verdict).toBe("malformed");
+    expect(verdict?.reason).toContain("but it is a keyless bundle");
   });
 });
 
