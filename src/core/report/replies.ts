@@ -4,25 +4,7 @@
  */
 import { type Reply, type ReplyReason, teamsUnreadable } from "../policy/approval-plan.js";
 import { describeIneligibility, shortSha } from "../policy/eligibility.js";
-import type { CommentFacts } from "../types.js";
-
-const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
-
-/** The id of the comment a reply answers, when the text carries a reply marker. */
-export function replyTarget(body: string): number | undefined {
-  const id = REPLY_MARKER.exec(body)?.[1];
-  return id === undefined ? undefined : Number(id);
-}
-
-/** The comments aigate (a bot) has already answered. */
-export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
-  const ids = new Set<number>();
-  for (const c of comments) {
-    const id = replyTarget(c.body);
-    if (id !== undefined && c.author?.type === "Bot") ids.add(id);
-  }
-  return ids;
-}
+import { replyMarker } from "../policy/replied.js";
 
 /** A reason in the second person, to the comment's author. */
 function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>): string {
@@ -55,7 +37,7 @@ function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>):
 
 /** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
 export function renderReply(reply: Reply): string {
-  const marker = `<!-- aigate-reply:${reply.commentId} -->`;
+  const marker = replyMarker(reply.commentId);
   const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
   if (reply.reason.kind === "command_problems") {
     return `${marker}\n@${reply.login} aigate ignored part of your comment:\n\n${ignored}`;
