@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSigner, type Jwks } from "../src/core/attestation/index.js";
+import type { Jwks } from "../src/core/attestation/index.js";
 import { CHECK_NAMES, renderCheck } from "../src/core/report/index.js";
 import { decisionFindings, toSarif } from "../src/core/sarif.js";
 import type { Decision } from "../src/core/types.js";
@@ -18,6 +18,7 @@ import { createAdapterCache } from "../src/github/reads/cache.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 import { runRegisterMode } from "./register.js";
 import type { ActionRuntime } from "./runtime.js";
+import { actionSigning } from "./signing.js";
 
 /** The workflow events the Action acts on, and the router event each is read as. */
 const ROUTED_AS: Record<string, string> = {
@@ -122,17 +123,28 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     return undefined;
   }
 
-  const signer = settings.signingKeyPem ? createSigner(settings.signingKeyPem) : undefined;
-  if (!signer && !target.readOnly) {
+  const signing = await actionSigning(runtime, settings, target.readOnly !== undefined);
+  if ("error" in signing) {
+    runtime.setFailed(signing.error);
+    return undefined;
+  }
+  const { signer, keylessSigner } = signing;
+  if (signing.unsignedReason && !target.readOnly) {
     runtime.log.warn(
-      "no signing-key input: aigate evaluates from the attestations already on the pull request but cannot record new approvals",
+      `no signing-key input: aigate evaluates from the attestations already on the pull request but cannot record new approvals (${signing.unsignedReason})`,
     );
   }
   if (target.readOnly) runtime.log.warn(target.readOnly);
+  if (target.readOnly && signing.unsignedReason)
+    runtime.log.info(`aigate: ${signing.unsignedReason}`);
 
   const client = runtime.client(settings.token);
   const deps = {
     signer,
+    keylessSigner,
+    unsignedReason: signing.unsignedReason,
+    bundles: signing.bundles,
+    storeAttestations: keylessSigner !== undefined,
     trustedJwks: trusted(settings, signer?.publicJwk),
     issuer: { kind: "action" as const },
     now: () => runtime.now(),

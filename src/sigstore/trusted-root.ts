@@ -32,6 +32,33 @@ export function parseTrustedRoot(text: string, file: string): TrustedRoot {
   }
 }
 
+/**
+ * Parses one trusted root, or several as JSON Lines (what `gh attestation trusted-root` writes:
+ * the public-good root and GitHub's), merged into one: a bundle verifies against any of them.
+ */
+export function parseTrustedRoots(text: string, file: string): TrustedRoot {
+  const trimmed = text.trim();
+  let documents: string[];
+  try {
+    JSON.parse(trimmed);
+    documents = [trimmed];
+  } catch {
+    documents = trimmed.split(/\r?\n/).filter((line) => line.trim() !== "");
+  }
+  const roots = documents.map((doc, i) =>
+    parseTrustedRoot(doc, documents.length > 1 ? `${file} line ${i + 1}` : file),
+  );
+  const [first] = roots;
+  if (!first) throw new Error(`${file}: empty`);
+  return {
+    ...first,
+    tlogs: roots.flatMap((r) => r.tlogs),
+    certificateAuthorities: roots.flatMap((r) => r.certificateAuthorities),
+    ctlogs: roots.flatMap((r) => r.ctlogs),
+    timestampAuthorities: roots.flatMap((r) => r.timestampAuthorities),
+  };
+}
+
 /** The public-good trusted root, fetched and checked through Sigstore's TUF repository. */
 export async function fetchTrustedRoot(cachePath?: string): Promise<TrustedRoot> {
   return getTrustedRoot(cachePath ? { cachePath } : {});
