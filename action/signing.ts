@@ -12,15 +12,7 @@ import {
   type Signer,
   type SignerIdentity,
 } from "../src/core/attestation/index.js";
-import {
-  createKeylessSigner,
-  endpointsFor,
-  GITHUB_INSTANCE,
-  PUBLIC_GOOD,
-} from "../src/sigstore/sign.js";
 import { signingMode } from "../src/sigstore/signing-mode.js";
-import { fetchTrustedRoot, parseTrustedRoots } from "../src/sigstore/trusted-root.js";
-import { createBundleVerifier } from "../src/sigstore/verify.js";
 import type { ActionSettings } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
 
@@ -55,6 +47,17 @@ export async function actionSigning(
   if (mode.mode === "key" && settings.signingKeyPem) {
     signing.signer = createSigner(settings.signingKeyPem);
   }
+  if (mode.mode !== "keyless" && !settings.trustedRootPath) return signing;
+  // sigstore-js is loaded only by runs that sign or verify keyless: the others start faster.
+  const {
+    createKeylessSigner,
+    endpointsFor,
+    GITHUB_INSTANCE,
+    PUBLIC_GOOD,
+    fetchTrustedRoot,
+    parseTrustedRoots,
+    createBundleVerifier,
+  } = await import("./sigstore.js");
   const choice = settings.sigstore;
   const visibility = record(runtime.context.payload.repository).visibility;
   const endpoints =
