@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
@@ -94,7 +95,8 @@ async function approve(repo: SimRepo, pr: SimPullRequest, user: string) {
   return run(repo, "pull_request_review", pullRequestReviewEvent("submitted", repo, pr, review));
 }
 
-describe("the bundled Action, keyless", () => {
+// Each event is a child process and a Sigstore round trip: slower than a unit test on a busy machine.
+describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
   it("records approvals as Sigstore bundles naming the model files, counts them, and aigate verify checks them offline", async () => {
     const { repo, workflowPath } = keylessRepo();
     workflow = workflowPath;
@@ -177,6 +179,34 @@ describe("the bundled Action, keyless", () => {
       {},
     );
     expect(otherWorkflow.code).toBe(1);
+  });
+
+  it("posts a deleted keyless attestation again with its bundle, so it still counts", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
+    for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
+    const [first] = repo.issueComments(pr.number).filter((c) => extractAttestation(c.body).ok);
+    if (!first) throw new Error("an attestation comment was expected");
+    repo.deleteComment(first.id);
+    const restored = await run(
+      repo,
+      "issue_comment",
+      issueCommentEvent("deleted", repo, pr, first, { sender: "mallory" }),
+    );
+    expect(restored.code).toBe(0);
+    const again = repo
+      .issueComments(pr.number)
+      .filter((c) => c.body.startsWith("**Restored by aigate:**"));
+    expect(again).toHaveLength(1);
+    const extracted = extractAttestation(again[0]?.body);
+    expect(extracted.ok && extracted.bundle).toEqual(
+      (extractAttestation(first.body) as { bundle?: unknown }).bundle,
+    );
+    expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.conclusion).toBe(
+      "success",
+    );
   });
 
   it("fails the job naming the permission when keyless is asked and the job has no OIDC token", async () => {

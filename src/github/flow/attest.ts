@@ -116,9 +116,14 @@ export function restoration(
   deleted: DeletedAttestation,
   present: VerificationReport,
   jwks: Jwks,
+  bundles?: BundleVerifier,
 ): Restoration | null {
   const found: FoundAttestation = { ...location(pr, deleted.commentId), body: deleted.body };
-  const expect = { repo: pr.repository.fullName, pr: pr.pullRequest.number };
+  const expect = {
+    repo: pr.repository.fullName,
+    pr: pr.pullRequest.number,
+    ...(bundles ? { bundles } : {}),
+  };
   const [alone]: Array<StatementVerdict | undefined> = verifyAttestations(
     [found],
     jwks,
@@ -135,7 +140,7 @@ export function restoration(
   const envelope = EnvelopeSchema.safeParse(JSON.parse(extracted.envelope.canonical));
   if (!envelope.success) return null;
   const by = deleted.by ? ` by @${deleted.by}` : "";
-  const comment = `**Restored by aigate:** comment ${deleted.commentId}, which carried this signed statement, was deleted${by}. Deleting a comment does not withdraw signed evidence, so it is posted again unchanged (same digest).\n\n${renderAttestationComment(envelope.data, alone.statement)}`;
+  const comment = `**Restored by aigate:** comment ${deleted.commentId}, which carried this signed statement, was deleted${by}. Deleting a comment does not withdraw signed evidence, so it is posted again unchanged (same digest).\n\n${renderAttestationComment(envelope.data, alone.statement, extracted.bundle)}`;
   return { deleted, found, comment, digest: alone.digest };
 }
 

@@ -74,7 +74,7 @@ export async function planEvent(
   };
   let report = verify(state.comments);
   if (target.deleted && deps.write !== false) {
-    event.restore = restoration(pr, target.deleted, report, jwks);
+    event.restore = restoration(pr, target.deleted, report, jwks, bundles);
     if (event.restore) report = verify(state.comments);
   }
   const plan = await planApprovals(
