@@ -6,6 +6,18 @@ import { createSigner, type Jwk, parseJwksText } from "../src/core/attestation/k
  */
 export const FAIL_ON = ["errors", "gates", "never"] as const;
 export const MODES = ["gate", "register"] as const;
+export const SIGNING = ["key", "keyless"] as const;
+
+/** Which Sigstore signs keyless (docs/action.md#keyless-signing). */
+export type SigstoreChoice =
+  | { instance: "auto" | "public-good" | "github" }
+  | {
+      instance: "custom";
+      fulcioURL: string;
+      rekorURL?: string;
+      tsaURL?: string;
+      entryType?: "dsse" | "intoto";
+    };
 
 export interface ActionSettings {
   token: string;
@@ -14,6 +26,12 @@ export interface ActionSettings {
   /** Earlier public keys whose attestations still count (JWKS `keys`). */
   trustedKeys: Jwk[];
   manifestPath: string;
+  /** `signing`: absent = key when one is given, else keyless when the job has an OIDC token. */
+  signing?: (typeof SIGNING)[number];
+  /** `sigstore`: the instance keyless signing uses (auto: by the repository's visibility). */
+  sigstore: SigstoreChoice;
+  /** `trusted-root`: path of a Sigstore trusted_root.json (one document or JSON Lines of several). */
+  trustedRootPath?: string;
   failOn: (typeof FAIL_ON)[number];
   /** `gate` on pull-request events; `register` on a schedule (docs/audit.md). */
   mode: (typeof MODES)[number];
@@ -98,6 +116,13 @@ export function readSettings(getInput: (name: string) => string): ActionSettings
     );
   }
 
+  const signing = getInput("signing").trim();
+  if (signing !== "" && !(SIGNING as readonly string[]).includes(signing)) {
+    throw new InputError("signing", `${signing} is not one of ${SIGNING.join(", ")}`);
+  }
+  const sigstore = sigstoreChoice(getInput("sigstore").trim() || "auto");
+  const trustedRootPath = getInput("trusted-root").trim();
+
   const failOn = getInput("fail-on").trim() || "errors";
   if (!(FAIL_ON as readonly string[]).includes(failOn)) {
     throw new InputError("fail-on", `${failOn} is not one of ${FAIL_ON.join(", ")}`);
@@ -134,10 +159,56 @@ export function readSettings(getInput: (name: string) => string): ActionSettings
     token,
     trustedKeys,
     manifestPath,
+    sigstore,
     failOn: failOn as ActionSettings["failOn"],
     mode: mode as ActionSettings["mode"],
     register,
   };
   if (pem) settings.signingKeyPem = pem;
+  if (signing !== "") settings.signing = signing as (typeof SIGNING)[number];
+  if (trustedRootPath !== "") settings.trustedRootPath = trustedRootPath;
   return settings;
+}
+
+/**
+ * `auto`, `public-good`, `github`, or a Sigstore of one's own as
+ * `fulcio=URL,rekor=URL,tsa=URL[,entry=dsse|intoto]` (a Fulcio and a log or a timestamp authority).
+ */
+function sigstoreChoice(text: string): SigstoreChoice {
+  if (text === "auto" || text === "public-good" || text === "github") return { instance: text };
+  const fields = new Map<string, string>();
+  for (const part of text.split(",")) {
+    const [key, ...rest] = part.split("=");
+    const value = rest.join("=").trim();
+    if (!key || !["fulcio", "rekor", "tsa", "entry"].includes(key.trim()) || value === "") {
+      throw new InputError(
+        "sigstore",
+        `${text} is not auto, public-good, github, or fulcio=URL,rekor=URL,tsa=URL`,
+      );
+    }
+    fields.set(key.trim(), value);
+  }
+  const url = (key: string): string | undefined => {
+    const value = fields.get(key);
+    if (value === undefined) return undefined;
+    if (!/^https?:\/\/[^\s]+$/.test(value)) {
+      throw new InputError("sigstore", `${key}=${value} is not an http(s) URL`);
+    }
+    return value;
+  };
+  const fulcioURL = url("fulcio");
+  const rekorURL = url("rekor");
+  const tsaURL = url("tsa");
+  const entry = fields.get("entry");
+  if (!fulcioURL || (!rekorURL && !tsaURL)) {
+    throw new InputError("sigstore", "a Sigstore of one's own needs fulcio= and rekor= or tsa=");
+  }
+  if (entry !== undefined && entry !== "dsse" && entry !== "intoto") {
+    throw new InputError("sigstore", `entry=${entry} is not dsse or intoto`);
+  }
+  const choice: SigstoreChoice = { instance: "custom", fulcioURL };
+  if (rekorURL) choice.rekorURL = rekorURL;
+  if (tsaURL) choice.tsaURL = tsaURL;
+  if (entry) choice.entryType = entry;
+  return choice;
 }

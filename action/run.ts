@@ -19,6 +19,7 @@ import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 import { landedPushOf, runLanded } from "./landed.js";
 import { runRegisterMode } from "./register.js";
 import type { ActionRuntime } from "./runtime.js";
+import { actionSigning } from "./signing.js";
 
 /** The workflow events the Action acts on, and the router event each is read as. */
 const ROUTED_AS: Record<string, string> = {
@@ -140,17 +141,28 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
     return undefined;
   }
 
-  const signer = settings.signingKeyPem ? createSigner(settings.signingKeyPem) : undefined;
-  if (!signer && !target.readOnly) {
+  const signing = await actionSigning(runtime, settings, target.readOnly !== undefined);
+  if ("error" in signing) {
+    runtime.setFailed(signing.error);
+    return undefined;
+  }
+  const { signer, keylessSigner } = signing;
+  if (signing.unsignedReason && !target.readOnly) {
     runtime.log.warn(
-      "no signing-key input: aigate evaluates from the attestations already on the pull request but cannot record new approvals",
+      `no signing-key input: aigate evaluates from the attestations already on the pull request but cannot record new approvals (${signing.unsignedReason})`,
     );
   }
   if (target.readOnly) runtime.log.warn(target.readOnly);
+  if (target.readOnly && signing.unsignedReason)
+    runtime.log.info(`aigate: ${signing.unsignedReason}`);
 
   const client = runtime.client(settings.token);
   const deps = {
     signer,
+    keylessSigner,
+    unsignedReason: signing.unsignedReason,
+    bundles: signing.bundles,
+    storeAttestations: keylessSigner !== undefined,
     trustedJwks: trusted(settings, signer?.publicJwk),
     issuer: { kind: "action" as const },
     now: () => runtime.now(),

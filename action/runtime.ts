@@ -19,6 +19,8 @@ export interface ActionRuntime {
     repo: { owner: string; repo: string };
   };
   client(token: string): GitHubClient;
+  /** The job's OIDC token for an audience (needs `permissions: id-token: write`). */
+  idToken(audience: string): Promise<string>;
   env: NodeJS.ProcessEnv;
   now(): Date;
 }
@@ -59,6 +61,7 @@ export function runtimeFromActions(): ActionRuntime {
         retry,
         throttling,
       ) as unknown as GitHubClient,
+    idToken: (audience) => core.getIDToken(audience),
     env: process.env,
     now: () => new Date(),
   };

@@ -10,8 +10,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "action", "dist", "index.js");
 const check = process.argv.includes("--check");
 
-const result = await build({
-  entryPoints: [join(root, "action", "index.ts")],
+// sigstore-js is its own file, action/dist/sigstore.js, imported only by keyless runs: the
+// others start without parsing it (docs/action.md#keyless-signing).
+const sigstoreFile = join(root, "action", "dist", "sigstore.js");
+const options = {
   bundle: true,
   platform: "node",
   format: "esm",
@@ -20,14 +22,23 @@ const result = await build({
   minify: true,
   legalComments: "none",
   write: false,
-  outfile,
   logLevel: "warning",
   // Some bundled CommonJS dependencies call require() for Node built-ins.
   banner: {
     js: 'import { createRequire as __aigateRequire } from "node:module"; const require = __aigateRequire(import.meta.url);',
   },
-});
+};
+const [result, sigstoreResult] = await Promise.all([
+  build({
+    ...options,
+    entryPoints: [join(root, "action", "index.ts")],
+    outfile,
+    external: ["./sigstore.js"],
+  }),
+  build({ ...options, entryPoints: [join(root, "action", "sigstore.ts")], outfile: sigstoreFile }),
+]);
 const code = result.outputFiles[0].text;
+const sigstoreCode = sigstoreResult.outputFiles[0].text;
 
 if (check) {
   let committed = "";
@@ -36,7 +47,13 @@ if (check) {
   } catch {
     // missing counts as stale
   }
-  if (committed !== code) {
+  let committedSigstore = "";
+  try {
+    committedSigstore = readFileSync(sigstoreFile, "utf8");
+  } catch {
+    // missing counts as stale
+  }
+  if (committed !== code || committedSigstore !== sigstoreCode) {
     console.error("action/dist/index.js is stale: run `npm run bundle` and commit the result");
     process.exit(1);
   }
@@ -44,5 +61,8 @@ if (check) {
 } else {
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, code);
-  console.log(`wrote action/dist/index.js (${(code.length / 1024).toFixed(0)} KiB)`);
+  writeFileSync(sigstoreFile, sigstoreCode);
+  console.log(
+    `wrote action/dist/index.js (${(code.length / 1024).toFixed(0)} KiB) and action/dist/sigstore.js (${(sigstoreCode.length / 1024).toFixed(0)} KiB)`,
+  );
 }

@@ -187,6 +187,18 @@ export function removesGoverned(compiled: CompiledMatcher, changedFiles: Changed
   });
 }
 
+/** The ids of the systems whose globs govern a path (exclusions applied), in manifest order. */
+export function systemsGoverning(compiled: CompiledMatcher, path: string): string[] {
+  const found = kindsOf(compiled, path);
+  if (!found) return [];
+  return [...found.keys()]
+    .sort((a, b) => a - b)
+    .flatMap((i) => {
+      const id = compiled.systems[i]?.id;
+      return id === undefined ? [] : [id];
+    });
+}
+
 /** The systems (by manifest index) and kinds one path matches; undefined when none. */
 function kindsOf(compiled: CompiledMatcher, path: string): Map<number, PathKind[]> | undefined {
   let found: Map<number, PathKind[]> | undefined;

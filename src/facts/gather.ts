@@ -193,6 +193,23 @@ export async function gatherChange(
   return { ...change, ...(await readChangeFiles(reader, target, change)) };
 }
 
+/**
+ * The sha256 at the head of each file an approval will name (docs/attestation.md#file-subjects),
+ * `null` for a path that is not a file there. Read only when statements are about to be signed.
+ */
+export async function readFileDigests(
+  reader: SourceReader,
+  headSha: string,
+  paths: readonly string[],
+): Promise<Record<string, string | null>> {
+  const entries = await Promise.all(
+    paths.map(
+      async (path) => [path, (await reader.readFile(headSha, path))?.sha256 ?? null] as const,
+    ),
+  );
+  return Object.fromEntries(entries);
+}
+
 async function readAll(
   reader: SourceReader,
   revision: string,

@@ -36,10 +36,37 @@ describe("the Action's input helper", () => {
       token: "t",
       trustedKeys: [],
       manifestPath: ".github/ai-governance.yml",
+      sigstore: { instance: "auto" },
       failOn: "errors",
       mode: "gate",
       register: { repositories: [], expiringWithinDays: 30 },
     });
+  });
+
+  it("reads signing, sigstore and trusted-root, and rejects a bad one by name", () => {
+    const inputs: Record<string, string> = {
+      token: "t",
+      signing: "keyless",
+      sigstore: "fulcio=https://fulcio.example,tsa=https://tsa.example/api/v1/timestamp",
+      "trusted-root": "trusted_root.json",
+    };
+    expect(readSettings((name) => inputs[name] ?? "")).toMatchObject({
+      signing: "keyless",
+      sigstore: {
+        instance: "custom",
+        fulcioURL: "https://fulcio.example",
+        tsaURL: "https://tsa.example/api/v1/timestamp",
+      },
+      trustedRootPath: "trusted_root.json",
+    });
+    for (const [name, value, message] of [
+      ["signing", "sigstore", "input 'signing': sigstore is not one of key, keyless"],
+      ["sigstore", "fulcio=https://f.example", "needs fulcio= and rekor= or tsa="],
+      ["sigstore", "rekor=ftp://x", "is not an http(s) URL"],
+    ] as const) {
+      const bad: Record<string, string> = { token: "t", [name]: value };
+      expect(() => readSettings((n) => bad[n] ?? "")).toThrow(message);
+    }
   });
 
   it("reads the register's inputs", () => {

@@ -27,6 +27,9 @@ function runtime(overrides: Partial<ActionRuntime>): ActionRuntime & { failed: s
     client: () => {
       throw new Error("unexpected");
     },
+    idToken: async () => {
+      throw new Error("no OIDC token in this test");
+    },
     env: {},
     now: () => new Date("2026-11-27T12:00:00Z"),
     ...overrides,

@@ -67,6 +67,8 @@ export interface BundleEvent {
   repository: string;
   /** Inputs by their action.yml names; `token` defaults to the workflow token. */
   inputs: Record<string, string>;
+  /** Further environment the runner sets (the OIDC token request, say). */
+  env?: Record<string, string>;
 }
 
 let runs = 0;
@@ -100,6 +102,7 @@ export async function runBundle(runner: Runner, event: BundleEvent): Promise<Bun
     GITHUB_ACTOR: "dave",
     RUNNER_TEMP: runnerTemp,
   };
+  Object.assign(env, event.env ?? {});
   for (const [name, value] of Object.entries({ token: WORKFLOW_TOKEN, ...event.inputs })) {
     env[`INPUT_${name.toUpperCase()}`] = value;
   }

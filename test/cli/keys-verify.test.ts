@@ -391,7 +391,7 @@ describe("aigate verify", () => {
     [
       "without --jwks",
       ["--evidence", "comments.jsonl"],
-      "both --evidence FILE and --jwks FILE are required",
+      "--evidence FILE is required, with --jwks FILE for keyed attestations",
     ],
     [
       "with an unreadable evidence file",

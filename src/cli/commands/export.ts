@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import type { ExportOptions } from "../export/options.js";
 import { runExport } from "../export/run.js";
+import { addKeylessOptions } from "../keyless.js";
 
 /**
  * `aigate export --repo O/R [--pr N | --since DATE] [--format jsonl|csv|html] [--jwks FILE]
@@ -9,7 +10,7 @@ import { runExport } from "../export/run.js";
  * 1 an attestation does not verify (only with --jwks), 2 usage, configuration or GitHub error.
  */
 export function registerExport(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command("export")
     .description(
       "audit evidence pack from GitHub: check-run history, reviews, attestation comments, edits",
@@ -33,6 +34,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       "\nToken from GITHUB_TOKEN or GH_TOKEN; API base from GITHUB_API_URL (default https://api.github.com).",
-    )
-    .action((options: ExportOptions) => runExport(options, ctx));
+    );
+  // Keyless approvals verify with the allowed workflows (docs/attestation.md#keyless-bundles).
+  addKeylessOptions(command).action((options: ExportOptions) => runExport(options, ctx));
 }

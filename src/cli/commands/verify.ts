@@ -4,6 +4,7 @@ import {
   crossCheckWitnesses,
   DEFAULT_WITNESS_APP,
   DELETED_AFTER_COUNTING,
+  extractAttestation,
   type FoundAttestation,
   MARKER_NAME,
   type StatementVerdict,
@@ -19,10 +20,11 @@ import type { LocatedError } from "../../core/errors.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { OVERSIGHT_CHECK_NAME } from "../../core/report/index.js";
 import { type CliContext, UsageError } from "../context.js";
+import { addKeylessOptions, bundleVerifierOf, type KeylessOptions } from "../keyless.js";
 import { readArgumentFile } from "./keys.js";
 import { verifyVsa } from "./verify-vsa.js";
 
-interface VerifyOptions {
+interface VerifyOptions extends KeylessOptions {
   evidence?: string;
   jwks?: string;
   repo?: string;
@@ -292,9 +294,11 @@ function witnessLine(w: WitnessReport, appSlug: string): string | undefined {
  * errors.
  */
 export function registerVerify(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command("verify")
-    .description("verify attestation comments offline against a JWKS, statement by statement")
+    .description(
+      "verify attestation comments offline against a JWKS and allowed keyless signers, statement by statement",
+    )
     .option("--evidence <file>", "JSON Lines: GitHub issue comment objects or aigate export lines")
     .option("--jwks <file>", "the trusted public keys (aigate keys jwks)")
     .option("--repo <owner/repo>", "every statement must be for this repository")
@@ -314,88 +318,101 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option(
       "--resource-uri <uri>",
       "with --vsa: the record must be about this repository (git+https://HOST/OWNER/REPO)",
-    )
-    .action((options: VerifyOptions) => {
-      if (options.vsa !== undefined) {
-        const vsa: Parameters<typeof verifyVsa>[1] = { vsa: options.vsa };
-        if (options.jwks !== undefined) vsa.jwks = options.jwks;
-        if (options.commit !== undefined) vsa.commit = options.commit;
-        if (options.resourceUri !== undefined) vsa.resourceUri = options.resourceUri;
-        if (options.evidence !== undefined) vsa.evidence = options.evidence;
-        if (options.json !== undefined) vsa.json = options.json;
-        verifyVsa(ctx, vsa);
-        return;
-      }
-      if (options.evidence === undefined || options.jwks === undefined) {
-        throw new UsageError("both --evidence FILE and --jwks FILE are required");
-      }
-      const expect = expectation(options);
-      const jwks = trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks);
-      const evidence = readEvidence(
-        options.evidence,
-        readArgumentFile(ctx, options.evidence, "evidence file"),
+    );
+  addKeylessOptions(command).action(async (options: VerifyOptions) => {
+    if (options.vsa !== undefined) {
+      const vsa: Parameters<typeof verifyVsa>[1] = { vsa: options.vsa };
+      if (options.jwks !== undefined) vsa.jwks = options.jwks;
+      if (options.commit !== undefined) vsa.commit = options.commit;
+      if (options.resourceUri !== undefined) vsa.resourceUri = options.resourceUri;
+      if (options.evidence !== undefined) vsa.evidence = options.evidence;
+      if (options.json !== undefined) vsa.json = options.json;
+      verifyVsa(ctx, vsa);
+      return;
+    }
+    const keyless = (options.signerWorkflow?.length ?? 0) > 0 || options.manifest !== undefined;
+    if (options.evidence === undefined || (options.jwks === undefined && !keyless)) {
+      throw new UsageError(
+        "--evidence FILE is required, with --jwks FILE for keyed attestations and/or --signer-workflow or --manifest for keyless ones",
       );
-      const report = verifyAttestations(evidence.found, jwks, expect);
-      const appSlug = options.appSlug ?? DEFAULT_WITNESS_APP;
-      const witnesses = crossCheckWitnesses(evidence.runs, report.statements, appSlug);
-      const outcome = outcomeOf(report, witnesses);
-      const lineOf = (s: StatementVerdict) => evidence.found[s.index]?.line ?? 0;
-
-      if (options.json) {
-        const statements = report.statements.map((s) => ({
-          line: lineOf(s),
-          verdict: s.verdict,
-          reason: s.reason,
-          also: s.also,
-          repository: s.repository,
-          pull_request: s.pullRequest,
-          comment_id: s.commentId,
-          comment_author: s.commentAuthor ?? null,
-          digest: s.digest ?? null,
-          key_id: s.keyId ?? null,
-          decision: s.statement?.predicate.decision ?? null,
-          approver: s.statement?.predicate.approver ?? null,
-          systems: s.statement?.predicate.systems ?? null,
-          head: s.statement?.predicate.pull_request.head_sha ?? null,
-        }));
-        const findings = witnesses.findings.map((f) => ({
-          line: f.line ?? null,
-          verdict: f.verdict,
-          reason: f.reason,
-          repository: f.repository,
-          pull_request: f.pullRequest,
-          check_run_id: f.checkRunId,
-          head: f.headSha,
-          digest: f.digest,
-        }));
-        const summary = {
-          total: report.summary.total,
-          counts: { ...report.summary.counts, [DELETED_AFTER_COUNTING]: findings.length },
-          ok: outcome.ok,
-          nothing_verified: outcome.nothing,
-          skipped: evidence.skipped,
-          witnesses: {
-            app: appSlug,
-            check_runs: witnesses.witnesses,
-            ignored: witnesses.ignored,
-            counted: witnesses.counted,
-          },
-        };
-        ctx.stdout(`${JSON.stringify({ statements, witnesses: findings, summary }, null, 2)}\n`);
-      } else {
-        for (const s of report.statements) ctx.stdout(describeStatement(s, lineOf(s)));
-        for (const f of witnesses.findings) ctx.stdout(describeFinding(f));
-        const witnessed = witnessLine(witnesses, appSlug);
-        if (witnessed) ctx.stdout(witnessed);
-        ctx.stdout(summaryLine(report, outcome));
-        if (evidence.skipped > 0)
-          ctx.stdout(`${evidence.skipped} line(s) without an attestation skipped\n`);
-      }
-      if (outcome.nothing) {
-        ctx.stderr(
-          `aigate: no attestation comments in ${options.evidence}: nothing was verified, so the evidence is not valid (exit 1)\n`,
-        );
-      }
-      ctx.exitCode = outcome.ok ? 0 : 1;
+    }
+    const expect = expectation(options);
+    const jwks =
+      options.jwks === undefined
+        ? { keys: [] }
+        : trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks);
+    const evidence = readEvidence(
+      options.evidence,
+      readArgumentFile(ctx, options.evidence, "evidence file"),
+    );
+    const bundlesPresent = evidence.found.some((item) => {
+      const extracted = "body" in item ? extractAttestation(item.body) : undefined;
+      return extracted?.ok === true && extracted.bundle !== undefined;
     });
+    const bundles = await bundleVerifierOf(ctx, options, bundlesPresent);
+    if (bundles) expect.bundles = bundles;
+    const report = verifyAttestations(evidence.found, jwks, expect);
+    const appSlug = options.appSlug ?? DEFAULT_WITNESS_APP;
+    const witnesses = crossCheckWitnesses(evidence.runs, report.statements, appSlug);
+    const outcome = outcomeOf(report, witnesses);
+    const lineOf = (s: StatementVerdict) => evidence.found[s.index]?.line ?? 0;
+
+    if (options.json) {
+      const statements = report.statements.map((s) => ({
+        line: lineOf(s),
+        verdict: s.verdict,
+        reason: s.reason,
+        also: s.also,
+        repository: s.repository,
+        pull_request: s.pullRequest,
+        comment_id: s.commentId,
+        comment_author: s.commentAuthor ?? null,
+        digest: s.digest ?? null,
+        key_id: s.keyId ?? null,
+        signer_identity: s.signerIdentity ?? null,
+        decision: s.statement?.predicate.decision ?? null,
+        approver: s.statement?.predicate.approver ?? null,
+        systems: s.statement?.predicate.systems ?? null,
+        head: s.statement?.predicate.pull_request.head_sha ?? null,
+      }));
+      const findings = witnesses.findings.map((f) => ({
+        line: f.line ?? null,
+        verdict: f.verdict,
+        reason: f.reason,
+        repository: f.repository,
+        pull_request: f.pullRequest,
+        check_run_id: f.checkRunId,
+        head: f.headSha,
+        digest: f.digest,
+      }));
+      const summary = {
+        total: report.summary.total,
+        counts: { ...report.summary.counts, [DELETED_AFTER_COUNTING]: findings.length },
+        ok: outcome.ok,
+        nothing_verified: outcome.nothing,
+        skipped: evidence.skipped,
+        witnesses: {
+          app: appSlug,
+          check_runs: witnesses.witnesses,
+          ignored: witnesses.ignored,
+          counted: witnesses.counted,
+        },
+      };
+      ctx.stdout(`${JSON.stringify({ statements, witnesses: findings, summary }, null, 2)}\n`);
+    } else {
+      for (const s of report.statements) ctx.stdout(describeStatement(s, lineOf(s)));
+      for (const f of witnesses.findings) ctx.stdout(describeFinding(f));
+      const witnessed = witnessLine(witnesses, appSlug);
+      if (witnessed) ctx.stdout(witnessed);
+      ctx.stdout(summaryLine(report, outcome));
+      if (evidence.skipped > 0)
+        ctx.stdout(`${evidence.skipped} line(s) without an attestation skipped\n`);
+    }
+    if (outcome.nothing) {
+      ctx.stderr(
+        `aigate: no attestation comments in ${options.evidence}: nothing was verified, so the evidence is not valid (exit 1)\n`,
+      );
+    }
+    ctx.exitCode = outcome.ok ? 0 : 1;
+  });
 }

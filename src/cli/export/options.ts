@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { UsageError } from "../context.js";
+import type { KeylessOptions } from "../keyless.js";
 import type { Selection } from "./records.js";
 
 const FORMATS = ["jsonl", "csv", "html"] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
 /** The options as commander hands them over. */
-export interface ExportOptions {
+export interface ExportOptions extends KeylessOptions {
   repo?: string;
   pr?: string;
   since?: string;

@@ -1,4 +1,4 @@
-import type { WitnessFinding } from "../../core/attestation/index.js";
+import type { BundleVerifier, WitnessFinding } from "../../core/attestation/index.js";
 import type { GitHubClient } from "../../github/client.js";
 import { collectPullEvidence, readRepository, selectPullRequests } from "./collect.js";
 import type { ExportSettings } from "./options.js";
@@ -13,7 +13,7 @@ import { verificationSummary, verifyPull } from "./verification.js";
 export async function buildEvidencePack(
   client: GitHubClient,
   settings: ExportSettings,
-  options: { jwks?: unknown; now: Date },
+  options: { jwks?: unknown; bundles?: BundleVerifier; now: Date },
 ): Promise<EvidenceRecord[]> {
   const repository = await readRepository(client, settings.owner, settings.repo);
   const pulls = await selectPullRequests(client, repository, settings.selection, settings.sinceMs);
@@ -31,7 +31,7 @@ export async function buildEvidencePack(
       ...evidence.mergeVerifications,
     );
     if (options.jwks !== undefined) {
-      const verified = verifyPull(evidence, options.jwks);
+      const verified = verifyPull(evidence, options.jwks, options.bundles);
       verifications.push(...verified.records);
       deleted.push(...verified.deleted);
       records.push(...verified.records);

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { trustedJwksFromText } from "../../core/attestation/index.js";
 import { readArgumentFile } from "../commands/keys.js";
 import { type CliContext, UsageError } from "../context.js";
+import { bundleVerifierOf } from "../keyless.js";
 import { createExportClient } from "./client.js";
 import { toCsv } from "./csv.js";
 import { toHtml } from "./html.js";
@@ -28,7 +29,14 @@ function render(records: readonly EvidenceRecord[], format: "jsonl" | "csv" | "h
  */
 export async function runExport(options: ExportOptions, ctx: CliContext): Promise<void> {
   const settings = exportSettings(options, ctx.env);
-  const jwks = settings.jwksFile !== undefined ? readJwks(ctx, settings.jwksFile) : undefined;
+  // Online already: without --trusted-root, Sigstore's is fetched when signers are allowed.
+  const bundles = await bundleVerifierOf(ctx, options, true);
+  const jwks =
+    settings.jwksFile !== undefined
+      ? readJwks(ctx, settings.jwksFile)
+      : bundles !== undefined
+        ? { keys: [] }
+        : undefined;
   const client = createExportClient({
     token: settings.token,
     apiUrl: settings.apiUrl,
@@ -36,6 +44,7 @@ export async function runExport(options: ExportOptions, ctx: CliContext): Promis
   });
   const records = await buildEvidencePack(client, settings, {
     ...(jwks !== undefined ? { jwks } : {}),
+    ...(bundles !== undefined ? { bundles } : {}),
     now: new Date(),
   });
   const output = render(records, settings.format);

@@ -1,4 +1,5 @@
 import {
+  type BundleVerifier,
   crossCheckWitnesses,
   DELETED_AFTER_COUNTING,
   type FoundAttestation,
@@ -18,6 +19,7 @@ import type { SummaryRecord, VerificationRecord } from "./records.js";
 export function verifyPull(
   evidence: PullEvidence,
   jwks: unknown,
+  bundles?: BundleVerifier,
 ): { records: VerificationRecord[]; deleted: WitnessFinding[] } {
   const { pull } = evidence;
   const found: FoundAttestation[] = evidence.attestations.map((line) => {
@@ -37,6 +39,7 @@ export function verifyPull(
     repo: pull.repository,
     pr: pull.number,
     head: pull.head_sha,
+    ...(bundles ? { bundles } : {}),
   });
   const witnesses = crossCheckWitnesses(
     evidence.checkRuns.map((run) => ({

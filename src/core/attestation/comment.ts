@@ -1,11 +1,14 @@
 import { MAX_COMMENT_CHARS } from "../limits.js";
+import { envelopeOfBundle, isBundle } from "./bundle.js";
 import { type DecodedEnvelope, decodeBase64, decodeEnvelope, type Envelope } from "./dsse.js";
 import { canonicalJson, parseStrictJson } from "./json.js";
 import { type ApprovalStatement, StatementSchema } from "./statement.js";
 
 /**
  * Attestation comments: text for people, rendered from the signed payload, and one marker
- * `<!-- aigate-attestation:v1 BASE64 -->` for machines. Only the marker is ever trusted.
+ * `<!-- aigate-attestation:v1 BASE64 -->` for machines. Only the marker is ever trusted. The
+ * marker carries a DSSE envelope, or a Sigstore bundle told apart by its `mediaType`
+ * (docs/attestation.md#keyless-bundles).
  */
 
 /** The marker's name: any comment carrying it is (or pretends to be) an attestation. */
@@ -17,7 +20,9 @@ const MARKER_VERSION = "v1";
 export { MAX_COMMENT_CHARS };
 /** Limit on the envelope JSON carried by a marker, in bytes. */
 export const MAX_ENVELOPE_BYTES = 32 * 1024;
-const MAX_MARKER_BASE64 = Math.ceil(MAX_ENVELOPE_BYTES / 3) * 4;
+/** Limit on the bundle JSON carried by a marker, in bytes: its base64 and the text fit a comment. */
+export const MAX_BUNDLE_BYTES = 44 * 1024;
+const MAX_MARKER_BASE64 = Math.ceil(MAX_BUNDLE_BYTES / 3) * 4;
 
 const MARKER = new RegExp(`<!-- ${MARKER_PREFIX}${MARKER_VERSION} ([A-Za-z0-9+/_=-]+) -->`);
 
@@ -40,7 +45,11 @@ function inert(text: string): string {
  * The comment body for a signed attestation. Everything shown is read back from the
  * envelope's payload; throws if `statement` is not exactly what the envelope signs.
  */
-export function renderAttestationComment(envelope: Envelope, statement: ApprovalStatement): string {
+export function renderAttestationComment(
+  envelope: Envelope,
+  statement: ApprovalStatement,
+  bundle?: unknown,
+): string {
   const decoded = decodeEnvelope(envelope);
   if (!decoded.ok) throw new Error(`cannot render an invalid envelope: ${decoded.reason}`);
   const { payload, digest } = decoded.envelope;
@@ -50,6 +59,12 @@ export function renderAttestationComment(envelope: Envelope, statement: Approval
   const parsed = parseStrictJson(payload.toString("utf8"));
   const checked = parsed.ok ? StatementSchema.safeParse(parsed.value) : undefined;
   if (!checked?.success) throw new Error("the envelope's payload is not an approval statement");
+  if (bundle !== undefined) {
+    const carried = envelopeOfBundle(bundle);
+    if (!carried.ok || carried.envelope.digest !== digest) {
+      throw new Error("the bundle does not carry this envelope");
+    }
+  }
   const p = checked.data.predicate;
   const signature = decoded.envelope.signatures[0];
   const revoked = p.decision === "revoked";
@@ -68,15 +83,29 @@ export function renderAttestationComment(envelope: Envelope, statement: Approval
   ];
   if (revoked && p.revokes) lines.push(`- Revokes: \`${p.revokes}\``);
   if (p.note !== undefined) lines.push(`- Note: ${inert(p.note)}`);
+  const files = p.files;
+  if (files) {
+    const named = checked.data.subject.length - 1;
+    const cut = named < files.count ? ` (the first ${named} named)` : "";
+    const gone = files.deleted_count > 0 ? `; ${files.deleted_count} deleted` : "";
+    lines.push(`- Files: ${files.count} governed file(s) at the head${cut}${gone}`);
+  }
+  const signedBy =
+    "key_id" in p.issuer
+      ? `key \`${signature?.keyid ?? p.issuer.key_id}\``
+      : "keyless (Sigstore certificate of its workflow)";
+  const verifyWith =
+    "key_id" in p.issuer
+      ? "`aigate verify --evidence comments.jsonl --jwks jwks.json`"
+      : "`aigate verify --evidence comments.jsonl --signer-workflow OWNER/REPO/.github/workflows/FILE.yml`";
   lines.push(
-    `- Issued: ${p.issued_at} by the aigate ${p.issuer.kind}, key \`${signature?.keyid ?? p.issuer.key_id}\``,
+    `- Issued: ${p.issued_at} by the aigate ${p.issuer.kind}, ${signedBy}`,
     `- Previous: ${p.prev ? `\`${p.prev}\`` : "none"}`,
     `- Digest: \`${digest}\``,
     "",
-    "Verify offline: export this pull request's comments as JSON Lines and run " +
-      "`aigate verify --evidence comments.jsonl --jwks jwks.json` (see docs/attestation.md).",
+    `Verify offline: export this pull request's comments as JSON Lines and run ${verifyWith} (see docs/attestation.md).`,
     "",
-    attestationMarker(envelope),
+    bundle === undefined ? attestationMarker(envelope) : bundleMarker(bundle),
   );
   return `${lines.join("\n")}\n`;
 }
@@ -94,7 +123,12 @@ export type ExtractFailure =
   | "bad_envelope";
 
 export type ExtractResult =
-  | { ok: true; envelope: DecodedEnvelope }
+  | {
+      ok: true;
+      envelope: DecodedEnvelope;
+      /** The Sigstore bundle the marker carried, when it carried one instead of an envelope. */
+      bundle?: unknown;
+    }
   | { ok: false; failure: ExtractFailure; reason: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -137,16 +171,34 @@ export function extractAttestation(body: unknown): ExtractResult {
   }
   const bytes = decodeBase64(encoded);
   if (!bytes) return fail("bad_base64", "attestation marker is not valid base64");
-  if (bytes.length > MAX_ENVELOPE_BYTES) {
-    return fail("envelope_too_large", `envelope is larger than ${MAX_ENVELOPE_BYTES} bytes`);
+  if (bytes.length > MAX_BUNDLE_BYTES) {
+    return fail("envelope_too_large", `attestation is larger than ${MAX_BUNDLE_BYTES} bytes`);
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) return fail("bad_utf8", "envelope is not valid UTF-8");
   const json = parseStrictJson(text);
   if (!json.ok) return fail("bad_json", `envelope: ${json.reason}`);
+  if (isBundle(json.value)) {
+    const carried = envelopeOfBundle(json.value);
+    if (!carried.ok) return fail("bad_envelope", carried.reason);
+    return { ok: true, envelope: carried.envelope, bundle: json.value };
+  }
+  if (bytes.length > MAX_ENVELOPE_BYTES) {
+    return fail("envelope_too_large", `envelope is larger than ${MAX_ENVELOPE_BYTES} bytes`);
+  }
   const envelope = decodeEnvelope(json.value);
   if (!envelope.ok) return fail("bad_envelope", envelope.reason);
   return { ok: true, envelope: envelope.envelope };
+}
+
+/**
+ * The marker line for a Sigstore bundle: standard base64 of its JSON as sigstore-js serialises
+ * it (the bundle is not re-canonicalised: its own bytes are what `gh attestation` reads).
+ */
+export function bundleMarker(bundle: unknown): string {
+  const carried = envelopeOfBundle(bundle);
+  if (!carried.ok) throw new Error(`invalid bundle: ${carried.reason}`);
+  return `<!-- ${MARKER_PREFIX}${MARKER_VERSION} ${Buffer.from(JSON.stringify(bundle), "utf8").toString("base64")} -->`;
 }
 
 /** The marker line for an envelope (standard base64 of its canonical JSON). */

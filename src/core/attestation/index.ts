@@ -1,11 +1,20 @@
 /** Signed approval attestations: statements, DSSE envelopes, keys, comments, verification. */
 export {
+  BUNDLE_MEDIA_TYPE,
+  type BundleCheck,
+  type BundleVerifier,
+  envelopeOfBundle,
+  isBundle,
+} from "./bundle.js";
+export {
   attestationMarker,
+  bundleMarker,
   type ExtractFailure,
   type ExtractResult,
   extractAttestation,
   MARKER_NAME,
   MARKER_PREFIX,
+  MAX_BUNDLE_BYTES,
   MAX_COMMENT_CHARS,
   MAX_ENVELOPE_BYTES,
   renderAttestationComment,
@@ -22,11 +31,32 @@ export {
   pae,
 } from "./dsse.js";
 export {
+  type ApprovedFiles,
+  approvedFiles,
+  type FileEntries,
+  type FileSubject,
+  fileEntries,
+  filesToRead,
+  MAX_DELETED_FILES,
+  MAX_FILE_SUBJECT_CHARS,
+  MAX_FILE_SUBJECTS,
+} from "./files.js";
+export {
+  FULL_REF,
+  GITHUB_ACTIONS_ISSUER,
+  type SignerIdentity,
+  SignerSchema,
+  subjectAlternativeName,
+  WORKFLOW_PATH,
+} from "./identity.js";
+export {
   approvalsAfter,
   assessmentDigests,
   type IssueContext,
   type IssuedStatement,
+  type KeylessSigner,
   signStatements,
+  signStatementsKeyless,
 } from "./issue.js";
 export { canonicalJson, parseStrictJson } from "./json.js";
 export {

@@ -4,14 +4,17 @@
  * issuer's key, and chained to the one before it by `prev`. Pure: posting is the adapter's.
  */
 import type { OrgPolicyOrigin } from "../manifest/schema.js";
+import type { CompiledMatcher } from "../match.js";
 import type { PlannedStatement } from "../policy/approval-plan.js";
 import type {
   AffectedSystem,
   ApprovalRecord,
+  ChangedFile,
   FileFacts,
   Manifest,
   PullRequestFacts,
 } from "../types.js";
+import { approvedFiles, fileEntries } from "./files.js";
 import type { SignedAttestation, Signer } from "./keys.js";
 import {
   type ApprovalPredicate,
@@ -33,6 +36,25 @@ export interface IssueContext {
   issuedAt: Date;
   /** The digest of the newest attestation already on the pull request (the chain's tail). */
   prev: string | null;
+  /**
+   * The change's files and the sha256 at the head of each that an approval names (read for the
+   * paths `filesToRead` returns). Without it, statements name the pull request only.
+   */
+  files?: {
+    matcher: CompiledMatcher;
+    changedFiles: readonly ChangedFile[];
+    digests: Readonly<Record<string, string | null>>;
+  };
+}
+
+/**
+ * A keyless signer (docs/attestation.md#keyless-bundles): signs a statement into a Sigstore
+ * bundle whose DSSE envelope is the attestation. Signing is the adapter's (network); the
+ * statement and its chaining are the core's.
+ */
+export interface KeylessSigner {
+  keyless: true;
+  sign(statement: ApprovalStatement): Promise<SignedAttestation>;
 }
 
 export interface IssuedStatement {
@@ -62,47 +84,86 @@ export function signStatements(
 ): IssuedStatement[] {
   const issued: IssuedStatement[] = [];
   let prev = context.prev;
-  const { pullRequest: pr } = context;
   for (const p of planned) {
-    const predicate: ApprovalPredicate = {
-      decision: p.decision,
-      repository: { id: context.repository.id, full_name: context.repository.fullName },
-      pull_request: {
-        number: pr.number,
-        base_ref: pr.baseRef,
-        base_sha: pr.baseSha,
-        head_sha: pr.headSha,
-      },
-      manifest: {
-        path: context.manifest.path,
-        base_sha: context.manifest.baseSha,
-        sha256: context.manifest.sha256,
-      },
-      assessments: context.assessments,
-      systems: p.systems.map((e) => ({ id: e.system, reason: e.reason })),
-      approver: { id: p.approver.id, login: p.approver.login },
-      source: p.source,
-      issuer: { kind: context.issuer.kind, key_id: signer.keyId },
-      issued_at: context.issuedAt.toISOString(),
+    const statement = statementOf(
+      p,
+      context,
+      { kind: context.issuer.kind, key_id: signer.keyId },
       prev,
-    };
-    const policy = context.policy;
-    if (policy?.commit !== undefined) {
-      predicate.policy = {
-        repository: policy.repository,
-        path: policy.path,
-        commit: policy.commit,
-        sha256: policy.sha256,
-      };
-    }
-    if (p.note !== undefined) predicate.note = p.note;
-    if (p.revokes !== undefined) predicate.revokes = p.revokes;
-    const statement = statementFor(predicate);
+    );
     const signed = signer.sign(statement);
     issued.push({ planned: p, statement, signed });
     prev = signed.digest;
   }
   return issued;
+}
+
+/** As `signStatements`, keyless: each statement becomes a Sigstore bundle, one after the other. */
+export async function signStatementsKeyless(
+  planned: PlannedStatement[],
+  context: IssueContext,
+  signer: KeylessSigner,
+): Promise<IssuedStatement[]> {
+  const issued: IssuedStatement[] = [];
+  let prev = context.prev;
+  for (const p of planned) {
+    const statement = statementOf(p, context, { kind: "action", signing: "sigstore" }, prev);
+    const signed = await signer.sign(statement);
+    issued.push({ planned: p, statement, signed });
+    prev = signed.digest;
+  }
+  return issued;
+}
+
+/** The statement for one planned approval or revocation. */
+function statementOf(
+  p: PlannedStatement,
+  context: IssueContext,
+  issuer: ApprovalPredicate["issuer"],
+  prev: string | null,
+): ApprovalStatement {
+  const { pullRequest: pr } = context;
+  const predicate: ApprovalPredicate = {
+    decision: p.decision,
+    repository: { id: context.repository.id, full_name: context.repository.fullName },
+    pull_request: {
+      number: pr.number,
+      base_ref: pr.baseRef,
+      base_sha: pr.baseSha,
+      head_sha: pr.headSha,
+    },
+    manifest: {
+      path: context.manifest.path,
+      base_sha: context.manifest.baseSha,
+      sha256: context.manifest.sha256,
+    },
+    assessments: context.assessments,
+    systems: p.systems.map((e) => ({ id: e.system, reason: e.reason })),
+    approver: { id: p.approver.id, login: p.approver.login },
+    source: p.source,
+    issuer,
+    issued_at: context.issuedAt.toISOString(),
+    prev,
+  };
+  const policy = context.policy;
+  if (policy?.commit !== undefined) {
+    predicate.policy = {
+      repository: policy.repository,
+      path: policy.path,
+      commit: policy.commit,
+      sha256: policy.sha256,
+    };
+  }
+  if (p.note !== undefined) predicate.note = p.note;
+  if (p.revokes !== undefined) predicate.revokes = p.revokes;
+  const files = context.files;
+  if (!files || p.decision !== "approved") return statementFor(predicate);
+  const approved = approvedFiles(
+    files.matcher,
+    files.changedFiles,
+    p.systems.map((e) => e.system),
+  );
+  return statementFor(predicate, fileEntries(approved, files.digests));
 }
 
 /**

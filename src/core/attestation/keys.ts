@@ -260,6 +260,8 @@ export interface SignedAttestation {
   digest: string;
   /** The canonical envelope JSON the digest is taken over and the comment marker carries. */
   envelopeJson: string;
+  /** Keyless: the Sigstore bundle carrying `envelope`; the comment marker carries it instead. */
+  bundle?: unknown;
 }
 
 export interface Signer {
@@ -298,7 +300,8 @@ export function createSigner(pemPrivateKey: string): Signer {
       const checked = StatementSchema.safeParse(statement);
       if (!checked.success)
         throw new Error(`refusing to sign an invalid statement: ${describeIssues(checked.error)}`);
-      if (checked.data.predicate.issuer.key_id !== publicJwk.kid) {
+      const issuer = checked.data.predicate.issuer;
+      if (!("key_id" in issuer) || issuer.key_id !== publicJwk.kid) {
         throw new Error(`predicate.issuer.key_id must be this signer's key id ${publicJwk.kid}`);
       }
       return signPayload(Buffer.from(canonicalJson(checked.data), "utf8"));

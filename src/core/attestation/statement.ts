@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApprovalRecord } from "../types.js";
+import { type FileEntries, MAX_DELETED_FILES, MAX_FILE_SUBJECTS } from "./files.js";
 
 /**
  * The signed approval statement (docs/attestation.md): an in-toto Statement v1 whose subject is the
@@ -70,13 +71,32 @@ export const PredicateSchema = z
       at: isoTime,
       commit: gitSha,
     }),
-    issuer: z.strictObject({ kind: z.enum(["app", "action"]), key_id: KeyIdSchema }),
+    /**
+     * Who signed: the App or the Action with its Ed25519 key, or the Action keyless, whose
+     * identity is the Sigstore certificate's (docs/attestation.md#keyless-bundles).
+     */
+    issuer: z.union([
+      z.strictObject({ kind: z.enum(["app", "action"]), key_id: KeyIdSchema }),
+      z.strictObject({ kind: z.literal("action"), signing: z.literal("sigstore") }),
+    ]),
     issued_at: isoTime,
     /** Digest of the newest attestation the issuer saw on this PR; null for the first. */
     prev: AttestationDigestSchema.nullable(),
     note: z.string().max(1000).optional(),
     /** For `decision: revoked`: the digest of the approval statement revoked. */
     revokes: AttestationDigestSchema.optional(),
+    /**
+     * The governed files the approval covers (docs/attestation.md#file-subjects): how many are
+     * present at the head (named as subjects, up to a cap) and those gone from it. Absent in
+     * revocations and in statements issued before file subjects existed.
+     */
+    files: z
+      .strictObject({
+        count: z.int().nonnegative(),
+        deleted: z.array(repoPath).max(MAX_DELETED_FILES),
+        deleted_count: z.int().nonnegative(),
+      })
+      .optional(),
   })
   .superRefine((predicate, ctx) => {
     if (predicate.decision === "revoked" && predicate.revokes === undefined) {
@@ -89,37 +109,96 @@ export const PredicateSchema = z
     if (predicate.decision === "approved" && predicate.revokes !== undefined) {
       ctx.addIssue({ code: "custom", path: ["revokes"], message: "only a revocation has revokes" });
     }
+    if (predicate.decision === "revoked" && predicate.files !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["files"], message: "a revocation names no files" });
+    }
+    const files = predicate.files;
+    if (files && files.deleted_count < files.deleted.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["files", "deleted_count"],
+        message: "must count at least the files listed in deleted",
+      });
+    }
   });
 
 export type ApprovalPredicate = z.infer<typeof PredicateSchema>;
 
-const SubjectSchema = z.strictObject({
+/** The pull request at its head; when the file subjects were cut, it says how many files there were. */
+const PullRequestSubjectSchema = z.strictObject({
   name: z.string().min(1),
   digest: z.strictObject({ gitCommit: gitSha }),
+  annotations: z
+    .strictObject({ files_cut: z.literal(true), files_count: z.int().positive() })
+    .optional(),
+});
+
+/** A governed file at the head: its path and the sha256 of its raw bytes. */
+const FileSubjectSchema = z.strictObject({
+  name: repoPath,
+  digest: z.strictObject({ sha256: fileSha256 }),
 });
 
 export const StatementSchema = z
   .strictObject({
     _type: z.literal(STATEMENT_TYPE),
-    subject: z.array(SubjectSchema).length(1),
+    subject: z
+      .tuple([PullRequestSubjectSchema], FileSubjectSchema)
+      .refine((s) => s.length <= MAX_FILE_SUBJECTS + 1, {
+        message: `at most ${MAX_FILE_SUBJECTS} file subjects`,
+      }),
     predicateType: z.literal(PREDICATE_TYPE),
     predicate: PredicateSchema,
   })
   .superRefine((statement, ctx) => {
-    const subject = statement.subject[0];
+    const [subject, ...files] = statement.subject;
     const { repository, pull_request } = statement.predicate;
     const name = subjectName(repository.full_name, pull_request.number);
-    if (subject && subject.name !== name) {
+    if (subject.name !== name) {
       ctx.addIssue({ code: "custom", path: ["subject", 0, "name"], message: `must be ${name}` });
     }
-    if (subject && subject.digest.gitCommit !== pull_request.head_sha) {
+    if (subject.digest.gitCommit !== pull_request.head_sha) {
       ctx.addIssue({
         code: "custom",
         path: ["subject", 0, "digest", "gitCommit"],
         message: "must equal predicate.pull_request.head_sha",
       });
     }
+    checkFileSubjects(files, subject.annotations, statement.predicate.files, ctx);
   });
+
+/** The file subjects agree with the predicate's count: sorted, each path once, and a cut list says so. */
+function checkFileSubjects(
+  files: Array<{ name: string }>,
+  annotations: { files_count: number } | undefined,
+  recorded: { count: number } | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: Array<string | number>, message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  if (recorded === undefined) {
+    if (files.length > 0) issue(["predicate", "files"], "file subjects need predicate.files");
+    if (annotations) issue(["subject", 0, "annotations"], "file subjects were not cut");
+    return;
+  }
+  for (let i = 1; i < files.length; i++) {
+    const before = files[i - 1]?.name ?? "";
+    if (!((files[i]?.name ?? "") > before)) {
+      issue(["subject", i + 1, "name"], "file subjects are sorted by path, each path once");
+    }
+  }
+  if (files.length > recorded.count) {
+    issue(["predicate", "files", "count"], "must count at least the file subjects");
+  }
+  const cut = files.length < recorded.count;
+  if (cut && annotations?.files_count !== recorded.count) {
+    issue(
+      ["subject", 0, "annotations"],
+      `the file subjects were cut: files_cut and files_count ${recorded.count} are required`,
+    );
+  }
+  if (!cut && annotations) issue(["subject", 0, "annotations"], "file subjects were not cut");
+}
 
 export type ApprovalStatement = z.infer<typeof StatementSchema>;
 
@@ -128,18 +207,28 @@ export function subjectName(fullName: string, pullRequest: number): string {
   return `github.com/${fullName}/pull/${pullRequest}`;
 }
 
-/** Wraps a predicate into its Statement, the subject derived from the predicate itself. */
-export function statementFor(predicate: ApprovalPredicate): ApprovalStatement {
+/**
+ * Wraps a predicate into its Statement, the pull-request subject derived from the predicate
+ * itself; with `files`, the file subjects follow and the predicate records their count.
+ */
+export function statementFor(predicate: ApprovalPredicate, files?: FileEntries): ApprovalStatement {
+  const pr: ApprovalStatement["subject"][0] = {
+    name: subjectName(predicate.repository.full_name, predicate.pull_request.number),
+    digest: { gitCommit: predicate.pull_request.head_sha },
+  };
+  if (!files)
+    return { _type: STATEMENT_TYPE, subject: [pr], predicateType: PREDICATE_TYPE, predicate };
+  if (files.subjects.length < files.count) {
+    pr.annotations = { files_cut: true, files_count: files.count };
+  }
   return {
     _type: STATEMENT_TYPE,
-    subject: [
-      {
-        name: subjectName(predicate.repository.full_name, predicate.pull_request.number),
-        digest: { gitCommit: predicate.pull_request.head_sha },
-      },
-    ],
+    subject: [pr, ...files.subjects],
     predicateType: PREDICATE_TYPE,
-    predicate,
+    predicate: {
+      ...predicate,
+      files: { count: files.count, deleted: files.deleted, deleted_count: files.deletedCount },
+    },
   };
 }
 

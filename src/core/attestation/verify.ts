@@ -1,5 +1,6 @@
 import { verify as verifySignature } from "node:crypto";
 import type { ApprovalRecord, RejectedAttestation } from "../types.js";
+import { type BundleVerifier, envelopeOfBundle, isBundle } from "./bundle.js";
 import { decodeUtf8, extractAttestation } from "./comment.js";
 import {
   canonicalEnvelopeJson,
@@ -29,6 +30,7 @@ export const VERDICTS = [
   "valid",
   "bad_signature",
   "unknown_key",
+  "untrusted_identity",
   "key_not_valid_at_issued_at",
   "wrong_payload_type",
   "wrong_predicate_type",
@@ -76,6 +78,11 @@ export interface VerifyExpectation {
   pr?: number;
   /** The current head: statements for another head are `stale`. */
   head?: string;
+  /**
+   * Verifies keyless Sigstore bundles (trusted root and allowed signer identities). Without
+   * it a bundle counts for nothing: `unknown_key`.
+   */
+  bundles?: BundleVerifier;
 }
 
 export interface StatementVerdict {
@@ -99,6 +106,8 @@ export interface StatementVerdict {
   issuedDigest?: string;
   /** The verifying key, once the signature verified. */
   keyId?: string;
+  /** The Sigstore certificate identity of a keyless bundle, once it verified. */
+  signerIdentity?: string;
   /** The statement, once the signature verified and the payload parsed. */
   statement?: ApprovalStatement;
 }
@@ -159,21 +168,81 @@ function time(value: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+type Carried =
+  | { ok: true; envelope: DecodedEnvelope; bundle?: unknown }
+  | { ok: false; reason: string };
+
+/** An envelope, or a Sigstore bundle (told apart by its mediaType) with the envelope it carries. */
+function carried(value: unknown): Carried {
+  if (!isBundle(value)) return decodeEnvelope(value);
+  const envelope = envelopeOfBundle(value);
+  return envelope.ok ? { ok: true, envelope: envelope.envelope, bundle: value } : envelope;
+}
+
 /** The envelope of a found item: from the comment marker, or given directly. */
-function envelopeOf(
-  item: unknown,
-): { ok: true; envelope: DecodedEnvelope } | { ok: false; reason: string } {
+function envelopeOf(item: unknown): Carried {
   const body = field(item, "body");
   if (typeof body === "string") return extractAttestation(body);
   const envelope = field(item, "envelope");
   if (typeof envelope === "string") {
     const parsed = parseStrictJson(envelope);
-    return parsed.ok
-      ? decodeEnvelope(parsed.value)
-      : { ok: false, reason: `envelope: ${parsed.reason}` };
+    return parsed.ok ? carried(parsed.value) : { ok: false, reason: `envelope: ${parsed.reason}` };
   }
-  if (envelope !== undefined) return decodeEnvelope(envelope);
+  if (envelope !== undefined) return carried(envelope);
   return { ok: false, reason: "neither a comment body nor an envelope" };
+}
+
+type Signature =
+  | { ok: true; keyed: TrustedKey }
+  | { ok: true; identity: string }
+  | { ok: false; verdict: Verdict; reason: string };
+
+/** Verifies the signature of an envelope with the trusted keys, or of a bundle with its verifier. */
+function verifySigned(
+  envelope: DecodedEnvelope,
+  bundle: unknown,
+  keys: TrustedKey[],
+  bundles: BundleVerifier | undefined,
+): Signature {
+  const signature = envelope.signatures[0];
+  if (!signature) return { ok: false, verdict: "malformed", reason: "envelope has no signature" };
+  if (bundle !== undefined) {
+    if (!bundles) {
+      return {
+        ok: false,
+        verdict: "unknown_key",
+        reason: "a keyless Sigstore bundle, but no trusted root and signer identity were given",
+      };
+    }
+    const checked = bundles.verify(bundle);
+    if (!checked.ok) return checked;
+    // What sigstore-js verified must be the very bytes read below.
+    if (checked.payloadType !== envelope.payloadType || !checked.payload.equals(envelope.payload)) {
+      return {
+        ok: false,
+        verdict: "bad_signature",
+        reason: "the bundle's verified payload differs",
+      };
+    }
+    return { ok: true, identity: checked.identity };
+  }
+  const hinted = keys.find((k) => k.keyId === signature.keyid);
+  const message = pae(envelope.payloadType, envelope.payload);
+  const signer = (hinted ? [hinted] : keys).find(
+    (k) => signature.sig.length === 64 && verifySignature(null, message, k.key, signature.sig),
+  );
+  if (signer) return { ok: true, keyed: signer };
+  return hinted
+    ? {
+        ok: false,
+        verdict: "bad_signature",
+        reason: `signature does not verify with key ${hinted.keyId}`,
+      }
+    : {
+        ok: false,
+        verdict: "unknown_key",
+        reason: `not signed by any trusted key (keyid ${signature.keyid ?? "absent"})`,
+      };
 }
 
 export type Check = { ok: true } | { ok: false; verdict: Verdict; reason: string };
@@ -252,28 +321,25 @@ function verifyOne(
     );
   }
 
-  const signature = envelope.signatures[0];
-  if (!signature) return fail("malformed", "envelope has no signature");
-  const hinted = keys.find((k) => k.keyId === signature.keyid);
-  const message = pae(envelope.payloadType, envelope.payload);
-  const signer = (hinted ? [hinted] : keys).find(
-    (k) => signature.sig.length === 64 && verifySignature(null, message, k.key, signature.sig),
-  );
-  if (!signer) {
-    return hinted
-      ? fail("bad_signature", `signature does not verify with key ${hinted.keyId}`)
-      : fail("unknown_key", `not signed by any trusted key (keyid ${signature.keyid ?? "absent"})`);
+  const signed = verifySigned(envelope, decoded.bundle, keys, expect.bundles);
+  if (!signed.ok) return fail(signed.verdict, signed.reason);
+  const signer = "keyed" in signed ? signed.keyed : undefined;
+  if (signer) {
+    result.keyId = signer.keyId;
+    // The keyid hint is outside the signature: a copy with another hint, or none, has another
+    // digest but is the same signed statement, and what revokes one revokes the other.
+    work.issuedDigest = digestOfCanonicalEnvelope(
+      canonicalEnvelopeJson({
+        payloadType: envelope.payloadType,
+        payload: envelope.payload,
+        signatures: [{ keyid: signer.keyId, sig: envelope.signatures[0]?.sig ?? Buffer.alloc(0) }],
+      }),
+    );
+  } else if ("identity" in signed) {
+    result.signerIdentity = signed.identity;
+    // A bundle's envelope has no keyid: its digest is the one the issuer chained.
+    work.issuedDigest = envelope.digest;
   }
-  result.keyId = signer.keyId;
-  // The keyid hint is outside the signature: a copy with another hint, or none, has another
-  // digest but is the same signed statement, and what revokes one revokes the other.
-  work.issuedDigest = digestOfCanonicalEnvelope(
-    canonicalEnvelopeJson({
-      payloadType: envelope.payloadType,
-      payload: envelope.payload,
-      signatures: [{ keyid: signer.keyId, sig: signature.sig }],
-    }),
-  );
   result.issuedDigest = work.issuedDigest;
 
   // Only now, after the exact bytes verified, is the payload read.
@@ -301,15 +367,27 @@ function verifyOne(
   result.statement = statement;
   work.statement = statement;
   work.issuedAt = Date.parse(p.issued_at);
-  if (p.issuer.key_id !== signer.keyId) {
+  if (signer) {
+    if (!("key_id" in p.issuer)) {
+      return fail(
+        "malformed",
+        "predicate.issuer says keyless, but the envelope is signed by a key",
+      );
+    }
+    if (p.issuer.key_id !== signer.keyId) {
+      return fail(
+        "malformed",
+        `predicate.issuer.key_id ${p.issuer.key_id} is not the signing key ${signer.keyId}`,
+      );
+    }
+    const validity = keyValidity(signer, work.issuedAt, time(text(field(item, "createdAt"))));
+    if (!validity.ok) return fail(validity.verdict, validity.reason);
+  } else if ("key_id" in p.issuer) {
     return fail(
       "malformed",
-      `predicate.issuer.key_id ${p.issuer.key_id} is not the signing key ${signer.keyId}`,
+      `predicate.issuer names key ${p.issuer.key_id}, but it is a keyless bundle`,
     );
   }
-
-  const validity = keyValidity(signer, work.issuedAt, time(text(field(item, "createdAt"))));
-  if (!validity.ok) return fail(validity.verdict, validity.reason);
 
   const named = `${p.repository.full_name}#${p.pull_request.number}`;
   if (!sameRepo(p.repository.full_name, repository) || p.pull_request.number !== pullRequest) {
@@ -403,7 +481,9 @@ function checkChain(works: Work[]): void {
       w.result.also = rest;
     } else {
       w.result.verdict = "valid";
-      w.result.reason = "signature, key, statement and place verified";
+      w.result.reason = w.result.signerIdentity
+        ? `certificate, log entry or timestamp, signature, signer ${w.result.signerIdentity}, statement and place verified`
+        : "signature, key, statement and place verified";
     }
   }
 }

@@ -212,7 +212,7 @@ function resolveSystem(document: ManifestDocument, system: AiSystem): ResolvedSy
 }
 
 function resolveManifest(document: ManifestDocument): Manifest {
-  return {
+  const manifest: Manifest = {
     version: 1,
     governance: {
       owners: {
@@ -227,6 +227,13 @@ function resolveManifest(document: ManifestDocument): Manifest {
     committersCanApprove: document.defaults?.committers_can_approve ?? false,
     systems: document.systems.map((system) => resolveSystem(document, system)),
   };
+  const signers = document.governance.signers;
+  if (signers) {
+    // The same identity twice is one identity.
+    const byIdentity = new Map(signers.map((s) => [`${s.workflow}@${s.ref}`, s]));
+    manifest.governance.signers = [...byIdentity.values()];
+  }
+  return manifest;
 }
 
 /** The rules that span fields; each broken rule is located at the field to edit. */

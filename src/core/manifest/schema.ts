@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type SignerIdentity, SignerSchema } from "../attestation/identity.js";
 import { globSyntaxProblem } from "../glob.js";
 import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";
 
@@ -261,6 +262,14 @@ export const ManifestSchema = z.strictObject({
       approvals: GovernanceApprovalsSchema,
       branches: GovernanceBranchesSchema,
       policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
+      signers: z
+        .array(SignerSchema)
+        .min(1)
+        .max(20)
+        .optional()
+        .describe(
+          "Workflows whose keyless (Sigstore) approvals count, each compared exactly with the certificate (docs/attestation.md).",
+        ),
     })
     .describe("Governance of the manifest itself."),
   defaults: DefaultsSchema,
@@ -343,6 +352,8 @@ export interface Manifest {
     policy: string;
     /** Branch globs besides the default branch whose landed commits are verified. */
     branches: string[];
+    /** Workflows whose keyless approvals count; absent when the manifest allows none. */
+    signers?: SignerIdentity[];
   };
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;

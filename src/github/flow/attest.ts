@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  type BundleVerifier,
   EnvelopeSchema,
   extractAttestation,
   type FoundAttestation,
@@ -25,6 +26,7 @@ import { readComments } from "../reads/conversation.js";
 import type { PullRequestRead } from "../reads/pull-request.js";
 import { type HeldLock, LockLostError } from "../replicas/lock.js";
 import { asEvidence } from "../replicas/write-priority.js";
+import { type StoredBundle, storeAttestation } from "./attestation-store.js";
 import { postComment } from "./publish.js";
 
 /** A deleted comment that carried an attestation, as the deletion event delivered it. */
@@ -79,16 +81,28 @@ export function verifyFound(
   found: FoundAttestation[],
   jwks: Jwks,
   cache: AdapterCache,
+  bundles?: BundleVerifier,
 ): VerificationReport {
   const expect = { repo: pr.repository.fullName, pr: pr.pullRequest.number };
   const key = createHash("sha256")
-    .update(JSON.stringify([jwks, expect, found]))
+    .update(JSON.stringify([jwks, expect, found, bundles ? bundleVerifierId(bundles) : null]))
     .digest("hex");
   const cached = cache.verifications.get(key);
   if (cached) return cached;
-  const report = verifyAttestations(found, jwks, expect);
+  const report = verifyAttestations(found, jwks, bundles ? { ...expect, bundles } : expect);
   cache.verifications.set(key, report);
   return report;
+}
+
+const verifierIds = new WeakMap<BundleVerifier, number>();
+let lastVerifierId = 0;
+/** One id per bundle verifier (trusted root and signers), so cached verdicts never mix them. */
+function bundleVerifierId(verifier: BundleVerifier): number {
+  const known = verifierIds.get(verifier);
+  if (known !== undefined) return known;
+  lastVerifierId += 1;
+  verifierIds.set(verifier, lastVerifierId);
+  return lastVerifierId;
 }
 
 /**
@@ -102,9 +116,14 @@ export function restoration(
   deleted: DeletedAttestation,
   present: VerificationReport,
   jwks: Jwks,
+  bundles?: BundleVerifier,
 ): Restoration | null {
   const found: FoundAttestation = { ...location(pr, deleted.commentId), body: deleted.body };
-  const expect = { repo: pr.repository.fullName, pr: pr.pullRequest.number };
+  const expect = {
+    repo: pr.repository.fullName,
+    pr: pr.pullRequest.number,
+    ...(bundles ? { bundles } : {}),
+  };
   const [alone]: Array<StatementVerdict | undefined> = verifyAttestations(
     [found],
     jwks,
@@ -121,7 +140,7 @@ export function restoration(
   const envelope = EnvelopeSchema.safeParse(JSON.parse(extracted.envelope.canonical));
   if (!envelope.success) return null;
   const by = deleted.by ? ` by @${deleted.by}` : "";
-  const comment = `**Restored by aigate:** comment ${deleted.commentId}, which carried this signed statement, was deleted${by}. Deleting a comment does not withdraw signed evidence, so it is posted again unchanged (same digest).\n\n${renderAttestationComment(envelope.data, alone.statement)}`;
+  const comment = `**Restored by aigate:** comment ${deleted.commentId}, which carried this signed statement, was deleted${by}. Deleting a comment does not withdraw signed evidence, so it is posted again unchanged (same digest).\n\n${renderAttestationComment(envelope.data, alone.statement, extracted.bundle)}`;
   return { deleted, found, comment, digest: alone.digest };
 }
 
@@ -129,6 +148,10 @@ export function restoration(
 export interface EvidenceContext {
   pr: PullRequestRead;
   jwks: Jwks;
+  /** Verifies keyless bundles, where the manifest allows signers. */
+  bundles?: BundleVerifier | undefined;
+  /** Also store each keyless bundle in GitHub's attestation store. */
+  storeAttestations?: boolean | undefined;
   cache: AdapterCache;
   lock: HeldLock;
   log: Log;
@@ -168,7 +191,7 @@ export async function postStatements(
   context: EvidenceContext,
 ): Promise<void> {
   for (const { planned, statement, signed } of issued) {
-    const body = renderAttestationComment(signed.envelope, statement);
+    const body = renderAttestationComment(signed.envelope, statement, signed.bundle);
     const posted = await postEvidence(client, target, body, context, (report) => {
       const same = report.statements.filter(
         (s) => s.statement && sourceKey(s.statement.predicate) === planned.key,
@@ -184,6 +207,9 @@ export async function postStatements(
     context.log.info(
       `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${planned.decision} attestation for ${planned.source.kind} ${planned.source.id} by ${planned.approver.login} (${signed.digest})`,
     );
+    if (signed.bundle !== undefined && context.storeAttestations) {
+      await storeAttestation(client, target, signed.bundle as StoredBundle, context.log);
+    }
   }
 }
 
@@ -212,6 +238,7 @@ async function postEvidence(
       attestationComments(context.pr, comments),
       context.jwks,
       context.cache,
+      context.bundles,
     );
     const found = presence(report);
     if (found === "ours") return true;

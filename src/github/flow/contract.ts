@@ -3,7 +3,13 @@
  * it is for, with what the event itself tells; the signer, keys, caches and lock it works with;
  * and what it wrote. The flow's steps and its callers (the events, the App, the Action) share it.
  */
-import type { Jwks, Signer } from "../../core/attestation/index.js";
+import type {
+  BundleVerifier,
+  Jwks,
+  KeylessSigner,
+  Signer,
+  SignerIdentity,
+} from "../../core/attestation/index.js";
 import type { Decision } from "../../core/types.js";
 import type { WriteKind } from "../../core/write-budget.js";
 import type { Log, PullRequestTarget } from "../client.js";
@@ -21,6 +27,17 @@ export type AdmitWrite = (kind: WriteKind) => Promise<boolean>;
 export interface ReconcileDeps {
   /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
   signer?: Signer | undefined;
+  /** Signs new attestations keyless (Sigstore, the Action only); takes precedence over `signer`. */
+  keylessSigner?: KeylessSigner | undefined;
+  /** Why nothing can be signed, when the door knows better than "no signing key" (a fork run). */
+  unsignedReason?: string | undefined;
+  /**
+   * Verifies keyless bundles for the allowed workflows (the base manifest's governance.signers);
+   * undefined when none is allowed. Without it keyless approvals count for nothing.
+   */
+  bundles?: ((signers: readonly SignerIdentity[]) => BundleVerifier | undefined) | undefined;
+  /** Stores each keyless bundle in GitHub's attestation store too, where the job may. */
+  storeAttestations?: boolean | undefined;
   /** The GitHub App's id, when known: only its own check runs are updated. */
   appId?: number | undefined;
   /** Every key whose attestations count: the signer's and earlier ones. */

@@ -7,9 +7,13 @@
 import {
   approvalsAfter,
   assessmentDigests,
+  type BundleVerifier,
+  filesToRead,
+  type IssueContext,
   type IssuedStatement,
   rejectedFrom,
   signStatements,
+  signStatementsKeyless,
 } from "../../core/attestation/index.js";
 import {
   type ApprovalPlan,
@@ -25,6 +29,7 @@ import {
   renderAnswers,
 } from "../../core/report/index.js";
 import type { Facts } from "../../core/types.js";
+import { readFileDigests } from "../../facts/gather.js";
 import type { GitHubClient } from "../client.js";
 import { readComments, readTeamsOf } from "../reads/conversation.js";
 import { factsOf, type PullRequestState, readChangesSince } from "../reads/pull-request.js";
@@ -34,6 +39,8 @@ import type { ReconcileDeps, ReconcileTarget } from "./contract.js";
 /** What one event decided to write, and the facts the engine evaluates after those writes. */
 export interface EventPlan {
   facts: Facts;
+  /** Verifies keyless bundles for the base manifest's signers, when any is allowed. */
+  bundles?: BundleVerifier;
   restore: Restoration | null;
   issued: IssuedStatement[];
   replies: ApprovalPlan["replies"];
@@ -64,13 +71,22 @@ export async function planEvent(
   }
 
   const { trustedJwks: jwks, cache } = deps;
+  // Keyless approvals count when the base manifest's governance.signers allows their workflow.
+  const bundles = deps.bundles?.(preparation.manifest.governance.signers ?? []);
+  if (bundles) event.bundles = bundles;
   const verify = (comments: typeof state.comments) => {
     const found = attestationComments(pr, comments);
-    return verifyFound(pr, event.restore ? [...found, event.restore.found] : found, jwks, cache);
+    return verifyFound(
+      pr,
+      event.restore ? [...found, event.restore.found] : found,
+      jwks,
+      cache,
+      bundles,
+    );
   };
   let report = verify(state.comments);
   if (target.deleted && deps.write !== false) {
-    event.restore = restoration(pr, target.deleted, report, jwks);
+    event.restore = restoration(pr, target.deleted, report, jwks, bundles);
     if (event.restore) report = verify(state.comments);
   }
   const plan = await planApprovals(
@@ -88,32 +104,43 @@ export async function planEvent(
   );
   let statements = plan.statements;
   event.replies = deps.write === false ? [] : plan.replies;
-  // Without a signing key or write access nothing can be recorded; the evaluation still runs.
-  if ((!deps.signer || deps.write === false) && statements.length > 0) {
+  const canSign = deps.signer !== undefined || deps.keylessSigner !== undefined;
+  // Without a signer or write access nothing can be recorded; the evaluation still runs.
+  if ((!canSign || deps.write === false) && statements.length > 0) {
     deps.log.warn(
-      `aigate: ${statements.length} approval source(s) left unrecorded: ${deps.signer ? "read-only token" : "no signing key"}`,
+      `aigate: ${statements.length} approval source(s) left unrecorded: ${canSign ? "read-only token" : (deps.unsignedReason ?? "no signing key")}`,
     );
     statements = [];
   }
-  if (deps.signer && statements.length > 0) {
+  if (canSign && statements.length > 0) {
     // Another replica or an earlier delivery may have issued some meanwhile: read again.
     report = verify(await readComments(client, target));
     const attested = attestedSources(report);
     statements = statements.filter((s) => !attested.has(s.key));
-    event.issued = signStatements(
-      statements,
-      {
-        repository: facts.repository as { id: number; fullName: string },
-        pullRequest: pr.pullRequest,
-        manifest: change.manifest,
-        ...(preparation.manifest.orgPolicy ? { policy: preparation.manifest.orgPolicy } : {}),
-        assessments: assessmentDigests(preparation.manifest, change.affected, change.headFiles),
-        issuer: deps.issuer,
-        issuedAt: deps.now(),
-        prev: newestDigest(report),
-      },
-      deps.signer,
-    );
+    const context: IssueContext = {
+      repository: facts.repository as { id: number; fullName: string },
+      pullRequest: pr.pullRequest,
+      manifest: change.manifest,
+      ...(preparation.manifest.orgPolicy ? { policy: preparation.manifest.orgPolicy } : {}),
+      assessments: assessmentDigests(preparation.manifest, change.affected, change.headFiles),
+      issuer: deps.issuer,
+      issuedAt: deps.now(),
+      prev: newestDigest(report),
+    };
+    // The governed files each approval names, read at the head only now (docs/attestation.md#file-subjects).
+    const paths = filesToRead(preparation.compiled, change.changedFiles, statements);
+    if (state.reader && !change.changedFilesTruncated) {
+      context.files = {
+        matcher: preparation.compiled,
+        changedFiles: change.changedFiles,
+        digests: await readFileDigests(state.reader, pr.pullRequest.headSha, paths),
+      };
+    }
+    event.issued = deps.keylessSigner
+      ? await signStatementsKeyless(statements, context, deps.keylessSigner)
+      : deps.signer
+        ? signStatements(statements, context, deps.signer)
+        : [];
   }
   facts.approvals = approvalsAfter(report, event.issued, plan.ineligible);
   facts.rejectedAttestations = rejectedFrom(report);

@@ -98,6 +98,8 @@ async function writeEvidence(
   const context = {
     pr,
     jwks: deps.trustedJwks,
+    bundles: plan.bundles,
+    storeAttestations: deps.storeAttestations,
     cache: deps.cache,
     lock: deps.lock ?? PROCESS_LOCK,
     log: deps.log,

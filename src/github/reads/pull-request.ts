@@ -25,6 +25,7 @@ import {
   readChange,
   readChangeFiles,
 } from "../../facts/gather.js";
+import type { SourceReader } from "../../facts/reader.js";
 import type { GitHubClient, PullRequestTarget } from "../client.js";
 import type { AdapterCache } from "./cache.js";
 import { pullRequestReader, readBranchHead, readChangedSince } from "./change.js";
@@ -87,6 +88,8 @@ export interface PullRequestState {
   commitsTruncated: boolean;
   reviews: ReviewFacts[];
   comments: CommentFacts[];
+  /** Reads files of this change (at the head: the files an approval names, when signing). */
+  reader?: SourceReader;
 }
 
 /** Reads the state one reconcile decides from. */
@@ -119,6 +122,7 @@ export async function readPullRequestState(
     commitsTruncated: false,
     reviews: [],
     comments: [],
+    reader,
   };
   // A change that touches no AI system needs no reviews, comments or commits (docs/architecture.md#scale).
   if (change.affected.length === 0) return state;

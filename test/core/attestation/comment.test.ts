@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  BUNDLE_MEDIA_TYPE,
+  canonicalJson,
   extractAttestation,
+  fileEntries,
   MAX_COMMENT_CHARS,
   renderAttestationComment,
   statementFor,
@@ -39,6 +42,49 @@ describe("rendering an attestation comment", () => {
     expect(issued.body).not.toContain("<script>");
     expect(issued.body).toContain("lead &#124; &lt;!-- aigate-attestation");
     expect(extractAttestation(issued.body).ok).toBe(true);
+  });
+
+  it("for a keyless approval naming files: says keyless, counts the files, carries the bundle", () => {
+    const entries = fileEntries(
+      { present: ["models/credit/model.onnx"], deleted: ["models/credit/old.onnx"] },
+      { "models/credit/model.onnx": "a".repeat(64) },
+    );
+    const statement = statementFor(
+      predicate({
+        issuer: { kind: "action", signing: "sigstore" },
+        source: {
+          kind: "review",
+          id: 1987654321,
+          at: "2026-03-02T09:14:07Z",
+          commit: vector.statement.predicate.source.commit,
+        },
+      }),
+      entries,
+    );
+    const payload = Buffer.from(canonicalJson(statement)).toString("base64");
+    const envelope = {
+      payload,
+      payloadType: "application/vnd.in-toto+json",
+      signatures: [{ sig: "c2lnbmF0dXJl" }],
+    };
+    // The shape only: rendering reads the envelope, never the certificate.
+    const bundle = {
+      mediaType: BUNDLE_MEDIA_TYPE,
+      verificationMaterial: { certificate: { rawBytes: "Y2VydA==" }, tlogEntries: [] },
+      dsseEnvelope: { ...envelope, signatures: [{ sig: "c2lnbmF0dXJl", keyid: "" }] },
+    };
+    const body = renderAttestationComment(envelope, statement, bundle);
+    expect(body).toMatchSnapshot();
+    const extracted = extractAttestation(body);
+    expect(extracted.ok && extracted.bundle).toEqual(bundle);
+
+    const other = {
+      ...bundle,
+      dsseEnvelope: { ...bundle.dsseEnvelope, signatures: [{ sig: "b3RoZXI=" }] },
+    };
+    expect(() => renderAttestationComment(envelope, statement, other)).toThrow(
+      /does not carry this envelope/,
+    );
   });
 
   it("refuses to render a statement that is not the one the envelope signs", () => {
@@ -89,7 +135,12 @@ describe("extracting an attestation from a comment", () => {
     ],
     [
       "an envelope over 32 KiB",
-      `<!-- aigate-attestation:v1 ${"A".repeat(44_000)} -->`,
+      markerBody(JSON.stringify({ payload: "A".repeat(33_000), payloadType: "x", signatures: [] })),
+      "envelope_too_large",
+    ],
+    [
+      "a marker over 44 KiB, even for a bundle",
+      `<!-- aigate-attestation:v1 ${"A".repeat(61_000)} -->`,
       "envelope_too_large",
     ],
     ["a marker that is not base64", "<!-- aigate-attestation:v1 e30=e30= -->", "bad_base64"],

@@ -84,6 +84,20 @@ const malformed: [string, number, number, string, string][] = [
   ["approvals-too-many.yml", 18, 16, "systems[0].approvals", "must be at most 20, got 50"],
   ["governance-approvals-zero.yml", 5, 14, "governance.approvals", "must be at least 1, got 0"],
   [
+    "signers-wildcard-workflow.yml",
+    7,
+    17,
+    "governance.signers[0].workflow",
+    "must be OWNER/REPO/.github/workflows/FILE.yml, without @ or wildcards",
+  ],
+  [
+    "signers-short-ref.yml",
+    8,
+    12,
+    "governance.signers[0].ref",
+    "must be a full ref such as refs/heads/main",
+  ],
+  [
     "extends-malformed.yml",
     2,
     10,
@@ -162,6 +176,22 @@ const malformed: [string, number, number, string, string][] = [
     "1 user listed, but governance.approvals requires 2",
   ],
 ];
+
+describe("parseManifest: keyless signers", () => {
+  it("reads governance.signers, each identity once", () => {
+    const { result } = parseFixture("valid-signers.yml");
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.manifest.governance.signers).toEqual([
+      { workflow: "acme/credit-models/.github/workflows/aigate.yml", ref: "refs/heads/main" },
+    ]);
+  });
+
+  it("leaves signers out of a manifest that names none", () => {
+    const { result } = parseFixture("valid-minimal.yml");
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.manifest.governance.signers).toBeUndefined();
+  });
+});
 
 describe("parseManifest: each malformed manifest gives one located, actionable error", () => {
   it.each(malformed)("%s → line %i, column %i, field %j", (name, line, column, field, fragment) => {

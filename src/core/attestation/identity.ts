@@ -1,0 +1,38 @@
+/**
+ * The signer identities keyless evidence may come from (docs/attestation.md#keyless-bundles):
+ * a GitHub Actions workflow file at a ref, compared exactly with the Sigstore certificate's
+ * subject alternative name. Named in the manifest (`governance.signers`) or on the command line.
+ */
+import { z } from "zod";
+
+/** The OIDC issuer of GitHub Actions, the one issuer a keyless approval may name. */
+export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+
+/** `OWNER/REPO/.github/workflows/FILE.yml` (or `.yaml`), no wildcard, no `@`. */
+export const WORKFLOW_PATH =
+  /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml$/;
+/** A fully qualified git ref, e.g. `refs/heads/main`. */
+export const FULL_REF = /^refs\/(?:heads|tags)\/[^\s@*?[\]\\~^:]+$/;
+
+export const SignerSchema = z
+  .strictObject({
+    workflow: z
+      .string()
+      .regex(WORKFLOW_PATH, "must be OWNER/REPO/.github/workflows/FILE.yml, without @ or wildcards")
+      .describe("The workflow file that signs, OWNER/REPO/.github/workflows/FILE.yml."),
+    ref: z
+      .string()
+      .regex(FULL_REF, "must be a full ref such as refs/heads/main")
+      .describe("The ref the workflow runs from, e.g. refs/heads/main."),
+  })
+  .meta({
+    id: "Signer",
+    description: "A GitHub Actions workflow whose keyless (Sigstore) approvals count.",
+  });
+
+export type SignerIdentity = z.infer<typeof SignerSchema>;
+
+/** The certificate's subject alternative name for a workflow at a ref. */
+export function subjectAlternativeName(signer: SignerIdentity): string {
+  return `https://github.com/${signer.workflow}@${signer.ref}`;
+}

@@ -1,0 +1,242 @@
+/**
+ * Keyless approvals end to end through the bundled Action (docs/action.md#keyless-signing): a
+ * mocked OIDC token from the runner, Sigstore's mock services on loopback, the simulated GitHub;
+ * then `aigate verify` on the comments, offline against the mocks' trusted root.
+ */
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  issueCommentEvent,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+  type SimPullRequest,
+  type SimRepo,
+} from "../../sim/index.js";
+import { FIXTURE_REPO, governedRepo, readTree } from "../../sim/stack.js";
+import { extractAttestation } from "../../src/core/attestation/index.js";
+import { draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
+import { runCli } from "../support/run-cli.js";
+import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
+import { runBundle, useRunner } from "./runner.js";
+
+const runner = useRunner("aigate-keyless-");
+let sigstore: MockSigstore;
+let oidc: Server;
+let oidcUrl: string;
+/** The workflow the next token names. */
+let workflow = "";
+
+beforeAll(async () => {
+  sigstore = await startMockSigstore();
+  // The runner's token service: GET ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore.
+  oidc = createServer((req, res) => {
+    const audience = new URL(req.url ?? "/", "http://x").searchParams.get("audience");
+    if (req.headers.authorization !== "Bearer runner-request-token" || audience !== "sigstore") {
+      res.writeHead(401).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ value: actionsToken(workflow) }));
+  });
+  await new Promise<void>((resolve) => oidc.listen(0, "127.0.0.1", resolve));
+  oidcUrl = `http://127.0.0.1:${(oidc.address() as AddressInfo).port}/token?api-version=2.0`;
+});
+afterAll(async () => {
+  await sigstore?.close();
+  await new Promise<void>((resolve) => oidc?.close(() => resolve()));
+});
+
+/** A governed repository whose manifest allows its own aigate workflow to sign keyless. */
+function keylessRepo(): { repo: SimRepo; workflowPath: string } {
+  const files = readTree(FIXTURE_REPO);
+  const name = `keyless-${Math.random().toString(36).slice(2, 8)}`;
+  const workflowPath = `acme/${name}/.github/workflows/aigate.yml`;
+  const manifest = files[".github/ai-governance.yml"] ?? "";
+  files[".github/ai-governance.yml"] = manifest.replace(
+    "  policy: docs/ai-policy.md\n",
+    `  policy: docs/ai-policy.md\n  signers:\n    - workflow: ${workflowPath}\n      ref: refs/heads/main\n`,
+  );
+  return { repo: governedRepo(runner.sim, files, name), workflowPath };
+}
+
+function inputs(): Record<string, string> {
+  const root = join(runner.work, "trusted_root.json");
+  writeFileSync(root, JSON.stringify(sigstore.trustedRoot));
+  return {
+    token: "app-installation-token",
+    "signing-key": "",
+    signing: "keyless",
+    sigstore: `fulcio=${sigstore.fulcioURL},rekor=${sigstore.rekorURL},entry=intoto`,
+    "trusted-root": root,
+    "manifest-path": ".github/ai-governance.yml",
+  };
+}
+
+const OIDC_ENV = {
+  ACTIONS_ID_TOKEN_REQUEST_URL: "",
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token",
+};
+
+async function run(repo: SimRepo, name: string, payload: Record<string, unknown>, extra = {}) {
+  return runBundle(runner, {
+    name,
+    payload,
+    repository: `acme/${repo.name}`,
+    inputs: { ...inputs(), ...extra },
+    env: { ...OIDC_ENV, ACTIONS_ID_TOKEN_REQUEST_URL: oidcUrl },
+  });
+}
+
+async function approve(repo: SimRepo, pr: SimPullRequest, user: string) {
+  const review = pr.addReview({ user, state: "APPROVED", body: "" });
+  return run(repo, "pull_request_review", pullRequestReviewEvent("submitted", repo, pr, review));
+}
+
+// Each event is a child process and a Sigstore round trip: slower than a unit test on a busy machine.
+describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
+  it("records approvals as Sigstore bundles naming the model files, counts them, and aigate verify checks them offline", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    const opened = await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
+    expect(opened.code).toBe(0);
+    // alice's bundle is stored in GitHub's attestation store; erin's is refused (a plan without
+    // artifact attestations): the run says so in one line and goes on.
+    const stored = await approve(repo, pr, "alice");
+    expect(stored.code).toBe(0);
+    expect(stored.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([
+      201, 201,
+    ]);
+    expect(stored.stdout).not.toContain("attestation store did not take the bundle");
+    runner.sim.failNext("repos/create-attestation", 404, 1);
+    const refused = await approve(repo, pr, "erin");
+    expect(refused.code).toBe(0);
+    expect(refused.stdout.match(/attestation store did not take the bundle/g) ?? []).toHaveLength(
+      1,
+    );
+    expect(
+      refused.requests.some((r) => r.method === "POST" && r.path.endsWith("/attestations")),
+    ).toBe(true);
+    expect(sigstore.requests.fulcio).toBeGreaterThanOrEqual(2);
+
+    const comments = repo.issueComments(pr.number);
+    const bundles = comments.map((c) => extractAttestation(c.body)).filter((r) => r.ok);
+    expect(bundles).toHaveLength(2);
+    for (const found of bundles) {
+      if (!found.ok) continue;
+      expect(found.bundle).toBeDefined();
+      const statement = JSON.parse(found.envelope.payload.toString("utf8"));
+      expect(statement.predicate.issuer).toEqual({ kind: "action", signing: "sigstore" });
+      const files = statement.subject.slice(1).map((s: { name: string }) => s.name);
+      expect(files.length).toBeGreaterThan(0);
+      expect(files.every((f: string) => f.startsWith("models/") || f.startsWith("src/"))).toBe(
+        true,
+      );
+    }
+    const latest = runner.sim.state.checkRuns(repo, pr.headSha).latest;
+    expect(latest[OVERSIGHT]?.conclusion).toBe("success");
+
+    const jsonl = comments
+      .map((c) =>
+        JSON.stringify({
+          id: c.id,
+          body: c.body,
+          user: { login: "github-actions[bot]" },
+          issue_url: `https://api.github.com/repos/acme/${repo.name}/issues/${pr.number}`,
+        }),
+      )
+      .join("\n");
+    writeFileSync(join(runner.work, "comments.jsonl"), `${jsonl}\n`);
+    const verified = await runCli(
+      [
+        "verify",
+        "--evidence",
+        "comments.jsonl",
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath,
+      ],
+      runner.work,
+      {},
+    );
+    expect(verified.stdout).toContain("2 valid");
+    expect(verified.code).toBe(0);
+    const otherWorkflow = await runCli(
+      [
+        "verify",
+        "--evidence",
+        "comments.jsonl",
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath.replace("aigate.yml", "other.yml"),
+      ],
+      runner.work,
+      {},
+    );
+    expect(otherWorkflow.code).toBe(1);
+  });
+
+  it("posts a deleted keyless attestation again with its bundle, so it still counts", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
+    for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
+    const [first] = repo.issueComments(pr.number).filter((c) => extractAttestation(c.body).ok);
+    if (!first) throw new Error("an attestation comment was expected");
+    repo.deleteComment(first.id);
+    const restored = await run(
+      repo,
+      "issue_comment",
+      issueCommentEvent("deleted", repo, pr, first, { sender: "mallory" }),
+    );
+    expect(restored.code).toBe(0);
+    const again = repo
+      .issueComments(pr.number)
+      .filter((c) => c.body.startsWith("**Restored by aigate:**"));
+    expect(again).toHaveLength(1);
+    const extracted = extractAttestation(again[0]?.body);
+    expect(extracted.ok && extracted.bundle).toEqual(
+      (extractAttestation(first.body) as { bundle?: unknown }).bundle,
+    );
+    expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.conclusion).toBe(
+      "success",
+    );
+  });
+
+  it("fails the job naming the permission when keyless is asked and the job has no OIDC token", async () => {
+    const { repo } = keylessRepo();
+    const pr = draft(repo, modelChange());
+    const result = await runBundle(runner, {
+      name: "pull_request_target",
+      payload: pullRequestEvent("opened", repo, pr),
+      repository: `acme/${repo.name}`,
+      inputs: inputs(),
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain("id-token: write");
+    expect(result.requests).toEqual([]);
+  });
+
+  it("on a fork's pull_request run signs nothing and says why", async () => {
+    const { repo } = keylessRepo();
+    const pr = draft(repo, modelChange());
+    const payload = pullRequestEvent("opened", repo, pr);
+    const head = (payload.pull_request as { head: { repo: { full_name: string } } }).head;
+    head.repo = { ...head.repo, full_name: "mallory/fork" };
+    const result = await runBundle(runner, {
+      name: "pull_request",
+      payload,
+      repository: `acme/${repo.name}`,
+      inputs: inputs(),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("a pull_request run for a fork gets no OIDC token");
+    expect(result.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+});
