@@ -7,6 +7,7 @@ import { AIGATE_VERSION } from "../src/core/version.js";
 import { describeFailure } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
 import { routeEvent } from "../src/github/events/router.js";
+import { recordTrackingBypass } from "../src/github/flow/tracking-issue.js";
 import { type LandedPush, verifyLandedPush } from "../src/github/landed/verify-push.js";
 import { createAdapterCache } from "../src/github/reads/cache.js";
 import { inProcessSerialiser } from "../src/github/replicas/serialise.js";
@@ -22,7 +23,8 @@ export function landedPushOf(payload: Record<string, unknown>): BasePushTarget |
 
 /**
  * Verifies a push with the workflow's token and the signing key: one check run per governed
- * commit, and the records in a JSON file (output `merge-verifications`). The job fails when a
+ * commit, and the records in a JSON file (output `merge-verifications`); each FAILED record is
+ * added to the tracking issue that `mode: register` keeps (docs/action.md#bypasses-in-the-tracking-issue). The job fails when a
  * record says FAILED, unless fail-on is never.
  */
 export async function runLanded(
@@ -61,6 +63,8 @@ export async function runLanded(
       serialiser: inProcessSerialiser(),
       log: runtime.log,
       now: () => runtime.now(),
+      // The Action adds bypasses to the register's tracking issue, not the App's issue.
+      recordBypass: recordTrackingBypass,
     });
     const file = join(
       runtime.env.RUNNER_TEMP || tmpdir(),

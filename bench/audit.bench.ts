@@ -5,7 +5,12 @@
  *      check-run listing for every commit of the history;
  *   2. the audit cold (empty cache): goal ≤ 2 counted requests per governed commit;
  *   3. the audit again, nothing changed: goal every request conditional (a 304);
- * both audits under 10 s. Prints the figures and ratios; exits 1 when a goal is missed.
+ * both audits under 10 s;
+ *   4. the audit without a checkout (the population from the API), cold: goal ≤ 1.1 counted
+ *      requests per first-parent commit, check runs included (each commit's files is one read);
+ *   5. the same again, nothing changed: goal every request conditional (a 304), none for a
+ *      commit's files or the manifest, which never change once read.
+ * Prints the figures and ratios; exits 1 when a goal is missed.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,10 +28,13 @@ const COMMITS = sized(1000, 100);
 const GOVERNED_EVERY = 20;
 const GOAL_COUNTED_PER_GOVERNED = 2;
 const GOAL_MS = 10_000;
+const GOAL_API_COUNTED_PER_COMMIT = 1.1;
 
 const sim = await startGitHubSimulator();
 const dir = mkdtempSync(join(tmpdir(), "aigate-audit-bench-"));
 const cache = mkdtempSync(join(tmpdir(), "aigate-audit-bench-cache-"));
+const away = mkdtempSync(join(tmpdir(), "aigate-audit-bench-away-"));
+const apiCache = mkdtempSync(join(tmpdir(), "aigate-audit-bench-api-cache-"));
 let failed = false;
 try {
   const key = generateKeyPair();
@@ -44,6 +52,7 @@ try {
     cwd: dir,
   });
   writeFileSync(join(dir, "jwks.json"), JSON.stringify(jwksFrom([key.publicKeyPem])));
+  writeFileSync(join(away, "jwks.json"), JSON.stringify(jwksFrom([key.publicKeyPem])));
   const governed = history.governed.length;
 
   interface Figures {
@@ -85,18 +94,28 @@ try {
     started,
   );
 
-  const audit = async (label: string): Promise<Figures> => {
+  const audit = async (label: string, fromApi = false): Promise<Figures> => {
     mark = sim.requests.length;
     started = performance.now();
     let stderr = "";
     const code = await main(
-      ["node", "aigate", "audit", "--jwks", "jwks.json", "--format", "json"],
+      [
+        "node",
+        "aigate",
+        "audit",
+        ...(fromApi ? ["--repo", "acme/credit-models"] : []),
+        "--jwks",
+        "jwks.json",
+        "--format",
+        "json",
+      ],
       {
-        cwd: dir,
+        cwd: fromApi ? away : dir,
         env: {
           GITHUB_TOKEN: "ghp_benchmarktoken",
           GITHUB_API_URL: sim.apiUrl,
-          XDG_CACHE_HOME: cache,
+          GITHUB_SERVER_URL: "https://github.com",
+          XDG_CACHE_HOME: fromApi ? apiCache : cache,
         },
         stdout: () => {},
         stderr: (text) => {
@@ -109,18 +128,33 @@ try {
   };
   const cold = await audit("audit, cold");
   const again = await audit("audit, again (nothing changed)");
+  const apiCold = await audit("audit without a checkout, cold", true);
+  const apiAgain = await audit("audit without a checkout, again (nothing changed)", true);
+  const listed = history.commits.length;
 
   console.log(
     `\n${history.commits.length} first-parent commits, ${governed} governed, each with a merge verification\n`,
   );
   console.log(
-    "| run | counted requests | per governed commit | 304 answers | wall time | vs baseline |",
+    "| run | counted requests | per governed commit | per listed commit | 304 answers | wall time | vs baseline |",
   );
-  console.log("|---|---|---|---|---|---|");
-  for (const f of [baseline, cold, again]) {
+  console.log("|---|---|---|---|---|---|---|");
+  for (const f of [baseline, cold, again, apiCold, apiAgain]) {
     console.log(
-      `| ${f.label} | ${f.counted} | ${(f.counted / governed).toFixed(2)} | ${f.notModified} | ${f.ms.toFixed(0)} ms | ${(f.counted / baseline.counted).toFixed(3)}× requests, ${(f.ms / baseline.ms).toFixed(2)}× time |`,
+      `| ${f.label} | ${f.counted} | ${(f.counted / governed).toFixed(2)} | ${(f.counted / listed).toFixed(3)} | ${f.notModified} | ${f.ms.toFixed(0)} ms | ${(f.counted / baseline.counted).toFixed(3)}× requests, ${(f.ms / baseline.ms).toFixed(2)}× time |`,
     );
+  }
+  if (apiCold.counted / listed > GOAL_API_COUNTED_PER_COMMIT) {
+    console.log(
+      `MISSED: cold audit without a checkout ${(apiCold.counted / listed).toFixed(3)} counted requests per commit`,
+    );
+    failed = true;
+  }
+  if (apiAgain.counted !== 0) {
+    console.log(
+      `MISSED: the second audit without a checkout made ${apiAgain.counted} unconditional request(s)`,
+    );
+    failed = true;
   }
   if (cold.counted / governed > GOAL_COUNTED_PER_GOVERNED) {
     console.log(
@@ -140,5 +174,7 @@ try {
   await sim.stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(cache, { recursive: true, force: true });
+  rmSync(away, { recursive: true, force: true });
+  rmSync(apiCache, { recursive: true, force: true });
 }
 if (failed) process.exitCode = 1;

@@ -411,10 +411,16 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       if (!start)
         return repo.commits.size === 0 ? errorReply(409, "Git Repository is empty.") : notFound();
       const path = req.query.path;
+      // `since` and `until` bound the committer date, as GitHub's listing does.
+      const since = req.query.since ? Date.parse(req.query.since) : undefined;
+      const until = req.query.until ? Date.parse(req.query.until) : undefined;
       const commits = repo
         .ancestors(start)
         .map((sha) => repo.getCommit(sha))
         .filter((c) => {
+          const date = Date.parse(c.committer.date);
+          if (since !== undefined && date < since) return false;
+          if (until !== undefined && date > until) return false;
           if (!path) return true;
           const parent = c.parents[0];
           const before = parent ? repo.getCommit(parent).tree.get(path) : undefined;

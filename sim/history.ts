@@ -74,7 +74,13 @@ export function buildHistory(
   const lines: string[] = [];
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}`;
   const at = (n: number) => `${1_780_000_000 + n * 60} +0000`;
+  const contents: Array<{ message: string; files: Record<string, string>; date: string }> = [];
   const commit = (n: number, message: string, files: Record<string, string>) => {
+    contents[n] = {
+      message: `${message}\n`,
+      files,
+      date: new Date((1_780_000_000 + n * 60) * 1000).toISOString(),
+    };
     lines.push(
       "commit refs/heads/main",
       `mark :${n + 1}`,
@@ -108,9 +114,13 @@ export function buildHistory(
     .split("\n")
     .map((line) => {
       const [sha = "", ...parents] = line.split(" ");
-      return { sha, parents };
+      return { sha, parents: parents.filter((p) => p !== "") };
     });
-  repo.adoptCommits(log, "main");
+  // The simulated repository serves the same trees, messages and dates as the checkout.
+  repo.adoptCommits(
+    log.map((c, n) => ({ ...c, ...contents[n] })),
+    "main",
+  );
   const prepared = prepareManifest(HISTORY_MANIFEST, MANIFEST_PATH);
   if (!prepared.ok) throw new Error("the history's manifest is invalid");
   const governed: string[] = [];

@@ -491,22 +491,42 @@ export class SimRepo {
 
   /**
    * Adopts commits made outside the simulator (a local git repository's, oldest first) by their
-   * SHAs, so that check runs can be written and listed on them; their trees are empty. Moves
-   * `branch` to the last one when given.
+   * SHAs, so that check runs can be written and listed on them. A commit that gives its `files`
+   * (path → content, `null` to delete, on top of its first parent's tree), `message` and `date`
+   * is served with them; without, its tree is empty. Moves `branch` to the last one when given.
    */
   adoptCommits(
-    commits: ReadonlyArray<{ sha: string; parents: readonly string[] }>,
+    commits: ReadonlyArray<{
+      sha: string;
+      parents: readonly string[];
+      files?: Readonly<Record<string, string | null>>;
+      message?: string;
+      date?: string;
+    }>,
     branch?: string,
   ): void {
     for (const c of commits) {
       if (this.commits.has(c.sha)) continue;
-      const signature = { name: "git", email: "git@example.invalid", date: this.state.timestamp() };
+      const date = c.date ?? this.state.timestamp();
+      const signature = { name: "git", email: "git@example.invalid", date };
+      const first = c.parents[0];
+      const tree = new Map<string, string>(
+        c.files && first && this.commits.has(first) ? this.getCommit(first).tree : [],
+      );
+      for (const [path, content] of Object.entries(c.files ?? {})) {
+        if (content === null) tree.delete(path);
+        else {
+          const sha = blobSha(content);
+          this.state.blobs.set(sha, content);
+          tree.set(path, sha);
+        }
+      }
       this.commits.set(c.sha, {
         sha: c.sha,
-        treeSha: treeSha(new Map()),
+        treeSha: treeSha(tree),
         parents: [...c.parents],
-        tree: new Map(),
-        message: "",
+        tree,
+        message: c.message ?? "",
         author: signature,
         committer: signature,
         authorLogin: null,

@@ -135,3 +135,89 @@ describe("aigate audit in a checkout", () => {
     expect((await runCli(["audit", "--since", "yesterday"], dir, env())).code).toBe(2);
   });
 });
+
+describe("aigate audit without a checkout", () => {
+  let away: string;
+  let apiCache: string;
+  beforeAll(() => {
+    away = mkdtempSync(join(tmpdir(), "aigate-audit-away-"));
+    apiCache = mkdtempSync(join(tmpdir(), "aigate-audit-api-cache-"));
+    writeFileSync(join(away, "jwks.json"), JSON.stringify(jwksFrom([key.publicKeyPem])));
+  });
+  afterAll(() => {
+    rmSync(away, { recursive: true, force: true });
+    rmSync(apiCache, { recursive: true, force: true });
+  });
+  // The records name github.com; the API is the simulator's.
+  const apiEnv = () => ({
+    ...env(),
+    XDG_CACHE_HOME: apiCache,
+    GITHUB_SERVER_URL: "https://github.com",
+  });
+  const args = ["audit", "--repo", "acme/credit-models", "--jwks", "jwks.json", "--format", "json"];
+
+  it("lists the same population from the API as the checkout does", async () => {
+    const local = await runCli(["audit", "--jwks", "jwks.json", "--format", "json"], dir, env());
+    const mark = sim.requests.length;
+    const run = await runCli(args, away, apiEnv());
+    expect(run.code).toBe(1);
+    const pick = (r: Report["rows"][number]) => ({
+      sha: r.sha,
+      status: r.status,
+      reason: r.reason,
+      systems: r.systems,
+    });
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rows.map(pick)).toEqual((JSON.parse(local.stdout) as Report).rows.map(pick));
+    expect(report.rows.map((r) => r.sha)).toEqual(history.governed);
+    expect(report.totals.all).toEqual({ verified: 5, bypass: 1, missing: 1, invalid: 1 });
+    // The repository, the branch's head, one page of commits, each commit's files, the manifest
+    // where it was added, and the check runs of the governed commits.
+    const paths = sim.requests
+      .slice(mark)
+      .map((r) => decodeURIComponent(r.path.replace(/^\/api\/v3/, "")));
+    const base = "/repos/acme/credit-models";
+    expect(paths.filter((p) => p === base)).toHaveLength(1);
+    expect(paths.filter((p) => p === `${base}/git/ref/heads/main`)).toHaveLength(1);
+    expect(paths.filter((p) => p === `${base}/commits`)).toHaveLength(1);
+    expect(
+      paths.filter((p) => /^\/repos\/acme\/credit-models\/commits\/[0-9a-f]{40}$/.test(p)),
+    ).toHaveLength(history.commits.length);
+    expect(paths.filter((p) => p.includes("/contents/"))).toHaveLength(1);
+    expect(paths.filter((p) => p.endsWith("/check-runs"))).toHaveLength(history.governed.length);
+    expect(paths).toHaveLength(3 + history.commits.length + 1 + history.governed.length);
+  });
+
+  it("asks only conditionally, and nothing of what never changes, when nothing changed", async () => {
+    const mark = sim.requests.length;
+    const run = await runCli(args, away, apiEnv());
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as Report).rows.map((r) => r.sha)).toEqual(history.governed);
+    const requests = sim.requests.slice(mark);
+    expect(requests.map((r) => r.status)).toEqual(
+      Array.from({ length: 3 + history.governed.length }, () => 304),
+    );
+    expect(run.stderr).toContain(
+      `${3 + history.governed.length} request(s), ${3 + history.governed.length} not modified`,
+    );
+  });
+
+  it("narrows the window by date from the API too", async () => {
+    const since = new Date((1_780_000_000 + 21 * 60) * 1000).toISOString();
+    const until = new Date((1_780_000_000 + 36 * 60) * 1000).toISOString();
+    const run = await runCli([...args, "--since", since, "--until", until], away, apiEnv());
+    const report = JSON.parse(run.stdout) as Report;
+    // Governed commits are every fifth: 25, 30 and 35 fall in the window.
+    expect(report.rows.map((r) => r.sha)).toEqual(history.governed.slice(4, 7));
+    expect(run.code).toBe(0);
+  });
+
+  it("is a usage error without --repo, or with an unknown branch", async () => {
+    const bare = await runCli(["audit"], away, apiEnv());
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("--repo OWNER/REPO is required outside a checkout");
+    const branch = await runCli([...args, "--branch", "nope"], away, apiEnv());
+    expect(branch.code).toBe(2);
+    expect(branch.stderr).toContain("--branch nope: no such branch in acme/credit-models");
+  });
+});

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { RequestError } from "@octokit/request-error";
 import type { Command } from "commander";
 import { z } from "zod";
 import { trustedJwksFromText, trustedKeys } from "../../core/attestation/index.js";
@@ -9,6 +10,7 @@ import {
   type AuditRow,
   auditRow,
   auditTotals,
+  type PopulationCommit,
   renderAudit,
 } from "../../core/audit/index.js";
 import { readArgumentFile } from "../commands/keys.js";
@@ -17,6 +19,7 @@ import { createExportClient } from "../export/client.js";
 import { githubAccess, parseRepo } from "../export/options.js";
 import { LocalGit } from "../git.js";
 import { defaultCacheDir } from "../register/cache.js";
+import { apiPopulation, defaultBranch, ResponseCache } from "./api-population.js";
 import { CheckRunCache, readMergeVerifications } from "./check-runs.js";
 import { localPopulation } from "./population.js";
 
@@ -50,6 +53,16 @@ function hostFromRemote(url: string | null): string | undefined {
   return url?.match(/^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)[/:]/)?.[1];
 }
 
+/** The host of GITHUB_SERVER_URL (`https://HOST`), when set and a URL. */
+function hostFromServer(url: string | undefined): string | undefined {
+  if (url === undefined || url.trim() === "") return undefined;
+  try {
+    return new URL(url.trim()).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The web host of an API URL: api.github.com → github.com, HOST/api/v3 → HOST. */
 function hostFromApi(apiUrl: string): string {
   const host = new URL(apiUrl).host;
@@ -75,27 +88,22 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
   const until = date("--until", options.until);
   const git = new LocalGit(ctx.cwd);
   const inCheckout = (await git.resolve("HEAD")) !== null;
-  if (!inCheckout) {
-    throw new UsageError(
-      "aigate audit lists the population from a checkout of the repository: run it inside a clone (with its full history)",
-    );
-  }
-  if (await git.isShallow()) {
+  if (inCheckout && (await git.isShallow())) {
     throw new UsageError(
       "this clone is shallow: fetch the full history (git fetch --unshallow) to list the population",
     );
   }
-  const remoteUrl = await git.remoteUrl("origin");
+  const remoteUrl = inCheckout ? await git.remoteUrl("origin") : null;
   const remote = repositoryFromRemote(remoteUrl);
   const fullName = options.repo ?? remote;
-  if (fullName === undefined)
-    throw new UsageError("--repo OWNER/REPO is required: the checkout has no GitHub remote");
+  if (fullName === undefined) {
+    throw new UsageError(
+      inCheckout
+        ? "--repo OWNER/REPO is required: the checkout has no GitHub remote"
+        : "--repo OWNER/REPO is required outside a checkout",
+    );
+  }
   const repository = parseRepo(fullName);
-  const branch = options.branch ?? (await git.defaultBase())?.replace(/^origin\//, "");
-  if (branch === undefined)
-    throw new UsageError("--branch BRANCH is required: no default branch found");
-  const ref = (await git.resolve(`origin/${branch}`)) ?? (await git.resolve(branch));
-  if (ref === null) throw new UsageError(`--branch ${branch}: no such branch in this checkout`);
 
   const keys =
     options.jwks === undefined
@@ -104,14 +112,15 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
           trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks),
           options.jwks,
         );
-  const access = githubAccess(ctx.env, "read the repository's check runs (checks: read)");
+  const access = githubAccess(
+    ctx.env,
+    inCheckout
+      ? "read the repository's check runs (checks: read)"
+      : "read the repository's commits and check runs (contents: read, checks: read)",
+  );
   const window: { since?: string; until?: string } = {};
   if (since !== undefined) window.since = since;
   if (until !== undefined) window.until = until;
-  const population = await localPopulation(git, ref, window);
-  ctx.stderr(
-    `aigate: ${population.listed} first-parent commit(s) on ${branch}, ${population.commits.length} changed a governed path\n`,
-  );
   const client = createExportClient({
     token: access.token,
     apiUrl: access.apiUrl,
@@ -119,13 +128,46 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
     userAgent: "aigate-audit",
     expected: [304],
   });
-  const cache = new CheckRunCache(
-    options.cache === false ? undefined : join(dirname(defaultCacheDir(ctx.env)), "audit"),
-    access.apiUrl,
+  // Every request of the run, and the 304s among them (docs/audit.md#where-the-population-comes-from).
+  const reads = { requests: 0, notModified: 0 };
+  client.hook.wrap("request", async (request, route) => {
+    reads.requests++;
+    try {
+      return await request(route);
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 304) reads.notModified++;
+      throw error;
+    }
+  });
+  const cacheRoot =
+    options.cache === false ? undefined : join(dirname(defaultCacheDir(ctx.env)), "audit");
+
+  let branch: string;
+  let population: { commits: PopulationCommit[]; listed: number };
+  if (inCheckout) {
+    const found = options.branch ?? (await git.defaultBase())?.replace(/^origin\//, "");
+    if (found === undefined)
+      throw new UsageError("--branch BRANCH is required: no default branch found");
+    branch = found;
+    const ref = (await git.resolve(`origin/${branch}`)) ?? (await git.resolve(branch));
+    if (ref === null) throw new UsageError(`--branch ${branch}: no such branch in this checkout`);
+    population = await localPopulation(git, ref, window);
+  } else {
+    const history = new ResponseCache(cacheRoot, access.apiUrl);
+    try {
+      branch = options.branch ?? (await defaultBranch(client, repository, history));
+      population = await apiPopulation(client, repository, branch, window, history);
+    } finally {
+      await history.flush();
+    }
+  }
+  ctx.stderr(
+    `aigate: ${population.listed} first-parent commit(s) on ${branch}, ${population.commits.length} changed a governed path\n`,
   );
+  const cache = new CheckRunCache(cacheRoot, access.apiUrl);
   let done = 0;
   const total = population.commits.length;
-  const { runs, reads } = await readMergeVerifications(
+  const { runs } = await readMergeVerifications(
     client,
     repository,
     population.commits.map((c) => c.sha),
@@ -137,11 +179,14 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
     },
   );
   await cache.flush();
-  // The repository as the records name it: the checkout's remote host, else the API's.
+  // The repository as the records name it: the checkout's remote host, else GITHUB_SERVER_URL's,
+  // else the API's (docs/audit.md#where-the-population-comes-from).
   const host =
     (options.repo === undefined || options.repo === remote
       ? hostFromRemote(remoteUrl)
-      : undefined) ?? hostFromApi(access.apiUrl);
+      : undefined) ??
+    hostFromServer(ctx.env.GITHUB_SERVER_URL) ??
+    hostFromApi(access.apiUrl);
   const resourceUri = `git+https://${host}/${repository.owner}/${repository.repo}`;
   const rows: AuditRow[] = population.commits.map((commit) =>
     best(

@@ -43,19 +43,33 @@ function cell(text: string): string {
     .slice(0, 500);
 }
 
+/** The table's header: the App's issue and the register's tracking issue list bypasses alike. */
+export const BYPASS_TABLE_HEADER = [
+  "| commit | branch | verified | why | |",
+  "|---|---|---|---|---|",
+];
+
+/**
+ * The rows of `text` with `bypass` added first (the newest on top), at most MAX_BYPASS_ROWS;
+ * null when the commit is listed already.
+ */
+export function bypassRowsWith(text: string, bypass: Bypass): string[] | null {
+  const rows = [...text.matchAll(ROW)].map((m) => m[0]);
+  if (rows.some((row) => row.startsWith(`| \`${bypass.sha}\``))) return null;
+  const row = `| \`${bypass.sha}\` | ${cell(bypass.branch)} | ${bypass.at} | ${cell(bypass.reason)} | [commit](${bypass.url}) |`;
+  return [row, ...rows].slice(0, MAX_BYPASS_ROWS);
+}
+
 /** Adds a bypass to the issue, or creates it; nothing when the commit is listed already. */
 export function planBypassIssue(existing: ExistingIssue | null, bypass: Bypass): BypassIssuePlan {
-  const rows = existing ? [...existing.body.matchAll(ROW)].map((m) => m[0]) : [];
-  if (rows.some((row) => row.startsWith(`| \`${bypass.sha}\``))) return { kind: "none" };
-  const row = `| \`${bypass.sha}\` | ${cell(bypass.branch)} | ${bypass.at} | ${cell(bypass.reason)} | [commit](${bypass.url}) |`;
-  const kept = [row, ...rows].slice(0, MAX_BYPASS_ROWS);
+  const kept = bypassRowsWith(existing?.body ?? "", bypass);
+  if (kept === null) return { kind: "none" };
   const body = cutToLimit(
     [
       BYPASS_MARKER,
       "Commits that landed on a governed branch without passing aigate's gates, each with the reason its merge verification failed. Each commit carries the check run `AI governance: merge verification` with a signed record; `aigate audit` lists every commit of a branch with its status (docs/audit.md).",
       "",
-      "| commit | branch | verified | why | |",
-      "|---|---|---|---|---|",
+      ...BYPASS_TABLE_HEADER,
       ...kept,
       "",
     ].join("\n"),
@@ -64,7 +78,7 @@ export function planBypassIssue(existing: ExistingIssue | null, bypass: Bypass):
   return { kind: "update", number: existing.number, body, reopen: existing.state === "closed" };
 }
 
-function cutToLimit(body: string): string {
+export function cutToLimit(body: string): string {
   if (body.length <= MAX_COMMENT_CHARS) return body;
   const cut = body.slice(0, MAX_COMMENT_CHARS - 200);
   return `${cut.slice(0, cut.lastIndexOf("\n"))}\n\n_Older rows left out to stay within GitHub's limit; \`aigate audit\` lists them._\n`;

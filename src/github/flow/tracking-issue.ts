@@ -3,10 +3,13 @@
  * list request finds it by label and marker; a write happens only when the plan says so.
  */
 
+import type { Bypass } from "../../core/merge-verification/index.js";
 import type { Register } from "../../core/register/index.js";
 import {
+  planTrackingBypass,
   planTrackingIssue,
   TRACKING_LABEL,
+  TRACKING_MARKER_PREFIX,
   type TrackedIssue,
   type TrackingPlan,
   trackingMarker,
@@ -52,9 +55,33 @@ export async function syncTrackingIssue(
     trackingMarker(register.source.description),
   );
   const plan = planTrackingIssue(existing, register);
+  return { plan, number: await applyPlan(client, repo, plan) };
+}
+
+/**
+ * Adds a commit that bypassed the gates to the repository's tracking issue: the newest open one
+ * of any register source, else the newest closed one, else a new one named for the repository
+ * as the Action's register names it by default (docs/action.md#bypasses-in-the-tracking-issue).
+ */
+export async function recordTrackingBypass(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  bypass: Bypass,
+): Promise<number | null> {
+  const existing = await findTrackingIssue(client, repo, TRACKING_MARKER_PREFIX);
+  const plan = planTrackingBypass(existing, `repositories ${repo.owner}/${repo.repo}`, bypass);
+  return applyPlan(client, repo, plan);
+}
+
+/** Carries out a plan: at most one write (and the label, on create). */
+async function applyPlan(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  plan: TrackingPlan,
+): Promise<number | null> {
   switch (plan.kind) {
     case "none":
-      return { plan, number: plan.number };
+      return plan.number;
     case "create": {
       try {
         await client.rest.issues.createLabel({
@@ -74,7 +101,7 @@ export async function syncTrackingIssue(
         body: plan.body,
         labels: plan.labels,
       });
-      return { plan, number: data.number };
+      return data.number;
     }
     case "update":
     case "close":
@@ -89,6 +116,6 @@ export async function syncTrackingIssue(
             ? { state: "open" as const }
             : {}),
       });
-      return { plan, number: plan.number };
+      return plan.number;
   }
 }

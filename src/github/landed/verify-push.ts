@@ -2,6 +2,7 @@
 import type { Jwks, Signer } from "../../core/attestation/index.js";
 import { prepareManifest } from "../../core/manifest/prepare.js";
 import {
+  type Bypass,
   type ChainCommit,
   firstParentChain,
   type GovernedCommit,
@@ -56,6 +57,15 @@ export interface LandedDeps {
   serialiser: Serialiser;
   log: Log;
   now: () => Date;
+  /**
+   * Where a FAILED record is added for the owners: the App's issue of bypasses by default; the
+   * Action's register tracking issue (docs/action.md#bypasses-in-the-tracking-issue).
+   */
+  recordBypass?: (
+    client: GitHubClient,
+    repo: { owner: string; repo: string },
+    bypass: Bypass,
+  ) => Promise<unknown>;
 }
 
 export interface LandedOutcome {
@@ -241,7 +251,7 @@ async function judgeOnce(
     });
     result = { result: record.verdict.result, envelope: record.signed.envelopeJson };
     if (record.verdict.result === "FAILED") {
-      await recordBypass(client, repo, {
+      await (deps.recordBypass ?? recordBypass)(client, repo, {
         sha: commit.sha,
         url: `${deps.web}/${repo.owner}/${repo.repo}/commit/${commit.sha}`,
         branch,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildRegister } from "../../../src/core/register/index.js";
 import {
+  planTrackingBypass,
   planTrackingIssue,
   TRACKING_LABEL,
   trackingBody,
@@ -76,5 +77,57 @@ describe("the tracking issue plan", () => {
       OPTIONS,
     );
     expect(trackingBody(hostile)).toContain("| acme/a\\|b |");
+  });
+});
+
+describe("bypassed commits in the tracking issue", () => {
+  const bypass = (n: number) => ({
+    sha: String(n).repeat(40),
+    url: `https://github.com/acme/lending/commit/${String(n).repeat(40)}`,
+    branch: "main",
+    reason: `No pull request ${n} | <b>`,
+    at: "2026-11-27T06:00:00.000Z",
+  });
+  const bodyOf = (plan: ReturnType<typeof planTrackingBypass>) => ("body" in plan ? plan.body : "");
+
+  it("creates the issue for the repository's source on the first bypass", () => {
+    const plan = planTrackingBypass(null, "repositories acme/lending", bypass(1));
+    expect(plan).toMatchObject({ kind: "create", labels: [TRACKING_LABEL] });
+    const body = bodyOf(plan);
+    expect(body.startsWith(trackingMarker("repositories acme/lending"))).toBe(true);
+    expect(body).toContain(
+      `| \`${"1".repeat(40)}\` | main | 2026-11-27T06:00:00.000Z | No pull request 1 \\| &lt;b> |`,
+    );
+  });
+
+  it("adds later bypasses on top in place, reopening a closed issue, and none twice", () => {
+    const body = trackingBody(due) ?? "";
+    const first = planTrackingBypass({ number: 7, state: "closed", body }, "ignored", bypass(1));
+    expect(first).toMatchObject({ kind: "update", number: 7, reopen: true });
+    expect(bodyOf(first).startsWith(body)).toBe(true);
+    const second = planTrackingBypass(
+      { number: 7, state: "open", body: bodyOf(first) },
+      "ignored",
+      bypass(2),
+    );
+    const shas = [...bodyOf(second).matchAll(/^\| `([0-9a-f]{40})`/gm)].map((m) => m[1]?.[0]);
+    expect(shas).toEqual(["2", "1"]);
+    expect(
+      planTrackingBypass({ number: 7, state: "open", body: bodyOf(second) }, "x", bypass(1)),
+    ).toEqual({ kind: "none", number: 7 });
+  });
+
+  it("is kept by the register's updates, closing included", () => {
+    const withBypass = bodyOf(planTrackingBypass(null, "organisation acme", bypass(3)));
+    const update = planTrackingIssue({ number: 9, state: "open", body: withBypass }, due);
+    expect(update.kind).toBe("update");
+    expect(bodyOf(update)).toContain("| acme/lending | credit-scoring |");
+    expect(bodyOf(update)).toContain(`| \`${"3".repeat(40)}\``);
+    const same = planTrackingIssue({ number: 9, state: "open", body: bodyOf(update) }, due);
+    expect(same).toEqual({ kind: "none", number: 9 });
+    const close = planTrackingIssue({ number: 9, state: "open", body: bodyOf(update) }, nothingDue);
+    expect(close.kind).toBe("close");
+    expect(bodyOf(close)).toContain(`| \`${"3".repeat(40)}\``);
+    expect(bodyOf(close)).not.toContain("| acme/lending | credit-scoring |");
   });
 });
