@@ -47,6 +47,7 @@ function manifestOf(...systems: ResolvedSystem[]): Manifest {
     },
     invalidateOnPush: "governed",
     committersCanApprove: false,
+    requestReviews: "teams",
     systems,
   };
 }

@@ -15,6 +15,7 @@ export const PATH_KINDS = ["model", "data", "prompts", "evaluation", "config"] a
 export const TIERS = ["minimal", "limited", "high", "prohibited"] as const;
 export const LIFECYCLES = ["design", "development", "validation", "production", "retired"] as const;
 export const INVALIDATE_ON_PUSH = ["governed", "always", "never"] as const;
+export const REQUEST_REVIEWS = ["teams", "users", "off"] as const;
 
 const PathKindSchema = z.enum(PATH_KINDS);
 export const TierSchema = z.enum(TIERS);
@@ -195,6 +196,14 @@ export const GovernanceApprovalsSchema = z
   .optional()
   .describe("Approvals a change to this manifest needs (default 1).");
 
+/** `governance.request_reviews`, in a manifest and in an organisation policy (docs/manifest.md#review-requests). */
+export const RequestReviewsSchema = z
+  .enum(REQUEST_REVIEWS)
+  .optional()
+  .describe(
+    "Whom aigate asks for a review while the human-oversight check waits: teams (default) requests the approver teams, users requests enough eligible people, chosen the same way for the whole pull request, off requests no one.",
+  );
+
 /** `defaults`, in a manifest and in an organisation policy. */
 export const DefaultsSchema = z
   .strictObject({
@@ -240,6 +249,7 @@ export const ManifestSchema = z.strictObject({
       owners: GovernanceOwnersSchema,
       approvals: GovernanceApprovalsSchema,
       policy: repoPath.describe("Path of the AI policy document, relative to the repository root."),
+      request_reviews: RequestReviewsSchema,
     })
     .describe("Governance of the manifest itself."),
   defaults: DefaultsSchema,
@@ -254,6 +264,7 @@ export type TierPolicy = z.infer<typeof TierPolicySchema>;
 export type AiSystem = z.infer<typeof AiSystemSchema>;
 export type ManifestDocument = z.infer<typeof ManifestSchema>;
 export type InvalidateOnPush = (typeof INVALIDATE_ON_PUSH)[number];
+export type RequestReviews = (typeof REQUEST_REVIEWS)[number];
 
 /** Built-in tier defaults (docs/manifest.md); a manifest's `defaults.tiers` override them field by field. */
 export const BUILTIN_TIERS: Record<
@@ -319,6 +330,8 @@ export interface Manifest {
   governance: { owners: { teams: string[]; users: string[] }; approvals: number; policy: string };
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;
+  /** Whom aigate asks for reviews while the oversight gate waits (docs/manifest.md#review-requests). */
+  requestReviews: RequestReviews;
   systems: ResolvedSystem[];
   /** The organisation policy merged under this manifest (`extends`), when it extends one. */
   orgPolicy?: OrgPolicyOrigin;

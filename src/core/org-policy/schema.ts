@@ -3,6 +3,7 @@ import {
   DefaultsSchema,
   GovernanceApprovalsSchema,
   GovernanceOwnersSchema,
+  RequestReviewsSchema,
 } from "../manifest/schema.js";
 
 /**
@@ -22,6 +23,9 @@ export const OrgPolicySchema = z.strictObject({
       ),
       approvals: GovernanceApprovalsSchema.describe(
         "The fewest approvals a change to an extending repository's manifest may need.",
+      ),
+      request_reviews: RequestReviewsSchema.describe(
+        "Whom aigate asks for reviews in every extending repository: teams or users require requests (a repository may choose either, never off); off makes no requests unless a repository sets teams or users.",
       ),
       policy: z
         .never({
