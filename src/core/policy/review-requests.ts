@@ -6,7 +6,13 @@
 import { createHash } from "node:crypto";
 import { MAX_REVIEW_REQUESTS } from "../limits.js";
 import type { RequestReviews } from "../manifest/schema.js";
-import type { Actor, CommitFacts, OversightResult } from "../types.js";
+import type {
+  Actor,
+  CommitFacts,
+  OversightResult,
+  RequestedReviewer,
+  ReviewRequestReport,
+} from "../types.js";
 import type { TeamsLookup } from "./approval-plan.js";
 import { sameActor, separationOfDuties } from "./eligibility.js";
 
@@ -310,4 +316,69 @@ export async function planReviewRequests(
 
 function teamOrganisation(team: string): string {
   return (team.split("/")[0] ?? "").toLowerCase();
+}
+
+/** What the door did with a plan: the requests it sent, when, and those GitHub refused. */
+export interface ReviewRequestOutcome {
+  sent: { users: string[]; teams: string[] };
+  at: string;
+  /** Who sent them, as the timeline would name it (the App's or the Action's login). */
+  by?: string;
+  refused: ReviewRequestReport["refused"];
+}
+
+/**
+ * The review requests as the oversight summary lists them: who is requested (with when and by
+ * whom where known), who can still approve, and what the owners must fix.
+ */
+export function reviewRequestReport(
+  input: Pick<ReviewRequestInput, "requested" | "history">,
+  plan: ReviewRequestPlan,
+  outcome?: ReviewRequestOutcome,
+): ReviewRequestReport {
+  const latest = new Map<string, ReviewRequestEvent>();
+  for (const event of input.history) {
+    if (event.kind !== "requested") continue;
+    const key = reviewerKey(event.reviewer);
+    const seen = latest.get(key);
+    if (!seen || seen.at < event.at) latest.set(key, event);
+  }
+  const refused = new Set(
+    (outcome?.refused ?? []).flatMap((r) => r.reviewers.map((n) => n.toLowerCase())),
+  );
+  const requested = new Map<string, RequestedReviewer>();
+  const add = (reviewer: Reviewer, sentNow: boolean): void => {
+    const key = reviewerKey(reviewer);
+    if (requested.has(key)) return;
+    const name = reviewer.kind === "user" ? reviewer.login : reviewer.team;
+    const entry: RequestedReviewer = { name, team: reviewer.kind === "team" };
+    const event = latest.get(key);
+    if (sentNow && outcome) {
+      entry.at = outcome.at;
+      if (outcome.by) entry.by = outcome.by;
+    } else if (event) {
+      entry.at = event.at;
+      if (event.actor) entry.by = event.actor.login;
+    }
+    requested.set(key, entry);
+  };
+  for (const team of input.requested.teams) add({ kind: "team", team }, false);
+  for (const u of input.requested.users) add({ kind: "user", login: u.login }, false);
+  for (const team of outcome?.sent.teams ?? []) {
+    if (!refused.has(team.toLowerCase())) add({ kind: "team", team }, true);
+  }
+  for (const login of outcome?.sent.users ?? []) {
+    if (!refused.has(login.toLowerCase())) add({ kind: "user", login }, true);
+  }
+  return {
+    requested: [...requested.values()],
+    systems: plan.systems.map((s) => ({
+      system: s.system,
+      canApprove: s.canApprove,
+      unreadableTeams: s.unreadableTeams,
+      foreignTeams: s.foreignTeams,
+    })),
+    refused: outcome?.refused ?? [],
+    overflow: plan.overflow,
+  };
 }

@@ -8,3 +8,4 @@ export {
   renderCheck,
 } from "./render.js";
 export { renderReply } from "./replies.js";
+export { type RequestAnswer, renderRequestAnswer } from "./review-requests.js";

@@ -8,6 +8,11 @@ import type { CommentFacts } from "../types.js";
 
 const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
 
+/** The marker of aigate's answer to a comment: one answer per comment, found again by it. */
+export function replyMarker(commentId: number): string {
+  return `<!-- aigate-reply:${commentId} -->`;
+}
+
 /** The id of the comment a reply answers, when the text carries a reply marker. */
 export function replyTarget(body: string): number | undefined {
   const id = REPLY_MARKER.exec(body)?.[1];
@@ -55,7 +60,7 @@ function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>):
 
 /** The comment that answers an `/approve` which was not recorded, or lines that were ignored. */
 export function renderReply(reply: Reply): string {
-  const marker = `<!-- aigate-reply:${reply.commentId} -->`;
+  const marker = replyMarker(reply.commentId);
   const ignored = reply.problems.map((p) => `- ${p}`).join("\n");
   if (reply.reason.kind === "command_problems") {
     return `${marker}\n@${reply.login} aigate ignored part of your comment:\n\n${ignored}`;

@@ -10,6 +10,7 @@ import type {
   OversightResult,
 } from "../types.js";
 import { bullets, code, digest, md, sha, table } from "./markdown.js";
+import { reviewRequestsSection } from "./review-requests.js";
 
 /**
  * The sections of a check run's summary, each a piece of evidence a compliance reader can
@@ -41,6 +42,8 @@ export function summarySections(decision: Decision, gate: Gate, errors: LocatedE
     );
   }
   if (gate === "oversight") {
+    const requests = reviewRequestsSection(decision);
+    if (requests) sections.push(requests);
     const rejected = rejectedAttestations(decision);
     if (rejected) sections.push(rejected);
   }

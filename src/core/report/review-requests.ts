@@ -1,0 +1,142 @@
+/**
+ * Review requests for people (docs/policy.md#review-requests): the section of the
+ * human-oversight summary that says who was asked and when, who can still approve and what
+ * the owners must fix, and the answer to `/aigate request`. Drawn from what the planner
+ * decided; never consulted by it.
+ */
+import type { ReviewRequestPlan } from "../policy/review-requests.js";
+import type { Decision, ReviewRequestReport } from "../types.js";
+import { bullets, md, table } from "./markdown.js";
+import { replyMarker } from "./replies.js";
+
+export const REVIEW_REQUESTS_HEADING = "Review requests";
+
+function names(list: string[]): string {
+  return list.map(md).join(", ");
+}
+
+/** The oversight summary's section on review requests, when the door planned them. */
+export function reviewRequestsSection(
+  decision: Decision,
+): { heading: string; body: string } | undefined {
+  const report = decision.oversight.reviewRequests;
+  if (!report || !hasContent(report)) return undefined;
+  const parts: string[] = [];
+  if (report.requested.length > 0) {
+    parts.push(
+      `Asked to review:\n\n${table(
+        ["Reviewer", "Requested at", "By"],
+        report.requested.map((r) => [
+          `${md(r.name)}${r.team ? " (team)" : ""}`,
+          md(r.at ?? "—"),
+          md(r.by ?? "—"),
+        ]),
+      )}`,
+    );
+  }
+  const still = report.systems.filter((s) => s.canApprove.length > 0);
+  if (still.length > 0) {
+    parts.push(
+      `Can still approve (never the author, a committer, a bot or someone who already approved):\n\n${bullets(
+        still.map((s) => `${md(s.system)}: ${names(s.canApprove)}`),
+      )}`,
+    );
+  }
+  const fix: string[] = [];
+  for (const r of report.refused) {
+    fix.push(`GitHub refused to request ${names(r.reviewers)}: ${md(r.reason)}`);
+  }
+  const unreadable = unique(report.systems.flatMap((s) => s.unreadableTeams));
+  if (unreadable.length > 0) {
+    fix.push(
+      `aigate's token cannot see the members of ${names(unreadable)}, so the team was requested as a team: give the token Members: read to choose people from it`,
+    );
+  }
+  const foreign = unique(report.systems.flatMap((s) => s.foreignTeams));
+  if (foreign.length > 0) {
+    fix.push(
+      `${names(foreign)} belong${foreign.length === 1 ? "s" : ""} to another organisation, and GitHub requests only the repository's own teams: list its people as users, or a team of this organisation`,
+    );
+  }
+  if (report.overflow.length > 0) {
+    fix.push(
+      `not requested, because a pull request has at most 15 reviewers requested: ${names(report.overflow)}`,
+    );
+  }
+  if (fix.length > 0) {
+    parts.push(
+      `For the repository's owners to fix (this does not fail the check):\n\n${bullets(fix)}`,
+    );
+  }
+  return { heading: REVIEW_REQUESTS_HEADING, body: parts.join("\n\n") };
+}
+
+function hasContent(report: ReviewRequestReport): boolean {
+  return (
+    report.requested.length > 0 ||
+    report.refused.length > 0 ||
+    report.overflow.length > 0 ||
+    report.systems.some(
+      (s) => s.canApprove.length > 0 || s.unreadableTeams.length > 0 || s.foreignTeams.length > 0,
+    )
+  );
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** How `/aigate request` was answered: refused to its author, or what the plan and GitHub did. */
+export type RequestAnswer =
+  | { kind: "not_a_collaborator" }
+  | {
+      kind: "planned";
+      plan: ReviewRequestPlan;
+      /** Requests GitHub refused, with its reason. */
+      refused: ReviewRequestReport["refused"];
+    };
+
+/** The comment that answers an `/aigate request`, found again by its reply marker. */
+export function renderRequestAnswer(
+  commentId: number,
+  login: string,
+  answer: RequestAnswer,
+): string {
+  const head = `${replyMarker(commentId)}\n@${md(login)}`;
+  if (answer.kind === "not_a_collaborator") {
+    return `${head} only the repository's collaborators can ask aigate to request reviews; nothing was requested.`;
+  }
+  const { plan, refused } = answer;
+  const refusedNames = new Set(refused.flatMap((r) => r.reviewers.map((n) => n.toLowerCase())));
+  const sent = [...plan.teams, ...plan.users].filter((n) => !refusedNames.has(n.toLowerCase()));
+  const lines: string[] = [];
+  if (sent.length > 0) lines.push(`${head} aigate asked ${names(sent)} for a review.`);
+  else if (refused.length > 0) lines.push(`${head} aigate could not request reviews:`);
+  else lines.push(`${head} nothing was requested: ${nothingReason(plan)}.`);
+  for (const r of refused)
+    lines.push(`- GitHub refused to request ${names(r.reviewers)}: ${md(r.reason)}`);
+  if (plan.overflow.length > 0) {
+    lines.push(`- not requested, at most 15 reviewers: ${names(plan.overflow)}`);
+  }
+  return lines.join("\n");
+}
+
+function nothingReason(plan: ReviewRequestPlan): string {
+  switch (plan.skipped) {
+    case "off":
+      return "the governance manifest sets `request_reviews: off`";
+    case "draft":
+      return "the pull request is a draft; mark it ready for review";
+    case "trigger":
+      return "this event does not ask for reviews";
+    case "nothing_waits":
+      return "no AI system of this change is waiting for approvals";
+    default: {
+      const pending = unique(plan.systems.flatMap((s) => s.pending));
+      if (pending.length > 0) {
+        return `the reviewers already requested (${names(pending)}) can give the approvals still missing`;
+      }
+      return "everyone who can approve has already approved, is excluded, or had their request removed by a person";
+    }
+  }
+}
