@@ -113,12 +113,13 @@ export function renderRequestAnswer(
   if (sent.length > 0) lines.push(`${head} aigate asked ${names(sent)} for a review.`);
   else if (refused.length > 0) lines.push(`${head} aigate could not request reviews:`);
   else lines.push(`${head} nothing was requested: ${nothingReason(plan)}.`);
-  for (const r of refused)
-    lines.push(`- GitHub refused to request ${names(r.reviewers)}: ${md(r.reason)}`);
+  const notes = refused.map(
+    (r) => `GitHub refused to request ${names(r.reviewers)}: ${md(r.reason)}`,
+  );
   if (plan.overflow.length > 0) {
-    lines.push(`- not requested, at most 15 reviewers: ${names(plan.overflow)}`);
+    notes.push(`not requested, at most 15 reviewers: ${names(plan.overflow)}`);
   }
-  return lines.join("\n");
+  return notes.length > 0 ? `${lines.join("\n")}\n\n${bullets(notes)}` : lines.join("\n");
 }
 
 function nothingReason(plan: ReviewRequestPlan): string {

@@ -86,7 +86,7 @@ describe("the oversight summary's review requests", () => {
     });
     const after = renderCheck(decision, "oversight");
     expect(after.title).toBe(before.title);
-    expect(after.conclusion).toBe(before.conclusion);
+    expect(decision.oversight.conclusion).toBe("action_required");
     await expect(after.summary).toMatchFileSnapshot(
       "__snapshots__/review-requests-refused.oversight.txt",
     );
