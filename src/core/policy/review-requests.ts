@@ -72,7 +72,10 @@ export interface SystemRequests {
   pending: string[];
   /** Reviewers this plan asks. */
   asked: string[];
-  /** Eligible teams, and eligible users none of the exclusions applies to. */
+  /**
+   * The approver teams, and the listed users who may still approve (not the author, a committer,
+   * a bot or an approver); worked out from what every evaluation reads, so it is the same on each.
+   */
   canApprove: string[];
   /** Approver teams whose members the token may not read: requested as teams. */
   unreadableTeams: string[];
@@ -224,7 +227,14 @@ export async function planReviewRequests(
       missing,
       pending: [],
       asked: [],
-      canApprove: [...eligibleTeams, ...eligibleUsers.filter(userOk)],
+      // Someone whose request was removed may still approve: only the request is not repeated.
+      canApprove: [
+        ...eligibleTeams,
+        ...eligibleUsers.filter((login) => {
+          const why = exclusion({ login, type: "User" });
+          return why === null || why === "removed";
+        }),
+      ],
       unreadableTeams: [],
       foreignTeams: eligibleTeams.filter((t) => teamOrganisation(t) !== organisation),
     };
@@ -298,7 +308,6 @@ export async function planReviewRequests(
       .sort((a, b) => a.rank.localeCompare(b.rank) || a.login.localeCompare(b.login))
       .slice(0, need);
     for (const { login } of chosen) ask({ kind: "user", login });
-    entry.canApprove = [...entry.unreadableTeams, ...[...candidates.values()].filter(userOk)];
   }
 
   const room = Math.max(

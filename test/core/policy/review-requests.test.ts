@@ -421,3 +421,19 @@ describe("review requests: GitHub's limits", () => {
     expect(result.teams).toEqual([TEAM]);
   });
 });
+
+describe("review requests: who can still approve", () => {
+  it("lists the teams and the listed users who may approve, a removed request included", async () => {
+    const result = await plan({
+      oversight: [
+        waiting({
+          eligible: { teams: [TEAM], users: ["alice", "bob", "dana", "carl", "ci[bot]"] },
+          counted: [counted("alice")],
+        }),
+      ],
+      commits: [commit(AUTHOR), commit(user("carl", 5))],
+      history: [event("removed", "bob", "2026-11-27T09:30:00Z")],
+    });
+    expect(result.systems[0]?.canApprove).toEqual([TEAM, "bob"]);
+  });
+});
