@@ -11,8 +11,8 @@ import { GITHUB_ACTIONS_APP, type SimPullRequest, type SimState, type SimUser } 
 
 /**
  * Review requests in the simulated GitHub: request, remove and list requested reviewers, the
- * issue timeline's `review_requested` / `review_request_removed` events (with the comments, as
- * GitHub lists them too), and a team's members. GitHub refuses a request naming a user who is
+ * `review_requested` / `review_request_removed` events in the issue's events and in its
+ * timeline (with the comments, as GitHub lists them there too), and a team's members. GitHub refuses a request naming a user who is
  * not a collaborator or a team without access to the repository (422, the whole request).
  */
 
@@ -120,6 +120,12 @@ export function reviewRequestHandlers(state: SimState): Record<string, OpHandler
         })),
       ].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id);
       return paginate(req, events, (e) => e.json());
+    },
+    // The issue's events (not its comments): here only the review request events.
+    "issues/list-events": (req) => {
+      const pr = pullOf(req);
+      if (!pr) return notFound();
+      return paginate(req, pr.requestEvents, (e) => reviewRequestEventJson(pr, e, req.urls));
     },
     "teams/list-members-in-org": (req) => {
       const { org = "", team_slug: slug = "" } = req.params;

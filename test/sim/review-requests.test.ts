@@ -75,6 +75,20 @@ describe("review requests in the simulated GitHub", () => {
       { event: "review_requested", who: "erin", actor: "aigate[bot]" },
       { event: "review_requested", who: "model-risk", actor: "aigate[bot]" },
     ]);
+    const issueEvents = await gh.rest.issues.listEvents({
+      owner: params.owner,
+      repo: params.repo,
+      issue_number: params.pull_number,
+    });
+    expect(issueEvents.data.map((e) => e.event)).toEqual([
+      "review_requested",
+      "review_requested",
+      "review_requested",
+    ]);
+    const last = issueEvents.data[2];
+    expect(last && "requested_team" in last ? last.requested_team?.slug : undefined).toBe(
+      "model-risk",
+    );
   });
 
   it("records a removal by a person, and a submitted review answers the request", async () => {
