@@ -152,6 +152,59 @@ function missingOf(result: OversightResult): number {
   return result.required - Math.min(result.counted.length, result.required);
 }
 
+/** Why no one is asked, before looking at who could be; null when the planner may ask someone. */
+export function skipReason(
+  input: Pick<ReviewRequestInput, "mode" | "pullRequest" | "trigger" | "oversight">,
+): ReviewRequestPlan["skipped"] | null {
+  if (input.mode === "off") return "off";
+  if (input.pullRequest.draft) return "draft";
+  if (!ASKING.has(input.trigger)) return "trigger";
+  const waiting = input.oversight.filter((s) => s.status === "waiting" && missingOf(s) > 0);
+  if (waiting.length === 0) return "nothing_waits";
+  // After a push only stale approvers are asked again: none, no one to ask.
+  if (input.trigger === "push" && !waiting.some((s) => s.rejected.some((r) => r.stale))) {
+    return "nothing_waits";
+  }
+  return null;
+}
+
+/**
+ * Who can still approve each waiting system, and its teams GitHub cannot request here: from
+ * what every evaluation reads (no timeline, no team reads), so it reads the same on every
+ * event. Someone whose request a person removed may still approve.
+ */
+export function approverSummary(
+  input: Pick<
+    ReviewRequestInput,
+    "repository" | "pullRequest" | "oversight" | "commits" | "committersCanApprove"
+  >,
+): Array<Pick<SystemRequests, "system" | "canApprove" | "foreignTeams">> {
+  const organisation = teamOrganisation(input.repository.split("/")[0] ?? "");
+  const duties = separationOfDuties(input.commits, false, input.committersCanApprove);
+  return input.oversight
+    .filter((s) => s.status === "waiting" && missingOf(s) > 0)
+    .map((result) => {
+      const approved = new Set(result.counted.map((c) => c.approver.toLowerCase()));
+      const excluded = (login: string): boolean => {
+        const actor: Actor = { login, type: "User" };
+        return (
+          isBotLogin(login) ||
+          sameActor(input.pullRequest.author, actor) ||
+          duties.committerOf(actor) !== null ||
+          approved.has(login.toLowerCase())
+        );
+      };
+      return {
+        system: result.system,
+        canApprove: [
+          ...result.eligible.teams,
+          ...result.eligible.users.filter((u) => !excluded(u)),
+        ],
+        foreignTeams: result.eligible.teams.filter((t) => teamOrganisation(t) !== organisation),
+      };
+    });
+}
+
 /**
  * Whom to ask for a review now (docs/policy.md#review-requests), and what the check says about
  * each waiting system. Never the author, a committer (unless committers may approve), a bot,
@@ -164,11 +217,9 @@ export async function planReviewRequests(
   membersOf: MembersLookup,
 ): Promise<ReviewRequestPlan> {
   const plan: ReviewRequestPlan = { users: [], teams: [], systems: [], overflow: [] };
+  const skipped = skipReason(input);
+  if (skipped) return { ...plan, skipped };
   const waiting = input.oversight.filter((s) => s.status === "waiting" && missingOf(s) > 0);
-  if (input.mode === "off") return { ...plan, skipped: "off" };
-  if (input.pullRequest.draft) return { ...plan, skipped: "draft" };
-  if (!ASKING.has(input.trigger)) return { ...plan, skipped: "trigger" };
-  if (waiting.length === 0) return { ...plan, skipped: "nothing_waits" };
 
   const { trigger, repository, pullRequest } = input;
   const organisation = (repository.split("/")[0] ?? "").toLowerCase();
@@ -222,21 +273,15 @@ export async function planReviewRequests(
 
     const eligibleUsers = result.eligible.users.filter((u) => !isBotLogin(u));
     const eligibleTeams = result.eligible.teams;
+    const summary = approverSummary(input).find((a) => a.system === result.system);
     const entry: SystemRequests = {
       system: result.system,
       missing,
       pending: [],
       asked: [],
-      // Someone whose request was removed may still approve: only the request is not repeated.
-      canApprove: [
-        ...eligibleTeams,
-        ...eligibleUsers.filter((login) => {
-          const why = exclusion({ login, type: "User" });
-          return why === null || why === "removed";
-        }),
-      ],
+      canApprove: summary?.canApprove ?? [],
       unreadableTeams: [],
-      foreignTeams: eligibleTeams.filter((t) => teamOrganisation(t) !== organisation),
+      foreignTeams: summary?.foreignTeams ?? [],
     };
     plan.systems.push(entry);
 
@@ -341,7 +386,7 @@ export interface ReviewRequestOutcome {
  * whom where known), who can still approve, and what the owners must fix.
  */
 export function reviewRequestReport(
-  input: Pick<ReviewRequestInput, "requested" | "history">,
+  input: ReviewRequestInput,
   plan: ReviewRequestPlan,
   outcome?: ReviewRequestOutcome,
 ): ReviewRequestReport {
@@ -381,11 +426,9 @@ export function reviewRequestReport(
   }
   return {
     requested: [...requested.values()],
-    systems: plan.systems.map((s) => ({
-      system: s.system,
-      canApprove: s.canApprove,
-      unreadableTeams: s.unreadableTeams,
-      foreignTeams: s.foreignTeams,
+    systems: approverSummary(input).map((s) => ({
+      ...s,
+      unreadableTeams: plan.systems.find((p) => p.system === s.system)?.unreadableTeams ?? [],
     })),
     refused: outcome?.refused ?? [],
     overflow: plan.overflow,

@@ -92,6 +92,22 @@ describe("the oversight summary's review requests", () => {
     );
   });
 
+  it("says who can still approve the same way on an event that asks no one", async () => {
+    const decision = waitingDecision();
+    const asking = input(decision);
+    const quiet = input(decision, { trigger: "other" });
+    const asked = reviewRequestReport(
+      asking,
+      await planReviewRequests(asking, noTeams, async () => null),
+    );
+    const other = reviewRequestReport(
+      quiet,
+      await planReviewRequests(quiet, noTeams, async () => null),
+    );
+    expect(other.systems).toEqual(asked.systems);
+    expect(other.systems[0]?.canApprove).toEqual([TEAM]);
+  });
+
   it("adds nothing when there is nothing to say", () => {
     const decision = waitingDecision();
     const plain = oversightSummary(decision);
