@@ -16,15 +16,15 @@ import {
 } from "../src/core/register/index.js";
 import { dueSystems } from "../src/core/register/tracking.js";
 import { describeFailure, redact } from "../src/github/errors.js";
+import { syncTrackingIssue } from "../src/github/flow/tracking-issue.js";
 import {
   listRepositories,
   memoryStore,
   readListing,
   readRepositorySnapshot,
-} from "../src/github/inventory.js";
-import { syncTrackingIssue } from "../src/github/tracking-issue.js";
+} from "../src/github/reads/inventory.js";
 import type { ActionSettings } from "./inputs.js";
-import type { ActionRuntime } from "./run.js";
+import type { ActionRuntime } from "./runtime.js";
 
 function describeSource(settings: ActionSettings, self: { owner: string; repo: string }): string {
   const { org, repositories } = settings.register;

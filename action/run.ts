@@ -9,32 +9,15 @@ import { createSigner, type Jwks } from "../src/core/attestation/index.js";
 import { CHECK_NAMES, renderCheck } from "../src/core/report/index.js";
 import { decisionFindings, toSarif } from "../src/core/sarif.js";
 import type { Decision } from "../src/core/types.js";
-import { createAdapterCache } from "../src/github/cache.js";
-import type { GitHubClient, Log } from "../src/github/client.js";
 import { redact } from "../src/github/errors.js";
-import { routeEvent } from "../src/github/events.js";
-import { type MergeGroupTarget, reconcileMergeGroup } from "../src/github/merge-group.js";
-import { type ReconcileResult, reconcile } from "../src/github/reconcile.js";
+import { type MergeGroupTarget, reconcileMergeGroup } from "../src/github/events/merge-group.js";
+import { routeEvent } from "../src/github/events/router.js";
+import type { ReconcileResult } from "../src/github/flow/contract.js";
+import { reconcile } from "../src/github/flow/reconcile.js";
+import { createAdapterCache } from "../src/github/reads/cache.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
 import { runRegisterMode } from "./register.js";
-
-/** What the Action needs from the runner: @actions/core and @actions/github in production, fakes in tests. */
-export interface ActionRuntime {
-  getInput(name: string): string;
-  setOutput(name: string, value: string): void;
-  setFailed(message: string): void;
-  log: Log & { notice(message: string): void };
-  /** Appends Markdown to the job summary. */
-  writeSummary(markdown: string): Promise<void>;
-  context: {
-    eventName: string;
-    payload: Record<string, unknown>;
-    repo: { owner: string; repo: string };
-  };
-  client(token: string): GitHubClient;
-  env: NodeJS.ProcessEnv;
-  now(): Date;
-}
+import type { ActionRuntime } from "./runtime.js";
 
 /** The workflow events the Action acts on, and the router event each is read as. */
 const ROUTED_AS: Record<string, string> = {

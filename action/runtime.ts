@@ -3,8 +3,25 @@ import * as github from "@actions/github";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { throttleOptions } from "../src/github/backoff.js";
-import type { GitHubClient } from "../src/github/client.js";
-import type { ActionRuntime } from "./run.js";
+import type { GitHubClient, Log } from "../src/github/client.js";
+
+/** What the Action needs from the runner: @actions/core and @actions/github in production, fakes in tests. */
+export interface ActionRuntime {
+  getInput(name: string): string;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  log: Log & { notice(message: string): void };
+  /** Appends Markdown to the job summary. */
+  writeSummary(markdown: string): Promise<void>;
+  context: {
+    eventName: string;
+    payload: Record<string, unknown>;
+    repo: { owner: string; repo: string };
+  };
+  client(token: string): GitHubClient;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+}
 
 /** A job is billed while it waits: the Action waits out a limit for at most five minutes. */
 const ACTION_MAX_WAIT_SECONDS = 300;

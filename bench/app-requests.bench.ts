@@ -30,15 +30,16 @@ import {
 } from "../sim/index.js";
 import { governedRepo, readTree, startStack } from "../sim/stack.js";
 import { createSigner } from "../src/core/attestation/index.js";
-import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient } from "../src/github/client.js";
-import { targetOf } from "../src/github/events.js";
-import { reconcile } from "../src/github/reconcile.js";
+import { targetOf } from "../src/github/events/router.js";
+import { reconcile } from "../src/github/flow/reconcile.js";
+import { createAdapterCache } from "../src/github/reads/cache.js";
+import { sized } from "./quick.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "bench/app-requests.bench.ts"), "..");
 const FIXTURE = join(ROOT, "sim", "repo");
-const EVENTS = 1000;
+const EVENTS = sized(1000, 50);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

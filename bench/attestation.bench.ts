@@ -17,9 +17,10 @@ import {
   statementFor,
   verifyAttestations,
 } from "../src/core/attestation/index.js";
+import { sized } from "./quick.js";
 
-const COUNT = 10_000;
-const ROUNDS = 5;
+const COUNT = sized(10_000, 500);
+const ROUNDS = sized(5, 1);
 const REPO = "acme/credit-models";
 const HEAD = "89e6c98d92887913cadf06b2adb97f26cde4849b";
 

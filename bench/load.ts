@@ -24,7 +24,7 @@
  * empty, after SECONDS, while the rest of the traffic is delivered: both replicas must report
  * not ready meanwhile (`/aigate/readyz` 503, Redis unreachable) and ready again after, and no
  * decision may be lost to it.
- * The lock's lease and wait default to production's (src/github/serialise.ts).
+ * The lock's lease and wait default to production's (src/github/replicas/serialise.ts).
  */
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -51,9 +51,9 @@ import {
   startReplica,
 } from "../sim/stack.js";
 import { createSigner, verifyAttestations } from "../src/core/attestation/index.js";
-import { createAdapterCache } from "../src/github/cache.js";
 import type { GitHubClient } from "../src/github/client.js";
-import { reconcile } from "../src/github/reconcile.js";
+import { reconcile } from "../src/github/flow/reconcile.js";
+import { createAdapterCache } from "../src/github/reads/cache.js";
 
 const { values: flags } = parseArgs({
   options: {

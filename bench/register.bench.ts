@@ -23,8 +23,9 @@ import {
 } from "../sim/index.js";
 import { main } from "../src/cli/index.js";
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../src/core/report/index.js";
+import { sized } from "./quick.js";
 
-const REPOSITORIES = 200;
+const REPOSITORIES = sized(200, 20);
 const SYSTEMS = 5;
 const CHANGED = 10;
 const MERGED_PER_REPOSITORY = 3;

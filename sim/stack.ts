@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { generateKeyPair } from "../src/core/attestation/index.js";
-import type { ReconcileResult } from "../src/github/reconcile.js";
+import type { ReconcileResult } from "../src/github/flow/contract.js";
 import { type AppServer, startServer } from "../src/server/server.js";
 import {
   type DeliverOptions,

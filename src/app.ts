@@ -9,30 +9,22 @@ import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
 import { MANIFEST_PATH } from "./core/manifest/schema.js";
-import { reevaluateAfterPush } from "./github/base-push.js";
-import { type AdapterCache, createAdapterCache } from "./github/cache.js";
-import { localCheckRecords, redisCheckRecords } from "./github/check-records.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
-import { loadAppConfig, StartupError } from "./github/config.js";
-import { localDeliveryLog, sharedDeliveryLog } from "./github/deliveries.js";
-import { HANDLED_EVENTS, routeDelivery } from "./github/events.js";
-import type { HeldLock } from "./github/lock.js";
-import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/merge-group.js";
-import { decodeQueued, encodeQueued, type QueuedEvent } from "./github/queued-event.js";
-import {
-  emptyResult,
-  type ReconcileResult,
-  type ReconcileTarget,
-  reconcile,
-  reportFailure,
-} from "./github/reconcile.js";
-import {
-  connectRedis,
-  inProcessSerialiser,
-  redisSerialiser,
-  type Serialiser,
-} from "./github/serialise.js";
-import { type AppTelemetry, silentAppTelemetry } from "./github/telemetry.js";
+import { reevaluateAfterPush } from "./github/events/base-push.js";
+import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/events/merge-group.js";
+import { HANDLED_EVENTS, routeDelivery } from "./github/events/router.js";
+import { emptyResult, type ReconcileResult, type ReconcileTarget } from "./github/flow/contract.js";
+import { reconcile, reportFailure } from "./github/flow/reconcile.js";
+import { loadAppConfig, StartupError } from "./github/operator/config.js";
+import { type AppTelemetry, silentAppTelemetry } from "./github/operator/telemetry.js";
+import { type AdapterCache, createAdapterCache } from "./github/reads/cache.js";
+import { localCheckRecords, redisCheckRecords } from "./github/replicas/check-records.js";
+import { redisSerialiser } from "./github/replicas/coalesce.js";
+import { localDeliveryLog, sharedDeliveryLog } from "./github/replicas/deliveries.js";
+import type { HeldLock } from "./github/replicas/lock.js";
+import { decodeQueued, encodeQueued, type QueuedEvent } from "./github/replicas/queued-event.js";
+import { connectRedis } from "./github/replicas/redis-client.js";
+import { inProcessSerialiser, type Serialiser } from "./github/replicas/serialise.js";
 import type { WorkQueue } from "./server/work-queue.js";
 
 /** Where the App publishes the public keys its attestations verify with. */

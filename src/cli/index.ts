@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
+import type { LocatedError } from "../core/errors.js";
 import { ConfigurationError, formatLocatedError } from "../core/errors.js";
-import type { LocatedError } from "../core/types.js";
 import { AIGATE_VERSION } from "../core/version.js";
 import { registerCheck } from "./commands/check.js";
 import { registerExport } from "./commands/export.js";

@@ -1,9 +1,9 @@
 import { parseAssessment } from "../core/assessment/parse.js";
 import { findDeadPaths, repositoryTree } from "../core/dead-paths.js";
+import type { LocatedError } from "../core/errors.js";
 import { parseManifest } from "../core/manifest/parse.js";
 import { type Lifecycle, MANIFEST_PATH, type PathKind, TIERS } from "../core/manifest/schema.js";
 import { isPlaceholderError, PLACEHOLDER_MARK, placeholder } from "../core/placeholder.js";
-import type { LocatedError } from "../core/types.js";
 
 /**
  * The files `aigate init` writes: a manifest, one risk assessment per system, an AI policy

@@ -1,10 +1,10 @@
 import { parseAssessment } from "../core/assessment/parse.js";
 import type { RiskAssessment } from "../core/assessment/schema.js";
 import { findDeadPaths, repositoryTree } from "../core/dead-paths.js";
+import type { LocatedError } from "../core/errors.js";
 import { extendedPolicy, parseManifest } from "../core/manifest/parse.js";
 import { parseOrgPolicy } from "../core/org-policy/parse.js";
 import type { SarifFinding, SarifRuleId } from "../core/sarif.js";
-import type { LocatedError } from "../core/types.js";
 import { errorAt, type PathSegment, parseYaml } from "../core/yaml/index.js";
 import type { CliContext } from "./context.js";
 import { orgPolicyFor } from "./org-policy.js";

@@ -1,4 +1,15 @@
-import type { LocatedError } from "./types.js";
+/** A problem in a file a person wrote, located so an editor can jump to it. */
+export interface LocatedError {
+  file: string;
+  /** 1-based; 0 when the problem is the file as a whole (missing, unreadable). */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** Dotted path of the field, e.g. `systems[0].tier`; empty for file-level errors. */
+  field: string;
+  /** What is wrong and what to do, in a sentence a person can act on. */
+  message: string;
+}
 
 /**
  * A user's mistake (a manifest, an assessment, a flag): reported as theirs, with file

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq } from "yaml";
-import type { LocatedError } from "./types.js";
+import type { LocatedError } from "./errors.js";
 import { errorAt, type PathSegment, parseYaml, type YamlSource } from "./yaml/index.js";
 
 /**

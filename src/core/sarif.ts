@@ -1,6 +1,7 @@
+import type { LocatedError } from "./errors.js";
 import { formatLocatedError } from "./errors.js";
 import { MANIFEST_SYSTEM_ID } from "./manifest/schema.js";
-import type { Decision, LocatedError } from "./types.js";
+import type { Decision } from "./types.js";
 import { AIGATE_VERSION } from "./version.js";
 import { errorAt, type PathSegment, parseYaml } from "./yaml/index.js";
 

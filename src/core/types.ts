@@ -4,21 +4,10 @@
  * into a Decision; src/core/report renders a Decision for people.
  * Nothing here performs I/O.
  */
+
+import type { LocatedError } from "./errors.js";
 import type { Lifecycle, Manifest, OrgPolicyOrigin, PathKind, Tier } from "./manifest/schema.js";
 import type { OrgPolicyRead } from "./org-policy/parse.js";
-
-/** A problem in a file a person wrote, located so an editor can jump to it. */
-export interface LocatedError {
-  file: string;
-  /** 1-based; 0 when the problem is the file as a whole (missing, unreadable). */
-  line: number;
-  /** 1-based; 0 when unknown. */
-  column: number;
-  /** Dotted path of the field, e.g. `systems[0].tier`; empty for file-level errors. */
-  field: string;
-  /** What is wrong and what to do, in a sentence a person can act on. */
-  message: string;
-}
 
 /** The kinds of path a manifest names that the tree may not hold (docs/manifest.md). */
 export type PathRule =

@@ -1,3 +1,7 @@
+/**
+ * The client every stage of the adapter is given: an Octokit's REST methods and pagination, and
+ * the names the adapter uses for a pull request and a log.
+ */
 import type { Octokit } from "@octokit/core";
 import type { PaginateInterface } from "@octokit/plugin-paginate-rest";
 import type { Api } from "@octokit/plugin-rest-endpoint-methods";

@@ -5,7 +5,7 @@
  * server is not shutting down. The body names each condition and holds no secret.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { GitHubCall, GitHubTelemetry } from "../github/telemetry.js";
+import type { GitHubCall, GitHubTelemetry } from "../github/operator/telemetry.js";
 
 export const HEALTHZ_PATH = "/aigate/healthz";
 export const READYZ_PATH = "/aigate/readyz";

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createApp } from "../app.js";
-import { StartupError } from "../github/config.js";
+import { StartupError } from "../github/operator/config.js";
 import { startServer } from "./server.js";
 
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -4,7 +4,7 @@
  * their counts.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { FlowTelemetry, GitHubCall, GitHubTelemetry } from "../github/telemetry.js";
+import type { FlowTelemetry, GitHubCall, GitHubTelemetry } from "../github/operator/telemetry.js";
 
 export type EventOutcome = "handled" | "dropped" | "duplicate" | "failed" | "rejected";
 

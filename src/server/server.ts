@@ -13,25 +13,24 @@ import { createProbot, ProbotOctokit } from "probot";
 import { type AppOptions, createApp } from "../app.js";
 import { throttleOptions } from "../github/backoff.js";
 import type { Log } from "../github/client.js";
-import { loadAppConfig, StartupError } from "../github/config.js";
-import { HANDLED_EVENTS, routeDelivery } from "../github/events.js";
+import { HANDLED_EVENTS, routeDelivery } from "../github/events/router.js";
+import { loadAppConfig, StartupError } from "../github/operator/config.js";
+import type { GitHubCall, GitHubTelemetry } from "../github/operator/telemetry.js";
 import {
   conditionalRequests,
   memoryResponseStore,
   type ResponseStore,
   sharedResponseStore,
-} from "../github/http-cache.js";
-import { type PacedClientOptions, pacedWrites } from "../github/paced-writes.js";
+} from "../github/reads/http-cache.js";
 import {
-  connectRedis,
-  inProcessSerialiser,
   LOCK_WAIT_MS,
   type RedisLockOptions,
   redisSerialiser,
-  type Serialiser,
-} from "../github/serialise.js";
-import type { GitHubCall, GitHubTelemetry } from "../github/telemetry.js";
-import { throttleStore } from "../github/throttle-store.js";
+} from "../github/replicas/coalesce.js";
+import { type PacedClientOptions, pacedWrites } from "../github/replicas/paced-writes.js";
+import { connectRedis } from "../github/replicas/redis-client.js";
+import { inProcessSerialiser, type Serialiser } from "../github/replicas/serialise.js";
+import { throttleStore } from "../github/replicas/throttle-store.js";
 import { GitHubAuthWatch, healthHandler } from "./health.js";
 import { type AppMetrics, createMetrics } from "./metrics.js";
 import { readServerSettings, type ServerSettings } from "./settings.js";

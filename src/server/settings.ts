@@ -3,8 +3,8 @@
  * checked before anything connects: a bad value stops start-up with one line naming the
  * variable and what it takes.
  */
-import { StartupError } from "../github/config.js";
-import { redisAddress } from "../github/serialise.js";
+import { StartupError } from "../github/operator/config.js";
+import { redisAddress } from "../github/replicas/redis-client.js";
 
 export interface ServerSettings {
   /** Serve /aigate/metrics on the App's port. */

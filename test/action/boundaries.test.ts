@@ -24,7 +24,7 @@ describe("the Action's sources", () => {
   it("reach the engine, the GitHub adapter and the register's renderers, never the CLI's internals", async () => {
     const sources = await actionSources();
     expect(sources).toContain("src/core/register/render/html.ts");
-    expect(sources).toContain("src/github/inventory.ts");
+    expect(sources).toContain("src/github/reads/inventory.ts");
     expect(sources.filter((path) => path.startsWith("src/cli/"))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ActionRuntime, run, targetOf } from "../../action/run.js";
+import { run, targetOf } from "../../action/run.js";
+import type { ActionRuntime } from "../../action/runtime.js";
 
 /** The parts of a webhook payload GitHub always sends. */
 const repository = { name: "models", full_name: "acme/models", owner: { login: "acme" } };

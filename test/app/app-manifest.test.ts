@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { HANDLED_EVENTS } from "../../src/github/events.js";
+import { HANDLED_EVENTS } from "../../src/github/events/router.js";
 
 const manifest = parse(
   readFileSync(fileURLToPath(new URL("../../app.yml", import.meta.url)), "utf8"),

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { governedRepo, type Stack, startStack } from "../../sim/stack.js";
-import { EVIDENCE_ATTEMPTS } from "../../src/github/attest.js";
+import { EVIDENCE_ATTEMPTS } from "../../src/github/flow/attest.js";
 import { driver, modelChange } from "./driver.js";
 
 let stack: Stack;

@@ -18,7 +18,7 @@ import {
   renderAttestationComment,
   statementFor,
 } from "../../src/core/attestation/index.js";
-import { EVIDENCE_ATTEMPTS } from "../../src/github/attest.js";
+import { EVIDENCE_ATTEMPTS } from "../../src/github/flow/attest.js";
 import { ASSESSMENT, driver, liveComments, modelChange, OVERSIGHT } from "./driver.js";
 
 const fixturesDir = fileURLToPath(new URL("../fixtures/github/", import.meta.url));

@@ -13,9 +13,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalGit } from "../../src/cli/git.js";
 import { localFacts } from "../../src/cli/local-facts.js";
 import { evaluate } from "../../src/core/policy/index.js";
-import { createAdapterCache } from "../../src/github/cache.js";
-import { readPullRequest } from "../../src/github/facts.js";
-import { factsOf, readPullRequestState } from "../../src/github/pull-request.js";
+import { createAdapterCache } from "../../src/github/reads/cache.js";
+import {
+  factsOf,
+  readPullRequest,
+  readPullRequestState,
+} from "../../src/github/reads/pull-request.js";
 import { TempRepo } from "../support/git-repo.js";
 import { testClient } from "../support/helpers.js";
 

@@ -20,7 +20,7 @@ import {
   type Replica,
   startReplica,
 } from "../../sim/stack.js";
-import { lockKey } from "../../src/github/serialise.js";
+import { lockKey } from "../../src/github/replicas/lease.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import {
   startRedisServer,

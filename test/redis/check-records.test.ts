@@ -14,7 +14,7 @@ import {
   type RecordedRuns,
   type RecordTarget,
   redisCheckRecords,
-} from "../../src/github/check-records.js";
+} from "../../src/github/replicas/check-records.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import { type TestRedis, testClients, testRedis } from "./redis-server.js";
 

@@ -5,7 +5,7 @@ import {
   deliveryKey,
   localDeliveryLog,
   sharedDeliveryLog,
-} from "../../src/github/deliveries.js";
+} from "../../src/github/replicas/deliveries.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import { type TestRedis, testClients, testRedis, unreachableRedisUrl } from "./redis-server.js";
 

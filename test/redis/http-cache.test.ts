@@ -1,7 +1,7 @@
 /** The conditional-request cache shared through a real Redis, as replicas share it. */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memoryResponseStore, sharedResponseStore } from "../../src/github/http-cache.js";
+import { memoryResponseStore, sharedResponseStore } from "../../src/github/reads/http-cache.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import { type TestRedis, testClients, testRedis } from "./redis-server.js";
 

@@ -8,15 +8,14 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Log } from "../../src/github/client.js";
 import {
-  connectRedis,
-  LockLostError,
-  LockUnavailableError,
-  lockKey,
   pendingKey,
   type RedisLockOptions,
   redisSerialiser,
-  type Serialiser,
-} from "../../src/github/serialise.js";
+} from "../../src/github/replicas/coalesce.js";
+import { lockKey } from "../../src/github/replicas/lease.js";
+import { LockLostError } from "../../src/github/replicas/lock.js";
+import { connectRedis } from "../../src/github/replicas/redis-client.js";
+import { LockUnavailableError, type Serialiser } from "../../src/github/replicas/serialise.js";
 import { REDIS_SERVER, suiteNeeds } from "../support/prerequisites.js";
 import {
   startRedisServer,

@@ -28,12 +28,12 @@ import { parseCommands } from "../../src/core/commands.js";
 import { evaluate } from "../../src/core/policy/index.js";
 import { renderCheck } from "../../src/core/report/index.js";
 import type { Decision, Facts } from "../../src/core/types.js";
-import { EVIDENCE_ATTEMPTS } from "../../src/github/attest.js";
-import { createAdapterCache } from "../../src/github/cache.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import { loadAppConfig, StartupError } from "../../src/github/config.js";
-import { readChangedSince } from "../../src/github/facts.js";
-import { reconcile } from "../../src/github/reconcile.js";
+import { EVIDENCE_ATTEMPTS } from "../../src/github/flow/attest.js";
+import { reconcile } from "../../src/github/flow/reconcile.js";
+import { loadAppConfig, StartupError } from "../../src/github/operator/config.js";
+import { createAdapterCache } from "../../src/github/reads/cache.js";
+import { readChangedSince } from "../../src/github/reads/change.js";
 import {
   HEAD as ATTESTED_HEAD,
   found,
@@ -575,7 +575,7 @@ describe("§8.4 Approvals on an old head never pass a new head with governed cha
 });
 
 describe("§8.5 Webhooks without a valid X-Hub-Signature-256 are rejected; the app refuses to start in production without a webhook secret or a signing key", () => {
-  // Also: test/github/config.test.ts and test/app/app.test.ts, "starting the App".
+  // Also: test/github/operator/config.test.ts and test/app/app.test.ts, "starting the App".
   it("a webhook unsigned, wrongly signed, or signed with Probot's fallback secret is refused before any API call", async () => {
     const repo = governedRepo(stack.sim);
     const pr = app.draft(repo, modelChange());

@@ -13,8 +13,8 @@ import { deliver, type GitHubSim, pullRequestEvent, type SimRepo } from "../../s
 import { freePort } from "../../sim/ports.js";
 import type { AppIdentity } from "../../sim/stack.js";
 import type { GitHubClient } from "../../src/github/client.js";
-import { postComment } from "../../src/github/publish.js";
-import { asEvidence } from "../../src/github/write-priority.js";
+import { postComment } from "../../src/github/flow/publish.js";
+import { asEvidence } from "../../src/github/replicas/write-priority.js";
 import { type AppServer, startServer } from "../../src/server/server.js";
 
 export interface PacedApp {

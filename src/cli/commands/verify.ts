@@ -15,9 +15,9 @@ import {
   type WitnessReport,
   type WitnessRun,
 } from "../../core/attestation/index.js";
+import type { LocatedError } from "../../core/errors.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { OVERSIGHT_CHECK_NAME } from "../../core/report/index.js";
-import type { LocatedError } from "../../core/types.js";
 import { type CliContext, UsageError } from "../context.js";
 import { readArgumentFile } from "./keys.js";
 

@@ -1,21 +1,16 @@
 /**
  * The reads of an export: the repository, the pull requests selected, and for each one its
  * check runs on every commit, reviews, attestation comments and edited comments. Reads go
- * through the App's adapter (src/github/facts.ts) wherever it returns what the pack needs.
+ * through the App's adapter (src/github/reads/facts.ts) wherever it returns what the pack needs.
  */
 import { MARKER_NAME } from "../../core/attestation/index.js";
 import { CHECK_NAMES } from "../../core/report/index.js";
 import type { Actor } from "../../core/types.js";
-import { createAdapterCache } from "../../github/cache.js";
 import type { GitHubClient, PullRequestTarget } from "../../github/client.js";
 import { CHECK_RUNS_REFUSED, describeFailure, statusOf } from "../../github/errors.js";
-import {
-  type ListedCheckRun,
-  readAllCheckRuns,
-  readComments,
-  readCommits,
-  readReviews,
-} from "../../github/facts.js";
+import { createAdapterCache } from "../../github/reads/cache.js";
+import { type ListedCheckRun, readAllCheckRuns } from "../../github/reads/check-runs.js";
+import { readComments, readCommits, readReviews } from "../../github/reads/conversation.js";
 import { UsageError } from "../context.js";
 import {
   type AccountRef,

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { GATE_OUTCOMES, type MergedPullGate } from "../../core/register/index.js";
-import type { InventoryStore, TreeSnapshot } from "../../github/inventory.js";
-import type { PullHistoryStore, RecentPulls } from "../../github/pull-history.js";
+import type { InventoryStore, TreeSnapshot } from "../../github/reads/inventory.js";
+import type { PullHistoryStore, RecentPulls } from "../../github/reads/pull-history.js";
 
 /**
  * The register's cache between runs (docs/audit.md, "Cache"): branch heads with their ETags,

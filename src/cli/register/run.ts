@@ -23,9 +23,9 @@ import {
   soaTable,
   tableCsv,
 } from "../../core/register/index.js";
-import { readLastApprovedChanges } from "../../github/approval-history.js";
 import type { GitHubClient } from "../../github/client.js";
 import { CHECK_RUNS_REFUSED, describeFailure } from "../../github/errors.js";
+import { readLastApprovedChanges } from "../../github/reads/approval-history.js";
 import {
   type InventoryStore,
   listRepositories,
@@ -34,14 +34,14 @@ import {
   readListing,
   readRepositorySnapshot,
   TokenRejectedError,
-} from "../../github/inventory.js";
+} from "../../github/reads/inventory.js";
 import {
   noPullHistory,
   type PullHistoryStore,
   RECENT_CLOSED_PULLS,
   readGateCounts,
   readRecentPulls,
-} from "../../github/pull-history.js";
+} from "../../github/reads/pull-history.js";
 import { type CliContext, UsageError } from "../context.js";
 import { createExportClient } from "../export/client.js";
 import { readJwks } from "../export/run.js";

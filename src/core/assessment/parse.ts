@@ -1,5 +1,5 @@
+import type { LocatedError } from "../errors.js";
 import { placeholderErrors, withPlaceholders } from "../placeholder.js";
-import type { LocatedError } from "../types.js";
 import { errorAt, limitErrors, validateYaml } from "../yaml/index.js";
 import { type RiskAssessment, RiskAssessmentSchema } from "./schema.js";
 

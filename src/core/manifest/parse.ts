@@ -1,3 +1,4 @@
+import type { LocatedError } from "../errors.js";
 import { applyOrgPolicy } from "../org-policy/merge.js";
 import { type OrgPolicyInput, parseOrgPolicy } from "../org-policy/parse.js";
 import {
@@ -6,7 +7,6 @@ import {
   parsePolicyReference,
 } from "../org-policy/reference.js";
 import { placeholderErrors, withPlaceholders } from "../placeholder.js";
-import type { LocatedError } from "../types.js";
 import {
   errorAt,
   limitErrors,

@@ -1,6 +1,6 @@
+import type { LocatedError } from "../errors.js";
 import { type CompiledMatcher, compileMatcher } from "../match.js";
 import type { OrgPolicyRead } from "../org-policy/parse.js";
-import type { LocatedError } from "../types.js";
 import { type ManifestParseOptions, parseManifest } from "./parse.js";
 import type { Manifest } from "./schema.js";
 

@@ -1,10 +1,10 @@
+import type { LocatedError } from "../errors.js";
 import {
   type InvalidateOnPush,
   type ManifestDocument,
   TIERS,
   type TierPolicy,
 } from "../manifest/schema.js";
-import type { LocatedError } from "../types.js";
 import {
   errorAt,
   formatField,

@@ -1,4 +1,4 @@
-import type { LocatedError } from "../types.js";
+import type { LocatedError } from "../errors.js";
 import { errorAt, parseYaml, validateYaml, type YamlSource } from "../yaml/index.js";
 import {
   formatPolicyReference,

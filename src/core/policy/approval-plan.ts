@@ -10,7 +10,6 @@ import type { ApprovalStatement } from "../attestation/statement.js";
 import { INFORMATIONAL_VERDICTS, type VerificationReport } from "../attestation/verify.js";
 import { parseCommands, unknownSystems } from "../commands.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
-import { repliedCommentIds, replyTarget } from "../report/replies.js";
 import type {
   Actor,
   AffectedSystem,
@@ -29,6 +28,7 @@ import {
   resolveApprovalSystems,
   separationOfDuties,
 } from "./eligibility.js";
+import { repliedCommentIds, replyTarget } from "./replied.js";
 
 /** Team memberships of one account: the teams it is an active member of, and those unreadable. */
 export interface TeamsOf {

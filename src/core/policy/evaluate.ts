@@ -1,4 +1,5 @@
 import { findDeadPaths, repositoryTree } from "../dead-paths.js";
+import type { LocatedError } from "../errors.js";
 import { formatLocatedError } from "../errors.js";
 import { MAX_CHECK_TITLE_CHARS, MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { parseManifest } from "../manifest/parse.js";
@@ -10,7 +11,6 @@ import type {
   AssessmentResult,
   Decision,
   Facts,
-  LocatedError,
   OversightResult,
 } from "../types.js";
 import { assessSystem, blockedProblem } from "./assessment-gate.js";

@@ -5,7 +5,7 @@ import type { Register, RegisterSystem } from "./schema.js";
 /**
  * The tracking issue of a scheduled register (docs/audit.md, "On a schedule"): one issue listing
  * the assessments that have expired or will expire soon, updated in place and closed when
- * nothing is left to list. Planning is pure; src/github/tracking-issue.ts reads and writes.
+ * nothing is left to list. Planning is pure; src/github/flow/tracking-issue.ts reads and writes.
  */
 
 export const TRACKING_LABEL = "aigate-register";

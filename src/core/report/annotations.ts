@@ -1,7 +1,8 @@
 import type { Gate } from "../controls.js";
+import type { LocatedError } from "../errors.js";
 import { MAX_ANNOTATION_TITLE_CHARS, MAX_ANNOTATIONS_PER_REQUEST } from "../limits.js";
 import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
-import type { Decision, LocatedError } from "../types.js";
+import type { Decision } from "../types.js";
 
 /** Annotations a check run carries: GitHub takes 50 a request, and aigate writes one request. */
 export const MAX_ANNOTATIONS = MAX_ANNOTATIONS_PER_REQUEST;

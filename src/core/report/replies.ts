@@ -4,30 +4,7 @@
  */
 import { type Reply, type ReplyReason, teamsUnreadable } from "../policy/approval-plan.js";
 import { describeIneligibility, shortSha } from "../policy/eligibility.js";
-import type { CommentFacts } from "../types.js";
-
-const REPLY_MARKER = /<!-- aigate-reply:(\d+) -->/;
-
-/** The marker of aigate's answer to a comment: one answer per comment, found again by it. */
-export function replyMarker(commentId: number): string {
-  return `<!-- aigate-reply:${commentId} -->`;
-}
-
-/** The id of the comment a reply answers, when the text carries a reply marker. */
-export function replyTarget(body: string): number | undefined {
-  const id = REPLY_MARKER.exec(body)?.[1];
-  return id === undefined ? undefined : Number(id);
-}
-
-/** The comments aigate (a bot) has already answered. */
-export function repliedCommentIds(comments: CommentFacts[]): Set<number> {
-  const ids = new Set<number>();
-  for (const c of comments) {
-    const id = replyTarget(c.body);
-    if (id !== undefined && c.author?.type === "Bot") ids.add(id);
-  }
-  return ids;
-}
+import { replyMarker } from "../policy/replied.js";
 
 /** A reason in the second person, to the comment's author. */
 function reasonText(reason: Exclude<ReplyReason, { kind: "command_problems" }>): string {

@@ -4,10 +4,11 @@
  * the owners must fix, and the answer to `/aigate request`. Drawn from what the planner
  * decided; never consulted by it.
  */
+
+import { replyMarker } from "../policy/replied.js";
 import type { ReviewRequestPlan } from "../policy/review-requests.js";
 import type { Decision, ReviewRequestReport } from "../types.js";
 import { bullets, md, table } from "./markdown.js";
-import { replyMarker } from "./replies.js";
 
 export const REVIEW_REQUESTS_HEADING = "Review requests";
 

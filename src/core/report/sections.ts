@@ -1,14 +1,9 @@
 import { type ControlReference, type Gate, referencesFor } from "../controls.js";
+import type { LocatedError } from "../errors.js";
 import { formatLocatedError } from "../errors.js";
 import { MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
-import type {
-  AffectedSystem,
-  AssessmentResult,
-  Decision,
-  LocatedError,
-  OversightResult,
-} from "../types.js";
+import type { AffectedSystem, AssessmentResult, Decision, OversightResult } from "../types.js";
 import { bullets, code, digest, md, sha, table } from "./markdown.js";
 import { reviewRequestsSection } from "./review-requests.js";
 

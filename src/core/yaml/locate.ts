@@ -1,6 +1,6 @@
 import type { Document } from "yaml";
 import { isAlias, isMap, isNode, isScalar, isSeq, type LineCounter, type Node } from "yaml";
-import type { LocatedError } from "../types.js";
+import type { LocatedError } from "../errors.js";
 
 /** A parsed YAML document with what is needed to locate a path in it. */
 export interface YamlSource {

@@ -8,7 +8,7 @@ import {
   visit,
   YAMLParseError,
 } from "yaml";
-import type { LocatedError } from "../types.js";
+import type { LocatedError } from "../errors.js";
 import { fileError, position, type YamlSource } from "./locate.js";
 import { tooManyAliasesMessage, unreadableMessage, unresolvedAliasMessage } from "./messages.js";
 import { syntaxErrors } from "./syntax.js";

@@ -1,6 +1,6 @@
 import type { CST, LineCounter, YAMLError } from "yaml";
 import { Parser } from "yaml";
-import type { LocatedError } from "../types.js";
+import type { LocatedError } from "../errors.js";
 import { position, sortErrors } from "./locate.js";
 import {
   alsoOpen,

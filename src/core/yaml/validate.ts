@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { LocatedError } from "../types.js";
+import type { LocatedError } from "../errors.js";
 import {
   errorAt,
   fileError,

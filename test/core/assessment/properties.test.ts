@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseAssessment } from "../../../src/core/assessment/parse.js";
 import { RESIDUAL_RISK, RiskAssessmentSchema } from "../../../src/core/assessment/schema.js";
+import type { LocatedError } from "../../../src/core/errors.js";
 import { TIERS } from "../../../src/core/manifest/schema.js";
-import type { LocatedError } from "../../../src/core/types.js";
 import { readFixture } from "../manifest/fixtures.js";
 
 const FILE = "governance/assessments/credit-scoring.yml";

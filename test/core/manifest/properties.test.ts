@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import type { LocatedError } from "../../../src/core/errors.js";
 import { parseManifest } from "../../../src/core/manifest/parse.js";
 import {
   INVALIDATE_ON_PUSH,
@@ -8,7 +9,6 @@ import {
   ManifestSchema,
   TIERS,
 } from "../../../src/core/manifest/schema.js";
-import type { LocatedError } from "../../../src/core/types.js";
 import { readFixture } from "./fixtures.js";
 
 const FILE = ".github/ai-governance.yml";

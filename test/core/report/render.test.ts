@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Gate } from "../../../src/core/controls.js";
+import type { LocatedError } from "../../../src/core/errors.js";
 import { MAX_ANNOTATION_TITLE_CHARS, MAX_CHECK_TITLE_CHARS } from "../../../src/core/limits.js";
 import { evaluate } from "../../../src/core/policy/index.js";
 import {
@@ -8,7 +9,7 @@ import {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "../../../src/core/report/index.js";
-import type { Decision, Facts, LocatedError } from "../../../src/core/types.js";
+import type { Decision, Facts } from "../../../src/core/types.js";
 import {
   ALICE,
   AUTHOR,

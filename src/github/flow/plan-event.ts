@@ -1,0 +1,117 @@
+/**
+ * The plan step of one reconcile (docs/architecture.md#one-webhook): the core's approval plan,
+ * cut to what this door may write, signed, and the facts the engine decides from once it is
+ * written. It reads only what the plan needs: the comments again just before signing, team
+ * memberships as the planner asks, and the changes since each approved commit.
+ */
+import {
+  approvalsAfter,
+  assessmentDigests,
+  type IssuedStatement,
+  rejectedFrom,
+  signStatements,
+} from "../../core/attestation/index.js";
+import {
+  type ApprovalPlan,
+  attestedSources,
+  newestDigest,
+  planApprovals,
+} from "../../core/policy/index.js";
+import type { Facts } from "../../core/types.js";
+import type { GitHubClient } from "../client.js";
+import { readComments, readTeamsOf } from "../reads/conversation.js";
+import { factsOf, type PullRequestState, readChangesSince } from "../reads/pull-request.js";
+import { attestationComments, type Restoration, restoration, verifyFound } from "./attest.js";
+import type { ReconcileDeps, ReconcileTarget } from "./contract.js";
+
+/** What one event decided to write, and the facts the engine evaluates after those writes. */
+export interface EventPlan {
+  facts: Facts;
+  restore: Restoration | null;
+  issued: IssuedStatement[];
+  replies: ApprovalPlan["replies"];
+}
+
+/**
+ * The plan for one event: the core's approval plan, cut to what can be written, signed, and
+ * the facts the engine decides from once it is written. Reads only what the plan needs: the
+ * comments again just before signing, and the changes since each approved commit.
+ */
+export async function planEvent(
+  client: GitHubClient,
+  target: ReconcileTarget,
+  state: PullRequestState,
+  deps: ReconcileDeps,
+): Promise<EventPlan> {
+  const { pr, change } = state;
+  const facts = factsOf(state);
+  const preparation = change.prepared?.preparation;
+  const event: EventPlan = { facts, restore: null, issued: [], replies: [] };
+  if (!preparation?.ok || change.affected.length === 0 || change.manifest.status !== "present") {
+    return event;
+  }
+
+  const { trustedJwks: jwks, cache } = deps;
+  const verify = (comments: typeof state.comments) => {
+    const found = attestationComments(pr, comments);
+    return verifyFound(pr, event.restore ? [...found, event.restore.found] : found, jwks, cache);
+  };
+  let report = verify(state.comments);
+  if (target.deleted && deps.write !== false) {
+    event.restore = restoration(pr, target.deleted, report, jwks);
+    if (event.restore) report = verify(state.comments);
+  }
+  const plan = await planApprovals(
+    {
+      pullRequest: pr.pullRequest,
+      manifest: preparation.manifest,
+      affected: change.affected,
+      commits: state.commits,
+      reviews: state.reviews,
+      comments: state.comments,
+      report,
+      now: deps.now(),
+    },
+    (login, teams) => readTeamsOf(client, cache, login, teams),
+  );
+  let statements = plan.statements;
+  event.replies = deps.write === false ? [] : plan.replies;
+  // Without a signing key or write access nothing can be recorded; the evaluation still runs.
+  if ((!deps.signer || deps.write === false) && statements.length > 0) {
+    deps.log.warn(
+      `aigate: ${statements.length} approval source(s) left unrecorded: ${deps.signer ? "read-only token" : "no signing key"}`,
+    );
+    statements = [];
+  }
+  if (deps.signer && statements.length > 0) {
+    // Another replica or an earlier delivery may have issued some meanwhile: read again.
+    report = verify(await readComments(client, target));
+    const attested = attestedSources(report);
+    statements = statements.filter((s) => !attested.has(s.key));
+    event.issued = signStatements(
+      statements,
+      {
+        repository: facts.repository as { id: number; fullName: string },
+        pullRequest: pr.pullRequest,
+        manifest: change.manifest,
+        ...(preparation.manifest.orgPolicy ? { policy: preparation.manifest.orgPolicy } : {}),
+        assessments: assessmentDigests(preparation.manifest, change.affected, change.headFiles),
+        issuer: deps.issuer,
+        issuedAt: deps.now(),
+        prev: newestDigest(report),
+      },
+      deps.signer,
+    );
+  }
+  facts.approvals = approvalsAfter(report, event.issued, plan.ineligible);
+  facts.rejectedAttestations = rejectedFrom(report);
+  facts.vetoes = plan.vetoes;
+  facts.changedSince = await readChangesSince(
+    client,
+    cache,
+    target,
+    facts.approvals,
+    pr.pullRequest.headSha,
+  );
+  return event;
+}
