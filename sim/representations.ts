@@ -183,6 +183,7 @@ export function repoJson(r: SimRepo, urls: Urls): Json {
 export function association(repo: SimRepo, user: SimUser): string {
   if (user.login.toLowerCase() === repo.owner.login.toLowerCase()) return "OWNER";
   if (repo.state.isOrgMember(repo.owner.login, user.login)) return "MEMBER";
+  if (repo.collaborators.has(user.login.toLowerCase())) return "COLLABORATOR";
   for (const c of repo.commits.values()) {
     if (c.authorLogin?.toLowerCase() === user.login.toLowerCase()) return "CONTRIBUTOR";
   }

@@ -214,6 +214,10 @@ export function governedRepo(
   state.addTeam("acme/model-risk", ["erin", "carol"]);
   state.addTeam("acme/ai-governance", ["frank"]);
   const repo = state.createRepo({ owner: "acme", name });
+  // The approver teams can be requested for reviews, and the listed user is a collaborator.
+  repo.grantTeam("model-risk");
+  repo.grantTeam("ai-governance");
+  repo.addCollaborator("alice");
   repo.commit("main", { files, author: "carol", message: "Initial governed repository" });
   return repo;
 }

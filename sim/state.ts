@@ -848,9 +848,17 @@ export class SimPullRequest {
       submittedAt: this.repo.state.timestamp(),
     };
     this.reviews.push(review);
-    // A submitted review answers the reviewer's request (no timeline event).
-    const requested = this.requestedUsers.findIndex((u) => u.id === review.user.id);
-    if (requested >= 0 && input.state !== "PENDING") this.requestedUsers.splice(requested, 1);
+    // A submitted review answers the reviewer's request, and their team's, on whose behalf
+    // GitHub counts it (no timeline event).
+    if (input.state !== "PENDING") {
+      const requested = this.requestedUsers.findIndex((u) => u.id === review.user.id);
+      if (requested >= 0) this.requestedUsers.splice(requested, 1);
+      const owner = this.repo.owner.login;
+      for (const slug of [...this.requestedTeams]) {
+        if (this.repo.state.teamMembership(owner, slug, review.user.login) !== "active") continue;
+        this.requestedTeams.splice(this.requestedTeams.indexOf(slug), 1);
+      }
+    }
     return review;
   }
 

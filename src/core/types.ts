@@ -267,9 +267,6 @@ export interface OversightResult {
 export interface RequestedReviewer {
   name: string;
   team: boolean;
-  /** When it was requested, and by whom, when the timeline or this evaluation says. */
-  at?: string;
-  by?: string;
 }
 
 /**

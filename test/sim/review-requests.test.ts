@@ -93,11 +93,17 @@ describe("review requests in the simulated GitHub", () => {
 
   it("records a removal by a person, and a submitted review answers the request", async () => {
     const { pr, params } = pullRequest();
-    await gh.rest.pulls.requestReviewers({ ...params, reviewers: ["alice", "erin"] });
+    await gh.rest.pulls.requestReviewers({
+      ...params,
+      reviewers: ["alice", "erin"],
+      team_reviewers: ["model-risk"],
+    });
     pr.removeRequestedReviewers(sim.state.user("dave"), [sim.state.user("alice")], []);
     pr.addReview({ user: "erin", state: "COMMENTED" });
     expect(pr.requestedUsers).toEqual([]);
+    expect(pr.requestedTeams).toEqual([]);
     expect(pr.requestEvents.map((e) => [e.event, e.actor.login])).toEqual([
+      ["review_requested", "aigate[bot]"],
       ["review_requested", "aigate[bot]"],
       ["review_requested", "aigate[bot]"],
       ["review_request_removed", "dave"],

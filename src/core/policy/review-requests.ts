@@ -315,7 +315,7 @@ export async function planReviewRequests(
 
     if (trigger === "push") {
       // Only the approvers whose approval went stale, each once per stale approval.
-      for (const login of lastApproval.keys()) {
+      for (const login of [...lastApproval.keys()].sort()) {
         const name = result.rejected.find((r) => r.approver.toLowerCase() === login)?.approver;
         if (name && userOk(name) && notRequested(name)) ask({ kind: "user", login: name });
       }
@@ -372,57 +372,43 @@ function teamOrganisation(team: string): string {
   return (team.split("/")[0] ?? "").toLowerCase();
 }
 
-/** What the door did with a plan: the requests it sent, when, and those GitHub refused. */
+/** What the door did with a plan: the requests it sent, and those GitHub refused. */
 export interface ReviewRequestOutcome {
   sent: { users: string[]; teams: string[] };
-  at: string;
-  /** Who sent them, as the timeline would name it (the App's or the Action's login). */
-  by?: string;
   refused: ReviewRequestReport["refused"];
 }
 
 /**
- * The review requests as the oversight summary lists them: who is requested (with when and by
- * whom where known), who can still approve, and what the owners must fix.
+ * The review requests as the oversight summary lists them: who is requested now (GitHub's list,
+ * which every evaluation reads, and what this one asked), who can still approve, and what the
+ * owners must fix. When and by whom each was asked is GitHub's timeline: the summary leaves it
+ * out, so that it reads the same on every evaluation and no event rewrites the check for it.
  */
 export function reviewRequestReport(
   input: ReviewRequestInput,
   plan: ReviewRequestPlan,
   outcome?: ReviewRequestOutcome,
 ): ReviewRequestReport {
-  const latest = new Map<string, ReviewRequestEvent>();
-  for (const event of input.history) {
-    if (event.kind !== "requested") continue;
-    const key = reviewerKey(event.reviewer);
-    const seen = latest.get(key);
-    if (!seen || seen.at < event.at) latest.set(key, event);
-  }
   const refused = new Set(
     (outcome?.refused ?? []).flatMap((r) => r.reviewers.map((n) => n.toLowerCase())),
   );
   const requested = new Map<string, RequestedReviewer>();
-  const add = (reviewer: Reviewer, sentNow: boolean): void => {
+  const add = (reviewer: Reviewer): void => {
     const key = reviewerKey(reviewer);
     if (requested.has(key)) return;
     const name = reviewer.kind === "user" ? reviewer.login : reviewer.team;
-    const entry: RequestedReviewer = { name, team: reviewer.kind === "team" };
-    const event = latest.get(key);
-    if (sentNow && outcome) {
-      entry.at = outcome.at;
-      if (outcome.by) entry.by = outcome.by;
-    } else if (event) {
-      entry.at = event.at;
-      if (event.actor) entry.by = event.actor.login;
-    }
-    requested.set(key, entry);
+    requested.set(key, { name, team: reviewer.kind === "team" });
   };
-  for (const team of input.requested.teams) add({ kind: "team", team }, false);
-  for (const u of input.requested.users) add({ kind: "user", login: u.login }, false);
-  for (const team of outcome?.sent.teams ?? []) {
-    if (!refused.has(team.toLowerCase())) add({ kind: "team", team }, true);
-  }
-  for (const login of outcome?.sent.users ?? []) {
-    if (!refused.has(login.toLowerCase())) add({ kind: "user", login }, true);
+  // GitHub lists teams, then users: those asked now join the list as GitHub will show it.
+  // A team as GitHub lists it: the repository owner's, by its lowercase slug.
+  const owner = input.repository.split("/")[0] ?? "";
+  const sentTeams = (outcome?.sent.teams ?? [])
+    .filter((t) => !refused.has(t.toLowerCase()))
+    .map((t) => `${owner}/${t.slice(t.indexOf("/") + 1).toLowerCase()}`);
+  const sentUsers = (outcome?.sent.users ?? []).filter((u) => !refused.has(u.toLowerCase()));
+  for (const team of [...input.requested.teams, ...sentTeams]) add({ kind: "team", team });
+  for (const login of [...input.requested.users.map((u) => u.login), ...sentUsers]) {
+    add({ kind: "user", login });
   }
   return {
     requested: [...requested.values()],

@@ -8,7 +8,7 @@
 import { replyMarker } from "../policy/replied.js";
 import type { ReviewRequestPlan } from "../policy/review-requests.js";
 import type { Decision, ReviewRequestReport } from "../types.js";
-import { bullets, md, table } from "./markdown.js";
+import { bullets, md } from "./markdown.js";
 
 export const REVIEW_REQUESTS_HEADING = "Review requests";
 
@@ -24,16 +24,8 @@ export function reviewRequestsSection(
   if (!report || !hasContent(report)) return undefined;
   const parts: string[] = [];
   if (report.requested.length > 0) {
-    parts.push(
-      `Asked to review:\n\n${table(
-        ["Reviewer", "Requested at", "By"],
-        report.requested.map((r) => [
-          `${md(r.name)}${r.team ? " (team)" : ""}`,
-          md(r.at ?? "—"),
-          md(r.by ?? "—"),
-        ]),
-      )}`,
-    );
+    const names = report.requested.map((r) => `${md(r.name)}${r.team ? " (team)" : ""}`);
+    parts.push(`Review requested from:\n\n${bullets(names)}`);
   }
   const still = report.systems.filter((s) => s.canApprove.length > 0);
   if (still.length > 0) {

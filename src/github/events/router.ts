@@ -8,9 +8,12 @@ import { z } from "zod";
 import { MARKER_PREFIX } from "../../core/attestation/comment.js";
 import { parseCommands } from "../../core/commands.js";
 import { queuedPullRequest } from "../../core/policy/merge-group.js";
+import type { ReviewRequestTrigger } from "../../core/policy/review-requests.js";
 import { CHECK_NAMES } from "../flow/checks.js";
+import type { RequestCommand } from "../flow/contract.js";
 import type { BasePushTarget } from "./base-push.js";
 import type { MergeGroupTarget } from "./merge-group.js";
+import { requestCommandOf, reviewTrigger } from "./review-requests.js";
 
 /** The events app.yml subscribes to, with the actions that matter. */
 export const HANDLED_EVENTS = [
@@ -58,6 +61,10 @@ export interface EventTarget {
    * that went wrong is healed (docs/deployment.md#11-rate-limit-economy).
    */
   relist?: true;
+  /** What the event means for review requests (docs/policy.md#review-requests). */
+  requestReviews?: ReviewRequestTrigger;
+  /** A `/aigate request` comment, to be answered (docs/policy.md#review-requests). */
+  requestCommand?: RequestCommand;
 }
 
 const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
@@ -91,6 +98,8 @@ const CommentEvent = z.looseObject({
     id: z.int().positive().optional(),
     body: z.string().nullable().optional(),
     performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
+    user: z.looseObject({ login: z.string() }).nullable().optional(),
+    author_association: z.string().optional(),
   }),
   changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
 });
@@ -121,7 +130,9 @@ function matters(body: string | null | undefined): boolean {
   if (body.includes(MARKER_PREFIX)) return true;
   const parsed = parseCommands(body);
   // A command that could not be read is answered, so nobody believes it was recorded.
-  return parsed.decision !== undefined || parsed.recheck || parsed.problems.length > 0;
+  return (
+    parsed.decision !== undefined || parsed.recheck || parsed.request || parsed.problems.length > 0
+  );
 }
 
 /** An event that cannot change a gate, and why (the Action says it; the App logs it). */
@@ -272,7 +283,9 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (!p.success) return unreadable;
       const { pull_request: pr, repository } = p.data;
       if (["opened", "synchronize", "reopened", "ready_for_review"].includes(p.data.action)) {
-        return at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
+        const t = at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
+        t.requestReviews = reviewTrigger(p.data.action);
+        return t;
       }
       // A retitled PR changes nothing; a new base changes the manifest and the diff.
       if (p.data.action === "edited" && p.data.changes?.base !== undefined) {
@@ -321,6 +334,8 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
         const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
         if (p.data.action !== "deleted" && asksRecheck(comment.body)) t.relist = true;
+        const command = requestCommandOf(p.data.action, comment);
+        if (command) t.requestCommand = command;
         if (
           p.data.action === "deleted" &&
           comment.id !== undefined &&

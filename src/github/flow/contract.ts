@@ -4,6 +4,7 @@
  * and what it wrote. The flow's steps and its callers (the events, the App, the Action) share it.
  */
 import type { Jwks, Signer } from "../../core/attestation/index.js";
+import type { ReviewRequestTrigger } from "../../core/policy/index.js";
 import type { Decision } from "../../core/types.js";
 import type { Log, PullRequestTarget } from "../client.js";
 import type { GitHubFailure } from "../errors.js";
@@ -48,6 +49,8 @@ export interface ReconcileResult {
   checks: Record<string, PublishOutcome>;
   attestations: { approved: number; revoked: number };
   replies: number;
+  /** Review requests sent, and refused by GitHub (docs/policy.md#review-requests). */
+  reviewRequests?: { requested: string[]; refused: string[] };
   skipped?: string;
   error?: GitHubFailure;
   /**
@@ -68,7 +71,19 @@ export type ReconcileTarget = PullRequestTarget & {
   fromComment?: boolean;
   /** Asked to evaluate afresh (see EventTarget): the check runs are listed, not recalled. */
   relist?: boolean;
+  /** What the event means for review requests (docs/policy.md#review-requests); absent: ask no one. */
+  requestReviews?: ReviewRequestTrigger;
+  /** The `/aigate request` comment this event carries, answered once. */
+  requestCommand?: RequestCommand;
 };
+
+/** A `/aigate request` comment: who wrote it, and whether GitHub calls them a collaborator. */
+export interface RequestCommand {
+  commentId: number;
+  login: string;
+  /** OWNER, MEMBER or COLLABORATOR in the comment's author_association. */
+  collaborator: boolean;
+}
 
 /** The result of an event that wrote nothing yet. */
 export function emptyResult(): ReconcileResult {

@@ -25,6 +25,7 @@ import {
 } from "./contract.js";
 import { type EventPlan, planEvent } from "./plan-event.js";
 import { type CheckContent, postComment, publishChecks } from "./publish.js";
+import { requestReviews } from "./review-requests.js";
 
 /** Reconciles one pull request. Never throws for a GitHub error: it ends in red checks instead. */
 export async function reconcile(
@@ -47,6 +48,8 @@ export async function reconcile(
     await writeEvidence(client, target, pr, plan, deps, result);
     const decision = evaluate(plan.facts, deps.now(), state.change.prepared);
     result.decision = decision;
+    // After the evidence, so the request waits behind the attestation comments.
+    await requestReviews(client, target, state, decision, deps, result);
     await writeChecks(client, target, headSha, renderChecks(decision), deps, result);
     return result;
   } catch (error) {

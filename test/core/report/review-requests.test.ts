@@ -42,7 +42,7 @@ function oversightSummary(decision: Decision): string {
 }
 
 describe("the oversight summary's review requests", () => {
-  it("lists who was asked and when, and who can still approve", async () => {
+  it("lists who is asked and who can still approve", async () => {
     const decision = waitingDecision();
     const facts = input(decision, {
       requested: { users: [{ id: 12, login: "bob", type: "User" }], teams: [] },
@@ -59,8 +59,6 @@ describe("the oversight summary's review requests", () => {
     expect(plan.teams).toEqual([TEAM]);
     decision.oversight.reviewRequests = reviewRequestReport(facts, plan, {
       sent: { users: plan.users, teams: plan.teams },
-      at: "2026-11-27T12:00:01Z",
-      by: "aigate[bot]",
       refused: [],
     });
     const summary = oversightSummary(decision);
@@ -75,8 +73,6 @@ describe("the oversight summary's review requests", () => {
     const plan = await planReviewRequests(facts, noTeams, async () => null);
     decision.oversight.reviewRequests = reviewRequestReport(facts, plan, {
       sent: { users: plan.users, teams: plan.teams },
-      at: "2026-11-27T12:00:01Z",
-      by: "aigate[bot]",
       refused: [
         {
           reviewers: [TEAM],
