@@ -92,7 +92,7 @@ export interface ReviewRequestPlan {
   /** Reviewers left out because a pull request has at most 15 users and teams requested. */
   overflow: string[];
   /** Why no one at all is asked, when that is the answer before looking at any system. */
-  skipped?: "off" | "draft" | "trigger" | "nothing_waits";
+  skipped?: "off" | "draft" | "trigger" | "nothing_waits" | "covered";
 }
 
 const ASKING: ReadonlySet<ReviewRequestTrigger> = new Set([
@@ -154,7 +154,7 @@ function missingOf(result: OversightResult): number {
 
 /** Why no one is asked, before looking at who could be; null when the planner may ask someone. */
 export function skipReason(
-  input: Pick<ReviewRequestInput, "mode" | "pullRequest" | "trigger" | "oversight">,
+  input: Pick<ReviewRequestInput, "mode" | "pullRequest" | "trigger" | "oversight" | "requested">,
 ): ReviewRequestPlan["skipped"] | null {
   if (input.mode === "off") return "off";
   if (input.pullRequest.draft) return "draft";
@@ -165,7 +165,33 @@ export function skipReason(
   if (input.trigger === "push" && !waiting.some((s) => s.rejected.some((r) => r.stale))) {
     return "nothing_waits";
   }
+  // What GitHub lists as requested already covers every waiting system (a redelivery, a second
+  // replica): no one is asked, whatever the history says, so it need not be read.
+  if (input.trigger !== "command" && waiting.every((s) => coveredByRequested(s, input))) {
+    return "covered";
+  }
   return null;
+}
+
+/**
+ * Whether the reviewers GitHub lists as requested cover a system without any team read: one
+ * of its teams, or enough of its listed users (after a push: every stale approver).
+ */
+function coveredByRequested(
+  result: OversightResult,
+  input: Pick<ReviewRequestInput, "trigger" | "requested">,
+): boolean {
+  const users = new Set(input.requested.users.map((u) => u.login.toLowerCase()));
+  if (input.trigger === "push") {
+    const counted = new Set(result.counted.map((c) => c.approver.toLowerCase()));
+    return result.rejected
+      .filter((r) => r.stale && !counted.has(r.approver.toLowerCase()))
+      .every((r) => users.has(r.approver.toLowerCase()));
+  }
+  const teams = new Set(input.requested.teams.map((t) => t.toLowerCase()));
+  if (result.eligible.teams.some((t) => teams.has(t.toLowerCase()))) return true;
+  const listed = result.eligible.users.filter((u) => users.has(u.toLowerCase())).length;
+  return listed >= missingOf(result);
 }
 
 /**

@@ -125,6 +125,8 @@ function nothingReason(plan: ReviewRequestPlan): string {
       return "this event does not ask for reviews";
     case "nothing_waits":
       return "no AI system of this change is waiting for approvals";
+    case "covered":
+      return "the reviewers already requested can give the approvals still missing";
     default: {
       const pending = unique(plan.systems.flatMap((s) => s.pending));
       if (pending.length > 0) {

@@ -5,6 +5,7 @@ import {
   planReviewRequests,
   type ReviewRequestEvent,
   type ReviewRequestInput,
+  skipReason,
 } from "../../../src/core/policy/review-requests.js";
 import type { Actor, CommitFacts, OversightResult } from "../../../src/core/types.js";
 
@@ -435,5 +436,40 @@ describe("review requests: who can still approve", () => {
       history: [event("removed", "bob", "2026-11-27T09:30:00Z")],
     });
     expect(result.systems[0]?.canApprove).toEqual([TEAM, "bob"]);
+  });
+});
+
+describe("review requests: when the request history need not be read", () => {
+  const skip = (overrides: Partial<ReviewRequestInput>) => skipReason(input(overrides));
+
+  it("needs it when someone may be asked", () => {
+    expect(skip({})).toBeNull();
+    expect(skip({ trigger: "command", requested: { users: [], teams: [TEAM] } })).toBeNull();
+    expect(
+      skip({ trigger: "push", oversight: [waiting({ rejected: [stale("erin")] })] }),
+    ).toBeNull();
+  });
+
+  it("does not when GitHub already lists a team or enough listed users, or every stale approver", () => {
+    expect(skip({ requested: { users: [], teams: [TEAM] } })).toBe("covered");
+    expect(
+      skip({
+        oversight: [waiting({ required: 1 })],
+        requested: { users: [user("alice", 3)], teams: [] },
+      }),
+    ).toBe("covered");
+    expect(
+      skip({
+        trigger: "push",
+        oversight: [waiting({ rejected: [stale("erin")] })],
+        requested: { users: [user("erin", 4)], teams: [] },
+      }),
+    ).toBe("covered");
+  });
+
+  it("does not when no one may be asked", () => {
+    expect(skip({ mode: "off" })).toBe("off");
+    expect(skip({ trigger: "other" })).toBe("trigger");
+    expect(skip({ trigger: "push" })).toBe("nothing_waits");
   });
 });
