@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent, type SimPullRequest, type SimRepo } from "../../sim/index.js";
 import {
   appIdentity,
+  FIXTURE_REPO,
   governedRepo,
   type Replica,
+  readTree,
   type Stack,
   startReplica,
   startStack,
@@ -138,6 +140,27 @@ describe("review requests", () => {
     expect(oversight?.summary).toContain("For the repository's owners to fix");
     expect(oversight?.summary).toContain("GitHub refused to request acme/model-risk");
     expect(oversight?.summary).toContain("Reviews may only be requested from collaborators");
+  });
+
+  it("users: enough eligible people are requested, the same ones on every event", async () => {
+    const tree = readTree(FIXTURE_REPO);
+    const manifest = tree[".github/ai-governance.yml"] ?? "";
+    const repo = governedRepo(stack.sim, {
+      ...tree,
+      ".github/ai-governance.yml": manifest.replace(
+        "  policy: docs/ai-policy.md",
+        "  policy: docs/ai-policy.md\n  request_reviews: users",
+      ),
+    });
+    repo.addCollaborator("erin");
+    repo.addCollaborator("carol");
+    const pr = await app.open(repo, modelChange());
+    const asked = requestedBy(pr);
+    expect(asked).toHaveLength(2);
+    for (const login of asked) expect(["alice", "erin", "carol"]).toContain(login);
+    expect(pr.requestedTeams).toEqual([]);
+    await send(repo, pr, "opened");
+    expect(requestedBy(pr)).toEqual(asked);
   });
 
   it("/aigate request from someone who is not a collaborator is refused", async () => {
