@@ -58,6 +58,8 @@ try {
   const tree = readTree(FIXTURE);
   const repo = governedRepo(sim, tree, "typical");
   for (const login of ["bob", "ivy", "joe"]) sim.state.addUser({ login });
+  // Colleagues in the organisation: their /aigate recheck is honoured (docs/app.md#who-may-command-what).
+  sim.state.addTeam("acme/ml-engineers", ["bob", "ivy", "joe"]);
 
   // A typical change: 60 model files, 30 prompt files, the assessment and 8 other files.
   const files: Record<string, string> = {};

@@ -471,7 +471,7 @@ async function main(): Promise<void> {
       ...prs
         .filter((_, i) => i % 2 === 0)
         .map(({ repo, pr }) => () => {
-          const c = repo.addComment(pr.number, { user: "mallory", body: "/aigate recheck" });
+          const c = repo.addComment(pr.number, { user: "frank", body: "/aigate recheck" });
           return [to("issue_comment", issueCommentEvent("created", repo, pr, c))];
         }),
     ];

@@ -17,6 +17,10 @@ if (files.length === 0) {
   console.error(`no benchmark matches ${only}`);
   process.exit(2);
 }
+// Benchmarks that run the `aigate` command run the built CLI (bin/aigate.js → dist/): build it
+// first, so they measure the code as it stands.
+const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) process.exit(1);
 const failed = [];
 for (const file of files) {
   console.log(`\n## ${file}${quick ? " (quick)" : ""}`);

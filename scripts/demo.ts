@@ -18,6 +18,7 @@ import {
 } from "../sim/index.js";
 import { governedRepo, readTree, startStack } from "../sim/stack.js";
 import { main as aigate } from "../src/cli/index.js";
+import { ANSWERS_MARKER, parseAnswers } from "../src/core/report/index.js";
 
 // Run through scripts/run-ts.mjs, which bundles this file elsewhere: find the repository from argv.
 const ROOT = resolve(dirname(process.argv[1] ?? "scripts/demo.ts"), "..");
@@ -71,8 +72,9 @@ try {
   const own = repo.addComment(pr.number, { user: "dave", body: "/approve" });
   await stack.send("issue_comment", issueCommentEvent("created", repo, pr, own));
   say("2. dave comments /approve on his own pull request");
-  const reply = repo.issueComments(pr.number).find((c) => c.body.includes("aigate-reply"));
-  say(indent(`aigate replies: ${reply?.body.split("\n").slice(1).join(" ") ?? "(no reply)"}`));
+  const answers = repo.issueComments(pr.number).find((c) => c.body.startsWith(ANSWERS_MARKER));
+  const answer = parseAnswers(answers?.body ?? "").find((a) => a.login === "dave");
+  say(indent(`aigate answers: ${answer?.text.split("\n")[0] ?? "(no answer)"}`));
 
   const before = pr.headSha;
   repo.commit("retrain", {

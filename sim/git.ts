@@ -50,7 +50,7 @@ export function commitSha(c: Omit<Commit, "sha">): string {
     .digest("hex");
 }
 
-export type FileStatus = "added" | "removed" | "modified";
+export type FileStatus = "added" | "removed" | "modified" | "renamed";
 
 export interface FileChange {
   filename: string;
@@ -58,6 +58,8 @@ export interface FileChange {
   /** Blob sha after the change (before it, for a removed file). */
   sha: string;
   previousSha: string | null;
+  /** For a renamed file, its path before the change. */
+  previousFilename?: string;
 }
 
 /** Files that differ between two trees, sorted by path like GitHub's diff. */
@@ -74,6 +76,31 @@ export function diffTrees(from: Tree, to: Tree): FileChange[] {
     if (!to.has(path)) changes.push({ filename: path, status: "removed", sha, previousSha: sha });
   }
   return changes.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+}
+
+/**
+ * The changes as GitHub's file lists show them: a removed file and an added file with the same
+ * content are one rename (`status: "renamed"`, `previous_filename`). GitHub also pairs files
+ * that are only similar; the simulation pairs exact copies only. Push payloads list no renames.
+ */
+export function withRenames(changes: FileChange[]): FileChange[] {
+  const removed = new Map<string, FileChange[]>();
+  for (const c of changes) {
+    if (c.status !== "removed") continue;
+    removed.set(c.sha, [...(removed.get(c.sha) ?? []), c]);
+  }
+  const paired = new Set<FileChange>();
+  const out: FileChange[] = [];
+  for (const c of changes) {
+    if (c.status !== "added") continue;
+    const from = removed.get(c.sha)?.find((r) => !paired.has(r));
+    if (!from) continue;
+    paired.add(from);
+    paired.add(c);
+    out.push({ ...c, status: "renamed", previousSha: c.sha, previousFilename: from.filename });
+  }
+  for (const c of changes) if (!paired.has(c)) out.push(c);
+  return out.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
 }
 
 /** Line counts for a change, the way a unified diff would count them (multiset of lines). */

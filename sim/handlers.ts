@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { diffTrees, treeSha } from "./git.js";
+import { diffTrees, treeSha, withRenames } from "./git.js";
 import {
   appJson,
   checkRunJson,
@@ -297,7 +297,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       return paginate(req, pulls, (p) => pullSimpleJson(p, req.urls));
     }),
     "pulls/list-files": withPull((pr, req) =>
-      paginate(req, pr.files().slice(0, PULL_FILES_CAP), (f) =>
+      paginate(req, withRenames(pr.files()).slice(0, PULL_FILES_CAP), (f) =>
         fileJson(pr.repo, f, pr.headSha, req.urls),
       ),
     ),
@@ -376,7 +376,9 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       if (!sha) return errorReply(422, `No commit found for SHA: ${req.params.ref ?? ""}`);
       const commit = repo.getCommit(sha);
       const parent = commit.parents[0];
-      const changes = diffTrees(parent ? repo.getCommit(parent).tree : new Map(), commit.tree);
+      const changes = withRenames(
+        diffTrees(parent ? repo.getCommit(parent).tree : new Map(), commit.tree),
+      );
       const files = changes.map((f) => fileJson(repo, f, sha, req.urls));
       const sum = (k: "additions" | "deletions") =>
         files.reduce((n, f) => n + (typeof f[k] === "number" ? f[k] : 0), 0);
@@ -433,7 +435,7 @@ export function createHandlers(state: SimState): Record<string, OpHandler> {
       const commits = paged
         ? ahead.slice((page - 1) * perPage, page * perPage)
         : ahead.slice(0, 250);
-      const files = repo.diff(baseSha, headSha).slice(0, COMPARE_FILES_CAP);
+      const files = withRenames(repo.diff(baseSha, headSha)).slice(0, COMPARE_FILES_CAP);
       const link = paged ? linkHeader(req, page, perPage, ahead.length) : "";
       return {
         status: 200,

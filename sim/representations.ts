@@ -1,5 +1,5 @@
 import type { Commit, FileChange } from "./git.js";
-import { lineStats } from "./git.js";
+import { lineStats, withRenames } from "./git.js";
 import type {
   SimApp,
   SimCheckRun,
@@ -257,7 +257,7 @@ export function pullSimpleJson(pr: SimPullRequest, urls: Urls): Json {
 
 /** A pull request as `pulls/get` returns it. */
 export function pullJson(pr: SimPullRequest, urls: Urls): Json {
-  const files = pr.files();
+  const files = withRenames(pr.files());
   let additions = 0;
   let deletions = 0;
   for (const f of files) {
@@ -295,6 +295,7 @@ export function fileJson(repo: SimRepo, f: FileChange, ref: string, urls: Urls):
     sha: f.sha,
     filename: f.filename,
     status: f.status,
+    ...(f.previousFilename ? { previous_filename: f.previousFilename } : {}),
     ...fileStats(repo, f),
     blob_url: `${urls.web}/${repo.fullName}/blob/${ref}/${path}`,
     raw_url: `${urls.web}/${repo.fullName}/raw/${ref}/${path}`,

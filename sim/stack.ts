@@ -50,6 +50,8 @@ export interface Stack {
   logs: string[];
   reconciled: ReconcileResult[];
   send(event: string, payload: WebhookPayload, options?: DeliverOptions): Promise<number>;
+  /** The App server, for waiting until its queued work has settled (`server.queue.idle()`). */
+  server: AppServer;
   stop(): Promise<void>;
 }
 

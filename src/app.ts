@@ -9,6 +9,7 @@ import type { ApplicationFunction, Context, Probot } from "probot";
 import { createSigner, type Jwks, trustedKeys } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
 import { MANIFEST_PATH } from "./core/manifest/schema.js";
+import type { WriteKind } from "./core/write-budget.js";
 import type { GitHubClient, Log, PullRequestTarget } from "./github/client.js";
 import { reevaluateAfterPush } from "./github/events/base-push.js";
 import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/events/merge-group.js";
@@ -25,6 +26,11 @@ import type { HeldLock } from "./github/replicas/lock.js";
 import { decodeQueued, encodeQueued, type QueuedEvent } from "./github/replicas/queued-event.js";
 import { connectRedis } from "./github/replicas/redis-client.js";
 import { inProcessSerialiser, type Serialiser } from "./github/replicas/serialise.js";
+import {
+  localWriteBudget,
+  sharedWriteBudget,
+  type WriteBudget,
+} from "./github/replicas/write-budget.js";
 import type { WorkQueue } from "./server/work-queue.js";
 
 /** Where the App publishes the public keys its attestations verify with. */
@@ -50,8 +56,20 @@ export interface AppOptions {
    */
   queue?: WorkQueue;
   telemetry?: AppTelemetry;
+  /**
+   * The installations' write budget (docs/deployment.md#the-write-budget); the server passes
+   * the one its telemetry counts every write in. Default: one shared through the Redis above,
+   * or this process's memory, counting only the optional writes it admits.
+   */
+  writeBudget?: WriteBudget;
   /** Told once the signing key is loaded (readiness). */
   onStarted?: (info: { signingKeyId: string }) => void;
+}
+
+/** The installation an event came for, as the write budget keys it ("" for none). */
+function installationOf(context: Context): string {
+  const id = (context.payload as { installation?: { id?: unknown } }).installation?.id;
+  return typeof id === "number" ? String(id) : "";
 }
 
 /** The Probot application function, configured from the environment. */
@@ -93,6 +111,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       (redis ? redisSerialiser(redis, { log, telemetry }) : inProcessSerialiser());
     const deliveries = redis ? sharedDeliveryLog(redis) : localDeliveryLog();
     const checkRecords = redis ? redisCheckRecords(redis) : localCheckRecords();
+    const writeBudget =
+      options.writeBudget ?? (redis ? sharedWriteBudget(redis) : localWriteBudget());
     app.log.info(
       `aigate: signing attestations with key ${signer.keyId}; public keys at ${JWKS_PATH}`,
     );
@@ -106,7 +126,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       const routed = routeDelivery(context.name, context.payload, appId);
       if ("ignored" in routed) {
         telemetry.event(context.name, action, "dropped");
-        app.log.debug(`aigate: ${event} cannot change a gate; dropped`);
+        for (const command of routed.dropped ?? []) telemetry.commandDropped(command);
+        if (routed.dropped) app.log.info(`aigate: ${event}: ${routed.ignored}`);
+        else app.log.debug(`aigate: ${event} cannot change a gate; dropped`);
         return;
       }
       const client = context.octokit as unknown as GitHubClient;
@@ -120,6 +142,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         cache,
         telemetry,
         checkRecords,
+        admitWrite: (kind: WriteKind) => writeBudget.admit(installationOf(context), kind),
       };
       const report = (key: string, why: string, result: ReconcileResult, seconds?: number) => {
         if (seconds !== undefined) telemetry.reconciled(seconds);

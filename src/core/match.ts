@@ -170,6 +170,23 @@ export function touchesGoverned(compiled: CompiledMatcher, paths: string[]): boo
   );
 }
 
+/**
+ * Whether the change removes, or moves away, a file the manifest governs: one a system's glob
+ * matches, or an assessment, evidence file or the AI policy. Only then can the change leave a
+ * path of the manifest matching no file, so only then is the head's tree worth a request
+ * (docs/manifest.md#paths-that-match-no-file).
+ */
+export function removesGoverned(compiled: CompiledMatcher, changedFiles: ChangedFile[]): boolean {
+  const governed = (path: string) =>
+    compiled.governedFiles.has(path) || kindsOf(compiled, path) !== undefined;
+  return changedFiles.some((f) => {
+    if (f.status === "removed") return governed(f.path);
+    // A copy leaves its source in place; a rename (or a move listed as changed) does not.
+    if (f.status === "copied" || !f.previousPath || f.previousPath === f.path) return false;
+    return governed(f.previousPath);
+  });
+}
+
 /** The systems (by manifest index) and kinds one path matches; undefined when none. */
 function kindsOf(compiled: CompiledMatcher, path: string): Map<number, PathKind[]> | undefined {
   let found: Map<number, PathKind[]> | undefined;

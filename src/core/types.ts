@@ -80,6 +80,8 @@ export interface CommentFacts {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** GitHub's `author_association` of the comment, when the door read it (command-rights.ts). */
+  association?: string;
 }
 
 /** A file read at a given commit. `text` is absent for evidence whose content is not needed. */
@@ -286,6 +288,11 @@ export interface ReviewRequestReport {
   refused: Array<{ reviewers: string[]; reason: string }>;
   /** Reviewers not requested because a pull request has at most 15 requested. */
   overflow: string[];
+  /**
+   * Reviewers not requested because the installation's write budget was nearly spent
+   * (docs/deployment.md#the-write-budget).
+   */
+  heldBack?: string[];
 }
 
 export interface GateResult {
@@ -349,6 +356,12 @@ export interface Decision {
    * on its head, the change is the group's diff, the approvals are the pull request's.
    */
   mergeGroup?: { ref: string; headSha: string; baseSha: string };
+  /**
+   * Answers to commands the flow did not post because the installation's write budget was
+   * nearly spent (docs/deployment.md#the-write-budget); set by the flow, shown on the human
+   * oversight check.
+   */
+  answersHeldBack?: number;
   /** ISO-8601 time the decision was made (the `now` it was given). */
   evaluatedAt: string;
   /** Set when evaluation itself failed (both gates are then red): what went wrong. */

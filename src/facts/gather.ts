@@ -5,7 +5,7 @@
  */
 import { extendedPolicy } from "../core/manifest/parse.js";
 import { type ManifestPreparation, prepareManifest } from "../core/manifest/prepare.js";
-import { matchChanges } from "../core/match.js";
+import { matchChanges, removesGoverned } from "../core/match.js";
 import type { OrgPolicyRead } from "../core/org-policy/parse.js";
 import { formatPolicyReference, type PolicyReference } from "../core/org-policy/reference.js";
 import type { PreparedChange } from "../core/policy/evaluate.js";
@@ -54,7 +54,10 @@ export interface ChangeRead {
   orgPolicy?: OrgPolicyRead;
   /** The organisation policy the proposed manifest extends, as read. */
   proposedOrgPolicy?: OrgPolicyRead;
-  /** The head's file paths, when the change edits the manifest and the reader can list them. */
+  /**
+   * The head's file paths, when the change edits the manifest or deletes or moves a governed
+   * file, and the reader can list them.
+   */
   headTree?: readonly string[];
 }
 
@@ -103,6 +106,13 @@ export async function readChange(reader: SourceReader, target: ChangeTarget): Pr
   );
   change.affected = preparation.ok ? matchChanges(preparation.compiled, changed.files) : [];
   change.prepared = { preparation, affected: change.affected };
+  // A change that deletes or moves a governed file may leave one of the base manifest's paths
+  // matching nothing: the head's tree says (docs/manifest.md#paths-that-match-no-file). Any
+  // other change reads no tree.
+  if (!touchesManifest && preparation.ok && removesGoverned(preparation.compiled, changed.files)) {
+    const tree = (await reader.treeFiles?.(headSha)) ?? null;
+    if (tree) change.headTree = tree;
+  }
   return change;
 }
 

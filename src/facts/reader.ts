@@ -30,7 +30,8 @@ export interface SourceReader {
   /**
    * Every file path of the tree at `revision`, or null when the listing is incomplete (GitHub
    * cuts a recursive tree past 100 000 entries). Read only for a change that edits the
-   * manifest, to find the paths it names that match no file (docs/manifest.md).
+   * manifest or deletes or moves a governed file, to find the paths the manifest names that
+   * match no file (docs/manifest.md#paths-that-match-no-file).
    */
   treeFiles?(revision: string): Promise<readonly string[] | null>;
 }

@@ -13,6 +13,7 @@ export interface AppMetrics extends FlowTelemetry, GitHubTelemetry {
   event(name: string, action: string, outcome: EventOutcome): void;
   reconciled(seconds: number): void;
   queueDepth(depth: number): void;
+  commandDropped(command: string): void;
 }
 
 /** The route templates GitHub calls are labelled with: bounded, unlike URLs. */
@@ -107,6 +108,18 @@ export function createMetrics(): AppMetrics {
     labelNames: ["conclusion"] as const,
     registers,
   });
+  const commandsDropped = new Counter({
+    name: "aigate_commands_dropped_total",
+    help: "Comment commands asking for work (/aigate recheck, /aigate request) dropped before any GitHub request, because the account is not an owner, member or collaborator of the repository nor the pull request's author.",
+    labelNames: ["command"] as const,
+    registers,
+  });
+  const writesDropped = new Counter({
+    name: "aigate_writes_dropped_total",
+    help: "Optional writes (answers to commands, review requests) dropped because the installation had spent 80 % of GitHub's content-creation limits in the last minute or hour.",
+    labelNames: ["kind"] as const,
+    registers,
+  });
   const depth = new Gauge({
     name: "aigate_webhook_queue_depth",
     help: "Webhook deliveries accepted and not yet processed.",
@@ -142,5 +155,7 @@ export function createMetrics(): AppMetrics {
     attestationRestored: () => restored.inc(),
     checkWritten: (conclusion) => checks.inc({ conclusion }),
     lockWaited: (seconds) => lockWaits.observe(seconds),
+    commandDropped: (command) => commandsDropped.inc({ command }),
+    writeDropped: (kind) => writesDropped.inc({ kind }),
   };
 }

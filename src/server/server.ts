@@ -31,6 +31,11 @@ import { type PacedClientOptions, pacedWrites } from "../github/replicas/paced-w
 import { connectRedis } from "../github/replicas/redis-client.js";
 import { inProcessSerialiser, type Serialiser } from "../github/replicas/serialise.js";
 import { throttleStore } from "../github/replicas/throttle-store.js";
+import {
+  localWriteBudget,
+  sharedWriteBudget,
+  type WriteBudget,
+} from "../github/replicas/write-budget.js";
 import { GitHubAuthWatch, healthHandler } from "./health.js";
 import { type AppMetrics, createMetrics } from "./metrics.js";
 import { readServerSettings, type ServerSettings } from "./settings.js";
@@ -89,10 +94,23 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
 
   const metrics = createMetrics();
   const auth = new GitHubAuthWatch();
+  // Every content-creating write of an installation is counted in its write budget
+  // (docs/deployment.md#the-write-budget); an answer was counted when the budget admitted it.
+  // Shared through Redis once there is a connection.
+  let budget: WriteBudget = localWriteBudget();
+  const writeBudget: WriteBudget = {
+    record: (installation) => budget.record(installation),
+    admit: (installation, kind) => budget.admit(installation, kind),
+    counts: (installation) => budget.counts(installation),
+  };
   const telemetry: GitHubTelemetry = {
     called: (call: GitHubCall) => {
       metrics.called(call);
       auth.called(call);
+      const write = call.method !== "GET" && call.status >= 200 && call.status < 300;
+      if (write && !call.budgeted && call.installationId !== undefined) {
+        void writeBudget.record(String(call.installationId));
+      }
     },
   };
 
@@ -168,6 +186,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     redis = await connectRedis(settings.redisUrl, log);
     serialiser = redisSerialiser(redis, { ...options.lock, log, telemetry: metrics });
     responses = sharedResponseStore(redis, responses);
+    budget = sharedWriteBudget(redis, Date.now, undefined, budget);
   } else {
     serialiser = inProcessSerialiser();
   }
@@ -185,6 +204,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       ...(redis ? { redis } : {}),
       queue,
       telemetry: metrics,
+      writeBudget,
       onStarted: ({ signingKeyId: id }) => {
         signingKeyId = id;
       },
@@ -236,7 +256,10 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       const ignored = ignoredDelivery(req.headers["x-github-event"], body, appId);
       if (ignored) {
         metrics.event(ignored.name, ignored.action, "dropped");
-        probot.log.debug(`aigate: webhook ${deliveryOf(req)}: ${ignored.reason}; dropped`);
+        // A command refused for who sent it is said at info: an operator sees a stranger's burst.
+        for (const command of ignored.dropped) metrics.commandDropped(command);
+        const level = ignored.dropped.length > 0 ? "info" : "debug";
+        probot.log[level](`aigate: webhook ${deliveryOf(req)}: ${ignored.reason}`);
         res
           .writeHead(202, { "content-type": "application/json" })
           .end(`${JSON.stringify({ ignored: ignored.reason })}\n`);
@@ -358,7 +381,7 @@ function ignoredDelivery(
   header: string | string[] | undefined,
   body: string,
   appId: number | undefined,
-): { name: string; action: string; reason: string } | undefined {
+): { name: string; action: string; reason: string; dropped: string[] } | undefined {
   if (typeof header !== "string" || header === "") return undefined;
   let payload: unknown;
   try {
@@ -375,6 +398,7 @@ function ignoredDelivery(
     name: known ? header : "other",
     action: known && typeof action === "string" ? action : "",
     reason: routed.ignored,
+    dropped: routed.dropped ?? [],
   };
 }
 

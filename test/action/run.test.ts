@@ -83,6 +83,21 @@ describe("which pull request an event is about", () => {
     expect(target).toEqual({ pullNumber: 8, deleted: { commentId: 99, body, by: "mallory" } });
   });
 
+  it("drops a stranger's /aigate recheck, and evaluates a stranger's /approve (docs/app.md#who-may-command-what)", () => {
+    const said = (body: string, association: string) =>
+      targetOf("issue_comment", {
+        action: "created",
+        issue: { number: 5, pull_request: {}, user: { login: "dave" } },
+        comment: { id: 51, body, user: { login: "mallory" }, author_association: association },
+        repository,
+      });
+    expect(said("/aigate recheck", "NONE")).toContain(
+      "@mallory (association NONE) may not ask for /aigate recheck",
+    );
+    expect(said("/aigate recheck", "MEMBER")).toMatchObject({ pullNumber: 5 });
+    expect(said("/approve credit-scoring", "NONE")).toMatchObject({ pullNumber: 5 });
+  });
+
   it("marks a fork's pull_request event read-only", () => {
     const target = targetOf("pull_request", {
       action: "opened",

@@ -1,13 +1,15 @@
 import { symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  type Asset,
   classifyPath,
   importedLibrary,
   isVendored,
+  leftOut,
   proposeSystems,
+  type ScannedFile,
   SNIFF_BYTES,
+  systemId,
 } from "../../src/cli/scan.js";
 import { TempRepo } from "../support/git-repo.js";
 
@@ -35,44 +37,97 @@ function mlRepo(): TempRepo {
 const FLAGS = ["--tier", "limited", "--team", "acme/fraud-risk", "--owner", "acme/ai-governance"];
 
 describe("aigate init --scan: what counts as an AI asset", () => {
-  it("knows model weights by extension, and pickles only under model-like folders", () => {
+  it("knows model weights and fitted artefacts by extension, wherever they are", () => {
     expect(classifyPath("anywhere/net.safetensors")).toMatchObject({
       kind: "model",
       evidence: ".safetensors",
+      core: true,
     });
     expect(classifyPath("models/clf.pkl")).toMatchObject({ kind: "model", evidence: ".pkl" });
-    expect(classifyPath("cache/session.pkl")).toBeUndefined();
+    // A fitted scaler beside the processed data is part of the model (issue: it was missed).
+    expect(classifyPath("data/processed/scaler.joblib")).toMatchObject({
+      kind: "model",
+      evidence: ".joblib",
+    });
   });
 
-  it("knows data by extension under data-like folders, prompts and evaluation sets by folder", () => {
-    expect(classifyPath("data/fraud/train.csv")).toMatchObject({ kind: "data" });
-    expect(classifyPath("reports/q3.csv")).toBeUndefined();
+  it("knows data, data scripts, training configuration, prompts and evaluation sets", () => {
+    expect(classifyPath("data/fraud/train.csv")).toMatchObject({ kind: "data", core: false });
+    expect(classifyPath("data/shakespeare/prepare.py")).toMatchObject({
+      kind: "data",
+      evidence: "data script",
+    });
+    expect(classifyPath("data/data.xml.dvc")).toMatchObject({ kind: "data", evidence: ".dvc" });
+    expect(classifyPath("alpaca_data.json")).toMatchObject({ kind: "data", evidence: "data file" });
+    expect(classifyPath("package.json")).toBeUndefined();
+    expect(classifyPath("train_config.yaml")).toMatchObject({
+      kind: "model",
+      evidence: "training config",
+    });
+    expect(classifyPath("dvc.yaml")).toMatchObject({ kind: "model", core: true });
     expect(classifyPath("prompts/support/system.md")).toMatchObject({
       kind: "prompts",
       evidence: "prompts/",
+      core: true,
     });
     expect(classifyPath("chat/greeting.prompty")).toMatchObject({ kind: "prompts" });
+    expect(classifyPath("instructions.md")).toMatchObject({ kind: "prompts", core: false });
     expect(classifyPath("evals/fraud/golden.jsonl")).toMatchObject({ kind: "evaluation" });
     expect(classifyPath("src/fraud/train.py")).toBe("source");
+    expect(classifyPath("notebooks/explore.ipynb")).toBe("source");
     expect(classifyPath("docs/index.md")).toBeUndefined();
   });
 
-  it("knows source files by the AI libraries they import, Python and JS/TS", () => {
-    expect(importedLibrary("a.py", "import os\nfrom transformers import pipeline\n")).toBe(
-      "transformers",
-    );
-    expect(importedLibrary("a.py", "import llama_index.core\n")).toBe("llama_index");
-    expect(importedLibrary("a.py", "# we do not use torch here\nimport os\n")).toBeUndefined();
-    expect(importedLibrary("a.ts", 'import Anthropic from "@anthropic-ai/sdk";\n')).toBe(
-      "@anthropic-ai/sdk",
-    );
-    expect(importedLibrary("a.js", 'const ort = require("onnxruntime-node");\n')).toBe(
-      "onnxruntime-node",
-    );
-    expect(importedLibrary("a.ts", 'import { pipeline } from "@huggingface/transformers";\n')).toBe(
+  it("leaves out tests, docs, examples, tooling and vendored folders, saying where and why", () => {
+    expect(leftOut("tests/test_model.py")).toEqual({ reason: "tests", at: "tests/" });
+    expect(leftOut("src/__tests__/chat.ts")).toEqual({ reason: "tests", at: "src/__tests__/" });
+    expect(leftOut("src/model_test.py")).toEqual({ reason: "tests", at: "src/model_test.py" });
+    expect(leftOut("web/chat.spec.tsx")).toEqual({ reason: "tests", at: "web/chat.spec.tsx" });
+    expect(leftOut("docs/models/card.md")).toEqual({ reason: "docs", at: "docs/" });
+    expect(leftOut("examples/quickstart.py")).toEqual({ reason: "examples", at: "examples/" });
+    expect(leftOut(".github/workflows/ci.yml")).toEqual({ reason: "tooling", at: ".github/" });
+    expect(leftOut("node_modules/openai/index.js")).toEqual({
+      reason: "vendored",
+      at: "node_modules/",
+    });
+    expect(leftOut("src/contest.py")).toBeUndefined();
+    expect(leftOut("src/latest/model.py")).toBeUndefined();
+  });
+
+  it("knows source files by the AI libraries they import: Python, notebooks and JS/TS", () => {
+    const lib = (path: string, head: string) => importedLibrary(path, head)?.library;
+    expect(lib("a.py", "import os\nfrom transformers import pipeline\n")).toBe("transformers");
+    expect(lib("a.py", "import llama_index.core\n")).toBe("llama_index");
+    expect(lib("a.py", "try:\n    import torch\nexcept ImportError:\n    pass\n")).toBe("torch");
+    expect(lib("a.py", "# we do not use torch here\nimport os\n")).toBeUndefined();
+    expect(lib("a.py", "import torchaudio_like\n")).toBeUndefined();
+    expect(
+      lib("n.ipynb", '{"cells": [{"source": ["import numpy as np\\n", "import torch\\n"]}]}'),
+    ).toBe("torch");
+    expect(lib("n.ipynb", '{"cells": [{"source": ["import numpy as np\\n"]}]}')).toBeUndefined();
+    expect(lib("a.ts", 'import Anthropic from "@anthropic-ai/sdk";\n')).toBe("@anthropic-ai/sdk");
+    expect(lib("a.js", 'const ort = require("onnxruntime-node");\n')).toBe("onnxruntime-node");
+    expect(lib("a.ts", 'import { pipeline } from "@huggingface/transformers";\n')).toBe(
       "@huggingface/transformers",
     );
-    expect(importedLibrary("a.ts", 'import OpenAI from "openai-compatible";\n')).toBeUndefined();
+    expect(lib("a.ts", 'import { streamText } from "ai";\n')).toBe("ai");
+    expect(lib("a.ts", 'import OpenAI from "openai-compatible";\n')).toBeUndefined();
+  });
+
+  it("tells a UI that only calls a model over an API from code that uses one", () => {
+    expect(importedLibrary("c.tsx", 'import { useCompletion } from "ai/react";\n')).toEqual({
+      library: "ai/react",
+      clientOnly: true,
+    });
+    expect(importedLibrary("c.ts", 'import { Client } from "@langchain/langgraph-sdk";\n')).toEqual(
+      { library: "@langchain/langgraph-sdk", clientOnly: true },
+    );
+    expect(
+      importedLibrary(
+        "r.ts",
+        'import { useChat } from "ai/react";\nimport OpenAI from "openai";\n',
+      ),
+    ).toEqual({ library: "openai", clientOnly: false });
   });
 
   it("skips vendored folders", () => {
@@ -81,54 +136,180 @@ describe("aigate init --scan: what counts as an AI asset", () => {
     expect(isVendored("src/vendorless.py")).toBe(false);
   });
 
-  it("groups assets by the folder that names the system, with typed globs", () => {
-    const assets: Asset[] = [
-      { path: "models/fraud/v2/model.onnx", kind: "model", evidence: ".onnx" },
-      { path: "models/fraud/model.onnx", kind: "model", evidence: ".onnx" },
-      { path: "src/fraud/train.py", kind: "model", evidence: "torch" },
-      { path: "services/churn/models/m.pt", kind: "model", evidence: ".pt" },
-      { path: "models/base.onnx", kind: "model", evidence: ".onnx" },
-      { path: "weights[1].gguf", kind: "model", evidence: ".gguf" },
-    ];
-    expect(proposeSystems(assets, "My Repo")).toEqual([
+  it("proposes one system per AI package, whole folders by kind, shared code joining, and names a recurring folder as its own system", () => {
+    const ai = (path: string, evidence: string): ScannedFile => ({
+      path,
+      source: true,
+      asset: { path, kind: "model", evidence, core: true },
+    });
+    const files: ScannedFile[] = [
+      ai("train.py", "torch"),
+      { path: "README.md" },
+      { path: "models/yolo.yaml" },
+      ai("models/yolo.py", "torch"),
+      { path: "data/coco.yaml" },
+      { path: "data/hyps/hyp.scratch.yaml" },
+      ai("utils/general.py", "torch"),
+      { path: "utils/callbacks.py", source: true },
+      { path: "utils/downloads.py", source: true },
+      ai("segment/train.py", "torch"),
       {
-        id: "churn",
-        globs: [{ kind: "model", glob: "services/churn/models/**", files: 1, evidence: [".pt"] }],
+        path: "models/fraud/model.onnx",
+        asset: { path: "models/fraud/model.onnx", kind: "model", evidence: ".onnx", core: true },
       },
+      ai("src/fraud/score.py", "xgboost"),
+      { path: "web/package.json" },
+      { path: "web/chat.tsx", source: true, client: "ai/react" },
+      {
+        path: "weights[1].gguf",
+        asset: { path: "weights[1].gguf", kind: "model", evidence: ".gguf", core: true },
+      },
+    ];
+    const excluded = [
+      { path: "utils/tests/test_general.py", reason: "tests" as const, at: "utils/tests/" },
+    ];
+    const proposal = proposeSystems(files, excluded, "My Repo");
+    expect(proposal.systems).toEqual([
       {
         id: "fraud",
+        root: "",
         globs: [
-          { kind: "model", glob: "models/fraud/**", files: 2, evidence: [".onnx"] },
-          { kind: "model", glob: "src/fraud/**/*.py", files: 1, evidence: ["torch"] },
+          {
+            kind: "model",
+            glob: "models/fraud/**",
+            files: 1,
+            evidence: ["models/fraud/", ".onnx"],
+          },
+          { kind: "model", glob: "src/fraud/**/*.py", files: 1, evidence: ["xgboost"] },
         ],
       },
       {
         id: "my-repo",
+        root: "",
         globs: [
-          { kind: "model", glob: "models/*.onnx", files: 1, evidence: [".onnx"] },
+          { kind: "model", glob: "models/*", files: 2, evidence: ["models/", "torch"] },
+          { kind: "model", glob: "segment/**/*.py", files: 1, evidence: ["torch"] },
+          { kind: "model", glob: "train.py", files: 1, evidence: ["torch"] },
+          { kind: "model", glob: "utils/**/*.py", files: 3, evidence: ["torch"] },
           { kind: "model", glob: "weights\\[1\\].gguf", files: 1, evidence: [".gguf"] },
+          {
+            kind: "model",
+            glob: "!utils/tests/**",
+            files: 0,
+            evidence: ["tests, fixtures and test data are never governed"],
+          },
+          { kind: "data", glob: "data/**", files: 2, evidence: ["data/"] },
         ],
       },
+    ]);
+    expect(proposal.leftOut).toEqual([
+      {
+        path: "utils/tests/",
+        files: 1,
+        reason: "tests, fixtures and test data are never governed",
+      },
+      {
+        path: "web/",
+        files: 1,
+        reason: "imports only ai/react: calls a model over an API, not an AI system by itself",
+      },
+    ]);
+    expect(proposal.governed).toBe(12);
+  });
+});
+
+describe("aigate init --scan: folders named for a kind", () => {
+  it("governs a data folder whole only when it holds more than code and prose", () => {
+    const ai = (path: string): ScannedFile => ({
+      path,
+      source: true,
+      asset: { path, kind: "model", evidence: "openai", core: true },
+    });
+    const globs = (files: ScannedFile[]) =>
+      proposeSystems(files, [], "app").systems.flatMap((s) => s.globs.map((g) => g.glob));
+    const app = [
+      ai("src/chat/agent.ts"),
+      ai("src/chat/tools.ts"),
+      { path: "src/ui/page.ts", source: true },
+      { path: "src/data/orders.ts", source: true },
+    ];
+    expect(
+      globs([...app, { path: "src/data/users.ts", source: true }, { path: "src/data/README.md" }]),
+    ).toEqual(["src/chat/**/*.ts"]);
+    expect(globs([...app, { path: "src/data/faq.yaml" }, { path: "src/data/README.md" }])).toEqual([
+      "src/chat/**/*.ts",
+      "src/data/**",
+    ]);
+  });
+});
+
+describe("aigate init --scan: system ids", () => {
+  it("names each AI package after its folder, and a second package of the same name by its path", () => {
+    const ai = (path: string): ScannedFile => ({
+      path,
+      source: true,
+      asset: { path, kind: "model", evidence: "openai", core: true },
+    });
+    const files: ScannedFile[] = [
+      { path: "apps/web/package.json" },
+      ai("apps/web/chat.ts"),
+      { path: "packages/web/package.json" },
+      ai("packages/web/agent.ts"),
+      { path: "services/Web!/pyproject.toml" },
+      ai("services/Web!/agent.py"),
+    ];
+    const ids = proposeSystems(files, [], "repo").systems.map((s) => [s.id, s.root]);
+    expect(ids).toEqual([
+      ["packages-web", "packages/web"],
+      ["services-web", "services/Web!"],
+      ["web", "apps/web"],
     ]);
   });
 });
 
 describe("aigate init --scan on a repository", () => {
-  it("prints the proposal with file counts and writes nothing without --write", () => {
+  it("prints the proposal with file counts, evidence and what was left out, and writes nothing without --write", () => {
     const repo = mlRepo();
+    repo.write("tests/test_train.py", "import torch\n");
+    repo.commitAll("a test");
+    // The system of what no layout folder names is named after the repository's folder.
+    const id = systemId(basename(repo.dir));
     const run = repo.aigate(["init", "--scan"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`aigate init --scan: 7 file(s) listed by git, 5 AI asset(s) found
+    expect(run.stdout).toBe(`aigate init --scan: 8 file(s) listed by git, 5 AI file(s) to govern
 Proposed AI systems:
+  ${id}
+    prompts:    prompts/**                       2 file(s): prompts/
   fraud
-    model:      models/fraud/**                  1 file(s): .onnx
+    model:      models/fraud/**                  1 file(s): models/fraud/, .onnx
     model:      src/fraud/**/*.py                1 file(s): torch
-    data:       data/fraud/**                    1 file(s): .parquet
-  support
-    prompts:    prompts/support/**               2 file(s): prompts/
-Nothing written. Run again with --write to create 4 file(s): .github/ai-governance.yml, governance/assessments/fraud.yml, governance/assessments/support.yml, docs/ai-policy.md.
+    data:       data/fraud/**                    1 file(s): data/fraud/, .parquet
+Left out:
+  tests/                             1 file(s): tests, fixtures and test data are never governed
+Nothing written. Run again with --write to create 4 file(s): .github/ai-governance.yml, governance/assessments/${id}.yml, governance/assessments/fraud.yml, docs/ai-policy.md.
 `);
     expect(repo.git("status", "--porcelain")).toBe("");
+  });
+
+  it("--json gives the proposal for tools: per glob the evidence, and what was left out and why", () => {
+    const repo = mlRepo();
+    repo.write("docs/model.md", "# The fraud model\n");
+    const run = repo.aigate(["init", "--scan", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const scan = JSON.parse(run.stdout);
+    expect(scan).toMatchObject({ listed: 8, vendored: 0, governed: 5 });
+    expect(scan.systems[1]).toEqual({
+      id: "fraud",
+      root: "",
+      globs: [
+        { kind: "model", glob: "models/fraud/**", files: 1, evidence: ["models/fraud/", ".onnx"] },
+        { kind: "model", glob: "src/fraud/**/*.py", files: 1, evidence: ["torch"] },
+        { kind: "data", glob: "data/fraud/**", files: 1, evidence: ["data/fraud/", ".parquet"] },
+      ],
+    });
+    expect(scan.leftOut).toEqual([{ path: "docs/", files: 1, reason: "documentation" }]);
+    expect(repo.aigate(["init", "--scan", "--json", "--write"]).code).toBe(2);
+    expect(repo.aigate(["init", "--json"]).code).toBe(2);
   });
 
   it("as a new user would: init --scan --write with tier, team and owner, validate, then a model change makes check report the system", () => {
@@ -138,7 +319,7 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     const validate = repo.aigate(["validate"]);
     expect(validate.stderr).toBe("");
     expect(validate.stdout).toContain(
-      "valid: .github/ai-governance.yml, governance/assessments/fraud.yml, governance/assessments/support.yml",
+      `valid: .github/ai-governance.yml, governance/assessments/${systemId(basename(repo.dir))}.yml, governance/assessments/fraud.yml`,
     );
     expect(validate.code).toBe(0);
     repo.commitAll("govern the AI systems");
@@ -173,7 +354,11 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     const repo = new TempRepo();
     repos.push(repo);
     repo.git("init", "-q");
-    for (let n = 0; n < 60; n++) repo.write(`models/sys-${n}/model.onnx`, "weights");
+    for (let n = 0; n < 60; n++) {
+      // Each name recurs under models/ and data/: the maintainer's own layout of 60 systems.
+      repo.write(`models/sys-${n}/model.onnx`, "weights");
+      repo.write(`data/sys-${n}/train.csv`, "a,b\n");
+    }
     const write = repo.aigate(["init", "--scan", "--write"]);
     expect(write.code, write.stderr).toBe(0);
     const validate = repo.aigate(["validate"]);
@@ -199,7 +384,7 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     repo.write("node_modules/openai/index.ts", 'import OpenAI from "openai";\n');
     const run = repo.aigate(["init", "--scan"]);
     expect(run.stdout).toContain(
-      "9 file(s) listed by git, 1 in vendored folders skipped, 5 AI asset(s) found",
+      "9 file(s) listed by git, 1 in vendored folders skipped, 5 AI file(s) to govern",
     );
     expect(run.stdout).not.toContain("checkpoints");
   });
@@ -210,7 +395,7 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     repo.git("init", "-q");
     const run = repo.aigate(["init", "--scan"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("0 file(s) listed by git, 0 AI asset(s) found");
+    expect(run.stdout).toContain("0 file(s) listed by git, 0 AI file(s) to govern");
     expect(run.stdout).toContain("No AI assets found");
     const write = repo.aigate(["init", "--scan", "--write", "--owner", "acme/gov"]);
     expect(write.code, write.stderr).toBe(0);
@@ -225,7 +410,8 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     repo.write("src/server.ts", 'import express from "express";\n');
     repo.write("reports/q3.csv", "a,b\n");
     const run = repo.aigate(["init", "--scan"]);
-    expect(run.stdout).toContain("2 file(s) listed by git, 0 AI asset(s) found");
+    // Data alone, with no model, prompt or AI code beside it, is no AI system.
+    expect(run.stdout).toContain("2 file(s) listed by git, 0 AI file(s) to govern");
     expect(run.stdout).toContain("No AI assets found");
   });
 
@@ -256,7 +442,9 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
     symlinkSync("..", join(repo.dir, "src/fraud/up"));
     const run = repo.aigate(["init", "--scan"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain("model:      src/fraud/**/*.py                1 file(s): torch");
+    // The links are listed, never read: only train.py imports an AI library.
+    expect(run.stdout).toContain("model:      src/fraud/train.py               1 file(s): torch");
+    expect(run.stdout).not.toContain("outside");
   });
 
   it("outside a git repository is a usage error that says why", () => {

@@ -11,6 +11,7 @@ import {
   MAX_FILES_PER_SYSTEM,
   manifestChanged,
   matchChanges,
+  removesGoverned,
   touchesGoverned,
 } from "../../src/core/match.js";
 import type { ChangedFile } from "../../src/core/types.js";
@@ -272,5 +273,47 @@ describe("touchesGoverned: whether paths changed since an approval are governed"
     expect(touchesGoverned(governed, ["governance/credit.yml"])).toBe(true);
     expect(touchesGoverned(governed, ["docs/card.md"])).toBe(true);
     expect(touchesGoverned(governed, ["docs/ai-policy.md"])).toBe(true);
+  });
+});
+
+describe("removesGoverned: whether a change may leave a path of the manifest matching no file", () => {
+  const compiled = compileMatcher(
+    manifestOf(
+      system(
+        "credit-scoring",
+        { model: ["models/credit/**", "!models/credit/scratch/**"] },
+        { assessment: "governance/credit.yml" },
+      ),
+    ),
+  );
+  const cases: Array<[string, ChangedFile[], boolean]> = [
+    ["a governed file removed", [{ path: "models/credit/m.py", status: "removed" }], true],
+    [
+      "a governed file renamed away",
+      [{ path: "models/v2/m.py", status: "renamed", previousPath: "models/credit/m.py" }],
+      true,
+    ],
+    [
+      "a governed file renamed within its folder",
+      [{ path: "models/credit/n.py", status: "renamed", previousPath: "models/credit/m.py" }],
+      true,
+    ],
+    ["the assessment removed", [{ path: "governance/credit.yml", status: "removed" }], true],
+    [
+      "a governed file copied (the source stays)",
+      [{ path: "models/v2/m.py", status: "copied", previousPath: "models/credit/m.py" }],
+      false,
+    ],
+    ["an ungoverned file removed", [{ path: "README.md", status: "removed" }], false],
+    ["an excluded file removed", [{ path: "models/credit/scratch/x", status: "removed" }], false],
+    [
+      "a file renamed into a governed folder",
+      [{ path: "models/credit/m.py", status: "renamed", previousPath: "tmp/m.py" }],
+      false,
+    ],
+    ["governed files added and modified", [...modified("models/credit/m.py")], false],
+  ];
+  it.each(cases)("%s → %s", (_name, files, expected) => {
+    expect(removesGoverned(compiled, files)).toBe(expected);
   });
 });

@@ -13,6 +13,7 @@ import {
   type SimRepo,
 } from "../../sim/index.js";
 import { FIXTURE_REPO, readTree, type Stack, startStack } from "../../sim/stack.js";
+import { ANSWERS_MARKER } from "../../src/core/report/index.js";
 
 export const ASSESSMENT = "AI governance: risk assessment";
 export const OVERSIGHT = "AI governance: human oversight";
@@ -130,8 +131,9 @@ export function driver(current: () => Stack) {
     return liveComments(repo, pull).filter((c) => c.body.includes("<!-- aigate-attestation:v1 "));
   }
 
+  /** aigate's answer comments on the pull request (one at most: it is edited in place). */
   function replies(repo: SimRepo, pull: SimPullRequest): SimComment[] {
-    return liveComments(repo, pull).filter((c) => c.body.includes("<!-- aigate-reply:"));
+    return liveComments(repo, pull).filter((c) => c.body.startsWith(ANSWERS_MARKER));
   }
 
   return { draft, open, push, review, comment, checks, attestations, replies };

@@ -78,7 +78,7 @@ describe("an attestation comment whose creation ends without a clear answer", ()
     expect(oversight?.conclusion).toBe("failure");
     expect(oversight?.title).toMatch(/^aigate could not evaluate: GitHub 503/);
     // The next event heals it.
-    await app.comment(repo, pr, "mallory", "/aigate recheck");
+    await app.comment(repo, pr, "frank", "/aigate recheck");
     expect(app.attestations(repo, pr)).toHaveLength(1);
     expect(app.checks(repo, pr).oversight?.title).toBe(
       "Waiting for 1 of 2 approvals (credit-scoring)",

@@ -3,7 +3,12 @@
  * over HTTP, the simulated GitHub's requested reviewers and review request events.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pullRequestEvent, type SimPullRequest, type SimRepo } from "../../sim/index.js";
+import {
+  issueCommentEvent,
+  pullRequestEvent,
+  type SimPullRequest,
+  type SimRepo,
+} from "../../sim/index.js";
 import {
   appIdentity,
   FIXTURE_REPO,
@@ -18,7 +23,7 @@ import { draft, driver, modelChange } from "./driver.js";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { AIGATE_METRICS: "1" } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -49,7 +54,8 @@ describe("review requests", () => {
     expect(oversight?.summary).toMatch(/\| model-risk \(team\)|acme\/model-risk \(team\)/);
     // A review or a comment asks no one more.
     await app.review(repo, pr, "erin");
-    await app.comment(repo, pr, "mallory", "/aigate recheck");
+    repo.addCollaborator("dave");
+    await app.comment(repo, pr, "dave", "/aigate recheck");
     expect(requestedBy(pr)).toEqual(["team:model-risk"]);
   });
 
@@ -76,6 +82,12 @@ describe("review requests", () => {
     expect(pr.requestedTeams).toEqual([]);
     const answer = app.replies(repo, pr).at(-1)?.body ?? "";
     expect(answer).toContain("@dave nothing was requested");
+    // Every answer on the pull request is in the one answer comment, edited in place.
+    await app.comment(repo, pr, "frank", "/approve credit-scoring");
+    const [only, ...more] = app.replies(repo, pr);
+    expect(more).toEqual([]);
+    expect(only?.body).toContain("@dave nothing was requested");
+    expect(only?.body).toContain("@frank your `/approve` was not recorded");
   });
 
   it("an eligible reviewer the author picked: nothing is requested", async () => {
@@ -163,13 +175,23 @@ describe("review requests", () => {
     expect(requestedBy(pr)).toEqual(asked);
   });
 
-  it("/aigate request from someone who is not a collaborator is refused", async () => {
+  it("/aigate request from someone who may not command is dropped before any request, and counted", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await app.open(repo, modelChange());
     pr.removeRequestedReviewers(stack.sim.state.user("carol"), [], ["model-risk"]);
-    await app.comment(repo, pr, "mallory", "/aigate request");
-    const answer = app.replies(repo, pr).at(-1)?.body ?? "";
-    expect(answer).toContain("@mallory only the repository's collaborators");
+    const calls = stack.sim.requests.length;
+    const c = repo.addComment(pr.number, { user: "mallory", body: "/aigate request" });
+    // Answered at once, before any GitHub request: no answer comment, no review request.
+    expect(await stack.send("issue_comment", issueCommentEvent("created", repo, pr, c))).toBe(202);
+    expect(stack.sim.requests.length).toBe(calls);
+    expect(app.replies(repo, pr)).toEqual([]);
+    expect(
+      stack.logs.some((l) =>
+        l.includes("@mallory (association NONE) may not ask for /aigate request"),
+      ),
+    ).toBe(true);
     expect(requestedBy(pr)).toEqual(["team:model-risk"]);
+    const metrics = await (await fetch(`${stack.appUrl}/aigate/metrics`)).text();
+    expect(metrics).toMatch(/aigate_commands_dropped_total\{command="request"\} [1-9]/);
   });
 });

@@ -98,19 +98,26 @@ describe("the App end to end", () => {
     expect(checks(repo, pr).oversight?.conclusion).toBe("action_required");
   });
 
-  it("non-member refused", async () => {
+  it("non-approver refused: a member of the organisation is answered once, a stranger is not answered", async () => {
     const repo = governedRepo(stack.sim);
     const pr = await openPr(repo, modelChange());
-    await comment(repo, pr, "mallory", "/approve");
+    await comment(repo, pr, "frank", "/approve");
     expect(attestationComments(repo, pr)).toEqual([]);
     expect(replies(repo, pr)[0]?.body).toContain(
-      "@mallory your `/approve` was not recorded: you are not an approver for credit-scoring",
+      "@frank your `/approve` was not recorded: you are not an approver for credit-scoring",
     );
     // The same comment delivered again is not answered twice.
-    const again = liveComments(repo, pr).find((c) => c.user.login === "mallory");
-    if (!again) throw new Error("mallory's comment is missing");
+    const again = liveComments(repo, pr).find((c) => c.user.login === "frank");
+    if (!again) throw new Error("frank's comment is missing");
+    const mark = stack.sim.requests.length;
     await stack.send("issue_comment", issueCommentEvent("created", repo, pr, again));
     expect(replies(repo, pr)).toHaveLength(1);
+    expect(stack.sim.requests.slice(mark).filter((r) => r.method !== "GET")).toEqual([]);
+    // mallory has no association with the repository: refused and listed, never answered.
+    await comment(repo, pr, "mallory", "/approve");
+    expect(attestationComments(repo, pr)).toEqual([]);
+    expect(replies(repo, pr)[0]?.body).not.toContain("@mallory");
+    expect(checks(repo, pr).oversight?.summary).toContain("mallory");
   });
 
   it("team member accepted", async () => {
@@ -565,7 +572,7 @@ describe("the App end to end", () => {
     const repo = governedRepo(stack.sim);
     const pr = await openPr(repo, modelChange());
     pr.addReview({ user: "alice", state: "APPROVED" }); // its webhook never arrives
-    await comment(repo, pr, "mallory", "/aigate recheck");
+    await comment(repo, pr, "frank", "/aigate recheck");
     expect(attestationComments(repo, pr)).toHaveLength(1);
     expect(checks(repo, pr).oversight?.title).toBe("Waiting for 1 of 2 approvals (credit-scoring)");
     pr.addReview({ user: "erin", state: "APPROVED" }); // missed too

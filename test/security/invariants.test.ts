@@ -122,9 +122,9 @@ describe("§8.1 The manifest comes from the base commit; a PR never relaxes its 
     const base = repo.fileAt("main", MANIFEST_PATH)?.content ?? "";
     const pr = await app.open(repo, {
       ...modelChange(),
-      [MANIFEST_PATH]: base.replace('users: ["alice"]', 'users: ["alice", "mallory"]'),
+      [MANIFEST_PATH]: base.replace('users: ["alice"]', 'users: ["alice", "frank"]'),
     });
-    await app.comment(repo, pr, "mallory", "/approve credit-scoring");
+    await app.comment(repo, pr, "frank", "/approve credit-scoring");
     expect(app.attestations(repo, pr)).toEqual([]);
     expect(app.replies(repo, pr)[0]?.body).toContain("you are not an approver for credit-scoring");
     expect(app.checks(repo, pr).oversight?.conclusion).toBe("action_required");
@@ -389,10 +389,10 @@ describe("§8.3 A forged, edited, replayed (other repo/PR/head) or unsigned atte
     const repo = governedRepo(stack.sim);
     const pr = await app.open(repo, modelChange());
     const remark = repo.addComment(pr.number, {
-      user: "alice",
+      user: "erin",
       body: "I will look at the evaluation report tomorrow.",
     });
-    // dave, the author, has write access and rewrites alice's comment a minute later.
+    // dave, the author, has write access and rewrites erin's comment a minute later.
     stack.sim.state.setNow(new Date(Date.now() + 60_000));
     try {
       repo.editComment(remark.id, "/approve credit-scoring");
@@ -568,7 +568,7 @@ describe("§8.4 Approvals on an old head never pass a new head with governed cha
     for (const user of ["alice", "erin"]) {
       Object.assign(pr.addReview({ user, state: "APPROVED" }), { commitId: null });
     }
-    await app.comment(repo, pr, "mallory", "/aigate recheck");
+    await app.comment(repo, pr, "frank", "/aigate recheck");
     expect(app.attestations(repo, pr)).toEqual([]);
     expect(app.checks(repo, pr).oversight?.conclusion).toBe("action_required");
   });
@@ -675,7 +675,7 @@ describe("§8.6 Secrets (keys, tokens) never appear in logs, check runs or comme
     stack.sim.failNext("issues/create-comment", 502, EVIDENCE_ATTEMPTS);
     await app.review(repo, pr, "erin");
     stack.sim.failNext("pulls/get", 401, 1, { message: "Bad credentials" });
-    await app.comment(repo, pr, "alice", "/aigate recheck");
+    await app.comment(repo, pr, "frank", "/aigate recheck");
     const written = [
       ...stack.logs,
       ...stack.sim.state

@@ -19,6 +19,7 @@ interface InitOptions {
   force?: boolean;
   scan?: boolean;
   write?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -34,6 +35,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
     )
     .option("--scan", "propose systems from the AI assets git lists (models, data, prompts, code)")
     .option("--write", "with --scan: write the proposal (never over an existing manifest)")
+    .option("--json", "with --scan: print the proposal as JSON (evidence and what was left out)")
     .option("--system <id>", "id of the first AI system (without --scan)", "my-model")
     .option("--tier <tier>", `the EU AI Act tier of every system (${TIERS.join(", ")})`)
     .option("--approver <login>", "GitHub login allowed to approve (repeatable)", collect, [])
@@ -46,6 +48,12 @@ export function registerInit(program: Command, ctx: CliContext): void {
     )
     .option("--force", "without --scan: overwrite files that already exist")
     .action(async (options: InitOptions) => {
+      if (options.json && !options.scan) {
+        throw new UsageError("--json goes with --scan: it prints the proposal as JSON");
+      }
+      if (options.json && options.write) {
+        throw new UsageError("--json prints the proposal only: run --write without --json");
+      }
       if (options.write && !options.scan) {
         throw new UsageError("--write goes with --scan: plain 'aigate init' always writes");
       }
@@ -117,11 +125,26 @@ async function initFromScan(ctx: CliContext, root: string, options: InitOptions)
   const git = new LocalGit(root);
   const listed = await git.workingTreeFiles();
   const scan = scanFiles(root, listed, basename(root));
+  if (options.json) {
+    ctx.stdout(`${JSON.stringify(scan, null, 2)}\n`);
+    return;
+  }
   ctx.stdout(describeScan(scan));
   const systems: ScaffoldSystem[] = scan.systems.map((s) => {
     const paths: ScaffoldSystem["paths"] = {};
     for (const g of s.globs) paths[g.kind] = [...(paths[g.kind] ?? []), g.glob];
-    const found = s.globs.map((g) => `${g.files} ${g.kind} file(s) (${g.evidence.join(", ")})`);
+    // One total per kind, with what gave its files away.
+    const kinds = new Map<string, { files: number; evidence: Set<string> }>();
+    for (const g of s.globs) {
+      if (g.glob.startsWith("!")) continue;
+      const entry = kinds.get(g.kind) ?? { files: 0, evidence: new Set<string>() };
+      entry.files += g.files;
+      for (const e of g.evidence) entry.evidence.add(e);
+      kinds.set(g.kind, entry);
+    }
+    const found = [...kinds].map(
+      ([kind, k]) => `${k.files} ${kind} file(s) (${[...k.evidence].join(", ")})`,
+    );
     return { id: s.id, lifecycle: "development", paths, comment: `found ${found.join("; ")}` };
   });
   const files = scaffoldFiles(systems, people(options, options.tier), new Date());
@@ -157,24 +180,37 @@ async function initFromScan(ctx: CliContext, root: string, options: InitOptions)
   );
 }
 
+/** Left-out folders printed on the terminal; `--json` lists them all. */
+const LEFT_OUT_SHOWN = 12;
+
 function describeScan(scan: ScanResult): string {
   const lines = [
-    `aigate init --scan: ${scan.listed} file(s) listed by git${scan.vendored > 0 ? `, ${scan.vendored} in vendored folders skipped` : ""}, ${scan.assets} AI asset(s) found`,
+    `aigate init --scan: ${scan.listed} file(s) listed by git${scan.vendored > 0 ? `, ${scan.vendored} in vendored folders skipped` : ""}, ${scan.governed} AI file(s) to govern`,
   ];
   if (scan.systems.length === 0) {
     lines.push(
-      "No AI assets found (model weights, data under data folders, prompts, evaluation sets, code importing AI libraries).",
+      "No AI assets found (model weights and artefacts, prompts, ML pipelines, code importing AI libraries).",
       "With --write, a manifest with no systems is written, to add systems to as they come.",
     );
   } else {
     lines.push("Proposed AI systems:");
     for (const system of scan.systems) {
-      lines.push(`  ${system.id}`);
+      lines.push(`  ${system.id}${system.root ? ` (package ${system.root}/)` : ""}`);
       for (const g of system.globs) {
-        lines.push(
-          `    ${`${g.kind}:`.padEnd(12)}${g.glob.padEnd(32)} ${g.files} file(s): ${g.evidence.join(", ")}`,
-        );
+        const why = g.glob.startsWith("!")
+          ? `left out: ${g.evidence.join(", ")}`
+          : `${g.files} file(s): ${g.evidence.join(", ")}`;
+        lines.push(`    ${`${g.kind}:`.padEnd(12)}${g.glob.padEnd(32)} ${why}`);
       }
+    }
+  }
+  if (scan.leftOut.length > 0) {
+    lines.push("Left out:");
+    for (const l of scan.leftOut.slice(0, LEFT_OUT_SHOWN)) {
+      lines.push(`  ${l.path.padEnd(34)} ${l.files} file(s): ${l.reason}`);
+    }
+    if (scan.leftOut.length > LEFT_OUT_SHOWN) {
+      lines.push(`  … and ${scan.leftOut.length - LEFT_OUT_SHOWN} more (--json lists them all)`);
     }
   }
   return `${lines.join("\n")}\n`;

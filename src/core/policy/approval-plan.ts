@@ -8,6 +8,7 @@
 import { MARKER_PREFIX } from "../attestation/comment.js";
 import type { ApprovalStatement } from "../attestation/statement.js";
 import { INFORMATIONAL_VERDICTS, type VerificationReport } from "../attestation/verify.js";
+import { answersTo } from "../command-rights.js";
 import { parseCommands, unknownSystems } from "../commands.js";
 import { MANIFEST_SYSTEM_ID, type Manifest } from "../manifest/schema.js";
 import type {
@@ -28,7 +29,7 @@ import {
   resolveApprovalSystems,
   separationOfDuties,
 } from "./eligibility.js";
-import { repliedCommentIds, replyTarget } from "./replied.js";
+import { isAnswersBody, repliedCommentIds, replyTarget } from "./replied.js";
 
 /** Team memberships of one account: the teams it is an active member of, and those unreadable. */
 export interface TeamsOf {
@@ -184,6 +185,9 @@ export async function planApprovals(
   };
   const reply = (comment: CommentFacts, reason: ReplyReason, problems: string[]): void => {
     if (replied.has(comment.id) || !comment.author) return;
+    // A stranger's refusal costs the installation no write (docs/app.md#who-may-command-what).
+    const commander = { login: comment.author.login, association: comment.association };
+    if (!answersTo(commander, pullRequest.author.login)) return;
     plan.replies.push({ commentId: comment.id, login: comment.author.login, reason, problems });
     replied.add(comment.id);
   };
@@ -191,7 +195,12 @@ export async function planApprovals(
   const headCommitAt = input.commits.find((c) => c.sha === pullRequest.headSha)?.committedAt;
   const commands = new Map<number, ReturnType<typeof parseCommands>>();
   for (const comment of input.comments) {
-    if (comment.body.includes(MARKER_PREFIX) || replyTarget(comment.body) !== undefined) continue;
+    if (
+      comment.body.includes(MARKER_PREFIX) ||
+      replyTarget(comment.body) !== undefined ||
+      isAnswersBody(comment.body)
+    )
+      continue;
     const parsed = parseCommands(comment.body);
     commands.set(comment.id, parsed);
     const decision = parsed.decision;

@@ -21,7 +21,8 @@ export interface CheckAnnotation {
 
 /**
  * The located errors a gate reports (the base manifest's on both gates, the others on the
- * assessment gate) and those to annotate. Annotations land on the head's files, so the base
+ * assessment gate) and those to annotate, with the base manifest's dead paths when the change
+ * leaves the manifest as it is. Annotations land on the head's files, so the base
  * manifest's errors are annotated only when this change leaves the manifest as it is.
  */
 export function locatedErrors(
@@ -45,9 +46,15 @@ export function locatedErrors(
   const baseListed = decision.proposedManifest
     ? base.map((e) => ({ ...e, message: `(on the base branch) ${e.message}` }))
     : base;
+  // The base manifest's paths this change leaves matching no file: already among the gate's
+  // problems, so annotated on the manifest's lines but not listed twice.
+  const deadErrors =
+    gate === "assessment" && !decision.proposedManifest
+      ? (decision.deadPaths ?? []).filter((finding) => finding.severity === "error")
+      : [];
   return {
     listed: [...baseListed, ...others],
-    annotated: decision.proposedManifest ? others : [...base, ...others],
+    annotated: decision.proposedManifest ? others : [...base, ...deadErrors, ...others],
   };
 }
 

@@ -1,4 +1,11 @@
 /** Check-run reports: a Decision rendered for people (docs/policy.md#titles-and-conclusions). */
+
+export {
+  ANSWERS_MARKER,
+  type AnswerEntry,
+  findAnswersComment,
+  parseAnswers,
+} from "../policy/replied.js";
 export { type CheckAnnotation, MAX_ANNOTATIONS } from "./annotations.js";
 export {
   ASSESSMENT_CHECK_NAME,
@@ -7,5 +14,11 @@ export {
   OVERSIGHT_CHECK_NAME,
   renderCheck,
 } from "./render.js";
-export { renderReply } from "./replies.js";
+export {
+  answerText,
+  mergeAnswers,
+  type RecordedCommand,
+  renderAnswers,
+  renderReply,
+} from "./replies.js";
 export { type RequestAnswer, renderRequestAnswer } from "./review-requests.js";

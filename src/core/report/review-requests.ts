@@ -5,7 +5,7 @@
  * decided; never consulted by it.
  */
 
-import { replyMarker } from "../policy/replied.js";
+import type { AnswerEntry } from "../policy/replied.js";
 import type { ReviewRequestPlan } from "../policy/review-requests.js";
 import type { Decision, ReviewRequestReport } from "../types.js";
 import { bullets, md } from "./markdown.js";
@@ -33,6 +33,11 @@ export function reviewRequestsSection(
       `Can still approve (never the author, a committer, a bot or someone who already approved):\n\n${bullets(
         still.map((s) => `${md(s.system)}: ${names(s.canApprove)}`),
       )}`,
+    );
+  }
+  if (report.heldBack && report.heldBack.length > 0) {
+    parts.push(
+      `Not requested now, to keep the installation's writes for the evidence while its budget is nearly spent: ${names(report.heldBack)}. \`/aigate request\` asks again.`,
     );
   }
   const fix: string[] = [];
@@ -69,6 +74,7 @@ function hasContent(report: ReviewRequestReport): boolean {
     report.requested.length > 0 ||
     report.refused.length > 0 ||
     report.overflow.length > 0 ||
+    (report.heldBack?.length ?? 0) > 0 ||
     report.systems.some(
       (s) => s.canApprove.length > 0 || s.unreadableTeams.length > 0 || s.foreignTeams.length > 0,
     )
@@ -79,32 +85,42 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-/** How `/aigate request` was answered: refused to its author, or what the plan and GitHub did. */
-export type RequestAnswer =
-  | { kind: "not_a_collaborator" }
-  | {
-      kind: "planned";
-      plan: ReviewRequestPlan;
-      /** Requests GitHub refused, with its reason. */
-      refused: ReviewRequestReport["refused"];
-    };
+/** How `/aigate request` was answered: what the plan and GitHub did, or the write budget. */
+export interface RequestAnswer {
+  plan: ReviewRequestPlan;
+  /** Requests GitHub refused, with its reason. */
+  refused: ReviewRequestReport["refused"];
+  /** Reviewers not asked because the installation's write budget was nearly spent. */
+  heldBack?: string[];
+}
 
-/** The comment that answers an `/aigate request`, found again by its reply marker. */
+/**
+ * The answer to an `/aigate request`, as an entry of aigate's one answer comment
+ * (docs/app.md#answers): the comment's marker names the command it answers.
+ */
 export function renderRequestAnswer(
   commentId: number,
   login: string,
   answer: RequestAnswer,
-): string {
-  const head = `${replyMarker(commentId)}\n@${md(login)}`;
-  if (answer.kind === "not_a_collaborator") {
-    return `${head} only the repository's collaborators can ask aigate to request reviews; nothing was requested.`;
-  }
+): AnswerEntry {
+  return { commentId, login, text: requestAnswerText(commentId, login, answer) };
+}
+
+function requestAnswerText(commentId: number, login: string, answer: RequestAnswer): string {
+  const head = `@${md(login)}`;
   const { plan, refused } = answer;
-  const refusedNames = new Set(refused.flatMap((r) => r.reviewers.map((n) => n.toLowerCase())));
-  const sent = [...plan.teams, ...plan.users].filter((n) => !refusedNames.has(n.toLowerCase()));
+  const held = answer.heldBack ?? [];
+  const notSent = new Set(
+    [...refused.flatMap((r) => r.reviewers), ...held].map((n) => n.toLowerCase()),
+  );
+  const sent = [...plan.teams, ...plan.users].filter((n) => !notSent.has(n.toLowerCase()));
   const lines: string[] = [];
   if (sent.length > 0) lines.push(`${head} aigate asked ${names(sent)} for a review.`);
-  else if (refused.length > 0) lines.push(`${head} aigate could not request reviews:`);
+  else if (held.length > 0) {
+    lines.push(
+      `${head} nothing was requested now: the installation's writes are kept for the evidence while its budget is nearly spent; ask again in a few minutes.`,
+    );
+  } else if (refused.length > 0) lines.push(`${head} aigate could not request reviews:`);
   else lines.push(`${head} nothing was requested: ${nothingReason(plan)}.`);
   const notes = refused.map(
     (r) => `GitHub refused to request ${names(r.reviewers)}: ${md(r.reason)}`,
@@ -112,7 +128,8 @@ export function renderRequestAnswer(
   if (plan.overflow.length > 0) {
     notes.push(`not requested, at most 15 reviewers: ${names(plan.overflow)}`);
   }
-  return notes.length > 0 ? `${lines.join("\n")}\n\n${bullets(notes)}` : lines.join("\n");
+  const text = notes.length > 0 ? `${lines.join("\n")}\n\n${bullets(notes)}` : lines.join("\n");
+  return `${text}\n\n<sub>In answer to [this comment](#issuecomment-${commentId}).</sub>`;
 }
 
 function nothingReason(plan: ReviewRequestPlan): string {

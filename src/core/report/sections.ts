@@ -41,6 +41,8 @@ export function summarySections(decision: Decision, gate: Gate, errors: LocatedE
     if (requests) sections.push(requests);
     const rejected = rejectedAttestations(decision);
     if (rejected) sections.push(rejected);
+    const held = heldBack(decision);
+    if (held) sections.push(held);
   }
   // A decision that could not look at the change evidences nothing.
   if (!decision.error && decision.manifest.status === "ok") {
@@ -297,6 +299,16 @@ function oversightSection(decision: Decision, affected: AffectedSystem): Section
     }
   }
   return { heading: md(systemHeading(affected)), body: parts.join("\n\n") };
+}
+
+function heldBack(decision: Decision): Section | undefined {
+  const held = decision.answersHeldBack ?? 0;
+  if (held === 0) return undefined;
+  return {
+    heading: "Answers held back",
+    keep: true,
+    body: `aigate did not post ${held === 1 ? "an answer" : `${held} answers`} to commands on this pull request: the installation is near GitHub's limit on content-creating requests, and its writes are kept for evidence. Approvals are still evaluated, recorded and counted above; \`/aigate recheck\` later brings the answers.`,
+  };
 }
 
 function rejectedAttestations(decision: Decision): Section | undefined {

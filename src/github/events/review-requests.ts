@@ -1,9 +1,9 @@
 /**
  * What an event means for review requests (docs/policy.md#review-requests): the trigger of a
- * pull request's action, and a new `/aigate request` comment with whether GitHub calls its
- * author a collaborator (only collaborators may ask).
+ * pull request's action, and a new `/aigate request` comment the router honoured — who may ask
+ * is decided by the rule for every command that asks for work (docs/app.md#who-may-command-what).
  */
-import { parseCommands } from "../../core/commands.js";
+import type { CommandRights } from "../../core/command-rights.js";
 import type { ReviewRequestTrigger } from "../../core/policy/review-requests.js";
 import type { RequestCommand } from "../flow/contract.js";
 
@@ -14,29 +14,24 @@ const TRIGGERS: Record<string, ReviewRequestTrigger> = {
   synchronize: "push",
 };
 
-/** GitHub's author associations of the people who may ask aigate to request reviews. */
-const COLLABORATORS: ReadonlySet<string> = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
-
 /** The review-request trigger of a `pull_request` action. */
 export function reviewTrigger(action: string): ReviewRequestTrigger {
   return TRIGGERS[action] ?? "other";
 }
 
-/** A new comment's `/aigate request`, or undefined. */
+/**
+ * A new comment's `/aigate request`, when its author may ask for it (`rights`, from the
+ * comment's `author_association`), or undefined: a dropped request never reaches the flow.
+ */
 export function requestCommandOf(
   action: string,
   comment: {
     id?: number | undefined;
-    body?: string | null | undefined;
     user?: { login: string } | null | undefined;
-    author_association?: string | undefined;
   },
+  rights: Pick<CommandRights, "work">,
 ): RequestCommand | undefined {
   if (action !== "created" || comment.id === undefined || !comment.user) return undefined;
-  if (!parseCommands(comment.body).request) return undefined;
-  return {
-    commentId: comment.id,
-    login: comment.user.login,
-    collaborator: COLLABORATORS.has(comment.author_association ?? ""),
-  };
+  if (!rights.work.includes("request")) return undefined;
+  return { commentId: comment.id, login: comment.user.login };
 }

@@ -6,12 +6,12 @@
  */
 import { z } from "zod";
 import { MARKER_PREFIX } from "../../core/attestation/comment.js";
-import { parseCommands } from "../../core/commands.js";
 import { queuedPullRequest } from "../../core/policy/merge-group.js";
 import type { ReviewRequestTrigger } from "../../core/policy/review-requests.js";
 import { CHECK_NAMES } from "../flow/checks.js";
 import type { RequestCommand } from "../flow/contract.js";
 import type { BasePushTarget } from "./base-push.js";
+import { carriesMarker, droppedWork, type Ignored, rightsOf } from "./commands.js";
 import type { MergeGroupTarget } from "./merge-group.js";
 import { requestCommandOf, reviewTrigger } from "./review-requests.js";
 
@@ -71,9 +71,11 @@ const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ logi
 const Sender = z
   .looseObject({ type: z.string().optional(), login: z.string().optional() })
   .optional();
+const Author = z.looseObject({ login: z.string() }).nullable().optional();
 const PullRequest = z.looseObject({
   number: z.int().positive(),
   head: z.looseObject({ sha: z.string() }),
+  user: Author,
 });
 
 const PullRequestEvent = z.looseObject({
@@ -86,20 +88,29 @@ const ReviewEvent = z.looseObject({
   action: z.string(),
   repository: Repository,
   pull_request: PullRequest,
-  review: z.looseObject({ state: z.string(), body: z.string().nullable().optional() }),
+  review: z.looseObject({
+    state: z.string(),
+    body: z.string().nullable().optional(),
+    user: Author,
+    author_association: z.string().optional(),
+  }),
   changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
 });
 const CommentEvent = z.looseObject({
   action: z.string(),
   repository: Repository,
   sender: Sender,
-  issue: z.looseObject({ number: z.int().positive(), pull_request: z.unknown().optional() }),
+  issue: z.looseObject({
+    number: z.int().positive(),
+    pull_request: z.unknown().optional(),
+    user: Author,
+  }),
   comment: z.looseObject({
     id: z.int().positive().optional(),
     body: z.string().nullable().optional(),
-    performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
-    user: z.looseObject({ login: z.string() }).nullable().optional(),
+    user: Author,
     author_association: z.string().optional(),
+    performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
   }),
   changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
 });
@@ -119,27 +130,6 @@ const CheckSuiteEvent = z.looseObject({
   }),
 });
 
-/** Whether a comment or review text asks to evaluate afresh. */
-function asksRecheck(body: string | null | undefined): boolean {
-  return !!body && parseCommands(body).recheck;
-}
-
-/** Whether a comment or review text could matter: a command or an attestation marker. */
-function matters(body: string | null | undefined): boolean {
-  if (!body) return false;
-  if (body.includes(MARKER_PREFIX)) return true;
-  const parsed = parseCommands(body);
-  // A command that could not be read is answered, so nobody believes it was recorded.
-  return (
-    parsed.decision !== undefined || parsed.recheck || parsed.request || parsed.problems.length > 0
-  );
-}
-
-/** An event that cannot change a gate, and why (the Action says it; the App logs it). */
-export interface Ignored {
-  ignored: string;
-}
-
 /** A merge queue asking for both checks on a group (docs/app.md#merge-queues). */
 export interface MergeGroupRoute {
   mergeGroup: MergeGroupTarget;
@@ -151,6 +141,8 @@ export interface BasePushRoute {
   basePush: BasePushTarget;
   why: string;
 }
+
+export type { Ignored };
 
 export type Route = EventTarget | MergeGroupRoute | BasePushRoute | Ignored;
 
@@ -309,11 +301,19 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
         return at(repository, pr.number, pr.head.sha, why);
       }
       // An edited or plain review matters only if its text names systems or asks for a recheck.
-      if (matters(review.body) || matters(p.data.changes?.body?.from)) {
+      const commander = { login: review.user?.login ?? "", association: review.author_association };
+      const now = rightsOf(review.body, commander, pr.user?.login);
+      const before = rightsOf(p.data.changes?.body?.from, commander, pr.user?.login);
+      if (
+        now.evaluate ||
+        before.evaluate ||
+        carriesMarker(review.body, p.data.changes?.body?.from)
+      ) {
         const t = at(repository, pr.number, pr.head.sha, why);
-        if (asksRecheck(review.body)) t.relist = true;
+        if (now.work.includes("recheck")) t.relist = true;
         return t;
       }
+      if (now.dropped.length > 0) return droppedWork(commander, now.dropped);
       return ignored("the review neither approves nor requests changes nor carries a command");
     }
     case "issue_comment": {
@@ -331,10 +331,17 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (!["created", "edited", "deleted"].includes(action ?? p.data.action)) {
         return ignored(`issue_comment action '${p.data.action}' cannot change the gates`);
       }
-      if (matters(comment.body) || matters(p.data.changes?.body?.from)) {
+      const commander = {
+        login: comment.user?.login ?? "",
+        association: comment.author_association,
+      };
+      const previous = p.data.changes?.body?.from;
+      const now = rightsOf(comment.body, commander, issue.user?.login);
+      const before = rightsOf(previous, commander, issue.user?.login);
+      if (now.evaluate || before.evaluate || carriesMarker(comment.body, previous)) {
         const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
-        if (p.data.action !== "deleted" && asksRecheck(comment.body)) t.relist = true;
-        const command = requestCommandOf(p.data.action, comment);
+        if (p.data.action !== "deleted" && now.work.includes("recheck")) t.relist = true;
+        const command = requestCommandOf(p.data.action, comment, now);
         if (command) t.requestCommand = command;
         if (
           p.data.action === "deleted" &&
@@ -346,6 +353,9 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
           if (by) t.deleted.by = by;
         }
         return t;
+      }
+      if (p.data.action !== "deleted" && now.dropped.length > 0) {
+        return droppedWork(commander, now.dropped);
       }
       return ignored("the comment carries no aigate command: nothing to do");
     }

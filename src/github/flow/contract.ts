@@ -6,6 +6,7 @@
 import type { Jwks, Signer } from "../../core/attestation/index.js";
 import type { ReviewRequestTrigger } from "../../core/policy/index.js";
 import type { Decision } from "../../core/types.js";
+import type { WriteKind } from "../../core/write-budget.js";
 import type { Log, PullRequestTarget } from "../client.js";
 import type { GitHubFailure } from "../errors.js";
 import type { FlowTelemetry } from "../operator/telemetry.js";
@@ -14,6 +15,9 @@ import type { CheckRecords } from "../replicas/check-records.js";
 import type { HeldLock } from "../replicas/lock.js";
 import type { DeletedAttestation } from "./attest.js";
 import type { PublishOutcome } from "./publish.js";
+
+/** Admits an optional write of the installation, counting it; absent, every write is admitted. */
+export type AdmitWrite = (kind: WriteKind) => Promise<boolean>;
 
 export interface ReconcileDeps {
   /** Signs new attestations; without one, approvals are evaluated but none is recorded. */
@@ -41,6 +45,11 @@ export interface ReconcileDeps {
    * in for listing them when known for certain (check-records.ts). Without it they are listed.
    */
   checkRecords?: CheckRecords | undefined;
+  /**
+   * The installation's write budget (docs/deployment.md#the-write-budget): admits an optional
+   * write such as an answer. Without it (the Action, which runs per event) every write goes.
+   */
+  admitWrite?: AdmitWrite | undefined;
 }
 
 export interface ReconcileResult {
@@ -48,9 +57,15 @@ export interface ReconcileResult {
   decision?: Decision;
   checks: Record<string, PublishOutcome>;
   attestations: { approved: number; revoked: number };
+  /** Replies in the answer comment written by this reconcile (one write at most). */
   replies: number;
-  /** Review requests sent, and refused by GitHub (docs/policy.md#review-requests). */
-  reviewRequests?: { requested: string[]; refused: string[] };
+  /** Replies the write budget held back. */
+  heldBack?: number;
+  /**
+   * Review requests sent, refused by GitHub, and dropped by the write budget
+   * (docs/policy.md#review-requests).
+   */
+  reviewRequests?: { requested: string[]; refused: string[]; heldBack?: string[] };
   skipped?: string;
   error?: GitHubFailure;
   /**
@@ -77,12 +92,13 @@ export type ReconcileTarget = PullRequestTarget & {
   requestCommand?: RequestCommand;
 };
 
-/** A `/aigate request` comment: who wrote it, and whether GitHub calls them a collaborator. */
+/**
+ * A `/aigate request` comment the router honoured (docs/app.md#who-may-command-what): the
+ * comment it answers, and who wrote it.
+ */
 export interface RequestCommand {
   commentId: number;
   login: string;
-  /** OWNER, MEMBER or COLLABORATOR in the comment's author_association. */
-  collaborator: boolean;
 }
 
 /** The result of an event that wrote nothing yet. */

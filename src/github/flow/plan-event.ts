@@ -17,6 +17,14 @@ import {
   newestDigest,
   planApprovals,
 } from "../../core/policy/index.js";
+import {
+  type AnswerEntry,
+  findAnswersComment,
+  mergeAnswers,
+  parseAnswers,
+  type RecordedCommand,
+  renderAnswers,
+} from "../../core/report/index.js";
 import type { Facts } from "../../core/types.js";
 import type { GitHubClient } from "../client.js";
 import { readComments, readTeamsOf } from "../reads/conversation.js";
@@ -30,6 +38,11 @@ export interface EventPlan {
   restore: Restoration | null;
   issued: IssuedStatement[];
   replies: ApprovalPlan["replies"];
+  /**
+   * aigate's answer comment as the replies leave it, when it has something new to say: one
+   * comment per pull request, edited in place (docs/app.md#answers).
+   */
+  answers?: { body: string; commentId?: number; count: number };
 }
 
 /**
@@ -113,5 +126,42 @@ export async function planEvent(
     facts.approvals,
     pr.pullRequest.headSha,
   );
+  const answers = deps.write === false ? undefined : answersAfter(state.comments, event);
+  if (answers) event.answers = answers;
   return event;
+}
+
+/**
+ * aigate's answer comment after this event, when it has something new to say: the replies,
+ * what was recorded for an account it had refused before, and `others` — answers the flow
+ * wrote itself, such as the answer to `/aigate request` (docs/app.md#answers).
+ */
+export function answersAfter(
+  comments: PullRequestState["comments"],
+  event: Pick<EventPlan, "issued" | "replies">,
+  others: readonly AnswerEntry[] = [],
+): EventPlan["answers"] {
+  const recorded: RecordedCommand[] = event.issued.flatMap(({ planned }) =>
+    planned.source.kind === "comment"
+      ? [
+          {
+            commentId: planned.source.id,
+            login: planned.approver.login,
+            decision: planned.decision,
+            systems: planned.systems.map((s) => s.system),
+          },
+        ]
+      : [],
+  );
+  if (event.replies.length === 0 && recorded.length === 0 && others.length === 0) return undefined;
+  const held = findAnswersComment(comments);
+  const existing = held ? parseAnswers(held.body) : [];
+  const merged = mergeAnswers(existing, event.replies, recorded, others);
+  if (!merged.changed) return undefined;
+  const answers: NonNullable<EventPlan["answers"]> = {
+    body: renderAnswers(merged.entries),
+    count: event.replies.length + others.length,
+  };
+  if (held) answers.commentId = held.id;
+  return answers;
 }

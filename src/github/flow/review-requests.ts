@@ -1,10 +1,13 @@
 /**
  * Review requests in the reconcile flow (docs/policy.md#review-requests): once the evidence is
  * written and the decision made, ask whom the core's planner names — one request, made after
- * the attestation comments and outside their priority, so it waits behind them in the write
- * queue — and give the oversight check what was asked and what GitHub refused. The request
- * history is read only when the planner may ask someone. A refused request is reported, never
- * thrown: the checks are still written.
+ * the attestation comments and queued behind the installation's other writes
+ * (docs/deployment.md#evidence-first) — and give the oversight check what was asked and what
+ * GitHub refused. A request is an optional write: above the write budget's threshold it is
+ * dropped, counted and logged (docs/deployment.md#the-write-budget). The request history is
+ * read only when the planner may ask someone. A refused request is reported, never thrown: the
+ * checks are still written. The answer to `/aigate request` goes to aigate's one answer
+ * comment (docs/app.md#answers), written by the flow with the other answers.
  */
 import { RequestError } from "@octokit/request-error";
 import { repliedCommentIds } from "../../core/policy/replied.js";
@@ -16,22 +19,29 @@ import {
   reviewRequestReport,
   skipReason,
 } from "../../core/policy/review-requests.js";
-import { renderRequestAnswer } from "../../core/report/index.js";
+import { type AnswerEntry, renderRequestAnswer } from "../../core/report/index.js";
 import type { CommentFacts, Decision, Manifest } from "../../core/types.js";
 import type { GitHubClient } from "../client.js";
 import { describeFailure, redact, statusOf } from "../errors.js";
+import { BUDGETED } from "../operator/telemetry.js";
 import { readComments, readTeamsOf } from "../reads/conversation.js";
 import type { PullRequestRead, PullRequestState } from "../reads/pull-request.js";
 import { readReviewRequestEvents, teamMembersLookup } from "../reads/review-requests.js";
 import { PROCESS_LOCK } from "../replicas/lock.js";
+import { asOptional } from "../replicas/write-priority.js";
 import type { ReconcileDeps, ReconcileResult, ReconcileTarget } from "./contract.js";
-import { postComment } from "./publish.js";
+
+/** The answer to an `/aigate request`, and the comments the answer comment is found among. */
+export interface RequestAnswered {
+  entry: AnswerEntry;
+  comments: CommentFacts[];
+}
 
 /**
- * Asks for reviews as the planner decides, answers a `/aigate request` once, and sets
- * `decision.oversight.reviewRequests` for the check. Reads nothing when no one may be asked.
- * A GitHub error on the way is logged and leaves the checks to be written: a notification
- * never decides a gate.
+ * Asks for reviews as the planner decides, and sets `decision.oversight.reviewRequests` for the
+ * check. Returns the answer to a `/aigate request` not answered yet. Reads nothing when no one
+ * may be asked. A GitHub error on the way is logged and leaves the checks to be written: a
+ * notification never decides a gate.
  */
 export async function requestReviews(
   client: GitHubClient,
@@ -40,14 +50,15 @@ export async function requestReviews(
   decision: Decision,
   deps: ReconcileDeps,
   result: ReconcileResult,
-): Promise<void> {
+): Promise<RequestAnswered | undefined> {
   try {
-    await requestAndAnswer(client, target, state, decision, deps, result);
+    return await requestAndAnswer(client, target, state, decision, deps, result);
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     deps.log.warn(
       `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: review requests skipped: ${describeFailure(error).description}`,
     );
+    return undefined;
   }
 }
 
@@ -58,28 +69,27 @@ async function requestAndAnswer(
   decision: Decision,
   deps: ReconcileDeps,
   result: ReconcileResult,
-): Promise<void> {
+): Promise<RequestAnswered | undefined> {
   const manifest = state.change.prepared?.preparation.ok
     ? state.change.prepared.preparation.manifest
     : undefined;
   const command = target.requestCommand;
-  if (command && (await answered(client, target, state, command.commentId))) return;
+  const comments = command ? await commentsOf(client, target, state) : state.comments;
+  if (command && repliedCommentIds(comments).has(command.commentId)) return undefined;
+  const reply = (answer: Parameters<typeof renderRequestAnswer>[2]) =>
+    command && deps.write !== false
+      ? { entry: renderRequestAnswer(command.commentId, command.login, answer), comments }
+      : undefined;
   if (!manifest || decision.error || !decision.pullRequest) {
-    if (command) await answer(client, target, deps, command, undefined, []);
-    return;
+    return reply({ plan: { ...idle(), skipped: "nothing_waits" }, refused: [] });
   }
   const base = inputOf(target, state.pr, manifest, state, decision);
   // What every evaluation can say, whatever happens next: the check reads the same on each.
   if (waits(decision) && manifest.requestReviews !== "off") {
     decision.oversight.reviewRequests = reviewRequestReport(base, idle());
   }
-  if (command && !command.collaborator) {
-    await answer(client, target, deps, command, "not_a_collaborator", []);
-    return;
-  }
   if (!waits(decision) || manifest.requestReviews === "off") {
-    if (command) await answer(client, target, deps, command, plannedNothing(base), []);
-    return;
+    return reply({ plan: plannedNothing(base), refused: [] });
   }
   const input =
     skipReason(base) === null
@@ -91,18 +101,35 @@ async function requestAndAnswer(
     teamMembersLookup(client),
   );
   let outcome: ReviewRequestOutcome | undefined;
+  let heldBack: string[] | undefined;
   if (deps.write !== false && plan.users.length + plan.teams.length > 0) {
     await (deps.lock ?? PROCESS_LOCK).assertHeld();
-    outcome = await send(client, target, plan, deps);
-    result.reviewRequests = {
-      requested: [...outcome.sent.teams, ...outcome.sent.users].filter(
-        (name) => !outcome?.refused.some((r) => r.reviewers.includes(name)),
-      ),
-      refused: outcome.refused.flatMap((r) => r.reviewers),
-    };
+    const budgeted = deps.admitWrite !== undefined;
+    if (budgeted && !(await deps.admitWrite?.("review-request"))) {
+      heldBack = [...plan.teams, ...plan.users];
+      result.reviewRequests = { requested: [], refused: [], heldBack };
+      deps.telemetry?.writeDropped("review-request");
+      deps.log.warn(
+        `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: review request for ${heldBack.join(", ")} held back: the installation's write budget is nearly spent`,
+      );
+    } else {
+      outcome = await asOptional(() => send(client, target, plan, deps, budgeted));
+      result.reviewRequests = {
+        requested: [...outcome.sent.teams, ...outcome.sent.users].filter(
+          (name) => !outcome?.refused.some((r) => r.reviewers.includes(name)),
+        ),
+        refused: outcome.refused.flatMap((r) => r.reviewers),
+      };
+    }
   }
-  decision.oversight.reviewRequests = reviewRequestReport(input, plan, outcome);
-  if (command) await answer(client, target, deps, command, plan, outcome?.refused ?? []);
+  const report = reviewRequestReport(input, plan, outcome);
+  if (heldBack) report.heldBack = heldBack;
+  decision.oversight.reviewRequests = report;
+  return reply({
+    plan,
+    refused: outcome?.refused ?? [],
+    ...(heldBack ? { heldBack } : {}),
+  });
 }
 
 function waits(decision: Decision): boolean {
@@ -151,12 +178,18 @@ async function send(
   target: ReconcileTarget,
   plan: ReviewRequestPlan,
   deps: ReconcileDeps,
+  budgeted: boolean,
 ): Promise<ReviewRequestOutcome> {
   const outcome: ReviewRequestOutcome = {
     sent: { users: plan.users, teams: plan.teams },
     refused: [],
   };
+  // The first request was admitted, and counted, by the write budget; the others are counted
+  // as any write is.
+  let admitted = budgeted;
   const attempt = async (users: string[], teams: string[]): Promise<string | null> => {
+    const request = admitted ? { [BUDGETED]: true } : {};
+    admitted = false;
     try {
       await client.rest.pulls.requestReviewers({
         owner: target.owner,
@@ -164,6 +197,7 @@ async function send(
         pull_number: target.pullNumber,
         reviewers: users,
         team_reviewers: teams.map((t) => t.slice(t.indexOf("/") + 1)),
+        request,
       });
       return null;
     } catch (error) {
@@ -203,37 +237,16 @@ function refusalReason(error: RequestError, teams: boolean, deps: ReconcileDeps)
   return `${message} (${failure.description})${hint}`;
 }
 
-/** Whether aigate already answered the command (a redelivery, another replica). */
-async function answered(
+/**
+ * The comments a command's answer is decided from: the state's, or read now when the state
+ * skipped them (they are read only when an AI system is touched).
+ */
+async function commentsOf(
   client: GitHubClient,
   target: ReconcileTarget,
   state: PullRequestState,
-  commentId: number,
-): Promise<boolean> {
-  // The comments are read only when an AI system is touched; a command needs them either way.
-  const comments: CommentFacts[] =
-    state.comments.length > 0 || state.change.affected.length > 0
-      ? state.comments
-      : await readComments(client, target);
-  return repliedCommentIds(comments).has(commentId);
-}
-
-async function answer(
-  client: GitHubClient,
-  target: ReconcileTarget,
-  deps: ReconcileDeps,
-  command: NonNullable<ReconcileTarget["requestCommand"]>,
-  plan: ReviewRequestPlan | "not_a_collaborator" | undefined,
-  refused: ReviewRequestOutcome["refused"],
-): Promise<void> {
-  if (deps.write === false) return;
-  await (deps.lock ?? PROCESS_LOCK).assertHeld();
-  const body = renderRequestAnswer(
-    command.commentId,
-    command.login,
-    plan === "not_a_collaborator"
-      ? { kind: "not_a_collaborator" }
-      : { kind: "planned", plan: plan ?? { ...idle(), skipped: "nothing_waits" }, refused },
-  );
-  await postComment(client, target, body);
+): Promise<CommentFacts[]> {
+  return state.comments.length > 0 || state.change.affected.length > 0
+    ? state.comments
+    : await readComments(client, target);
 }

@@ -4,6 +4,12 @@
  * nothing here pulls a metrics library into them.
  */
 
+/**
+ * The request option that marks a write the installation's write budget counted when it
+ * admitted it, so the count of every write (the App's telemetry) does not count it twice.
+ */
+export const BUDGETED = "aigateBudgeted";
+
 /** One GitHub call, as its caller finally saw it (after Octokit's retries). */
 export interface GitHubCall {
   method: string;
@@ -15,6 +21,8 @@ export interface GitHubCall {
   installationId?: number;
   /** Response headers (rate-limit state, request id). */
   headers: Record<string, unknown>;
+  /** A write the installation's write budget counted when it admitted it (an answer). */
+  budgeted?: boolean;
 }
 
 export interface GitHubTelemetry {
@@ -28,6 +36,8 @@ export interface FlowTelemetry {
   checkWritten(conclusion: string): void;
   /** Seconds spent waiting for the per-pull-request lock before the work could start. */
   lockWaited(seconds: number): void;
+  /** An optional write (an answer, a review request) the write budget dropped. */
+  writeDropped(kind: "answer" | "review-request"): void;
 }
 
 export const silentGitHubTelemetry: GitHubTelemetry = { called: () => {} };
@@ -37,6 +47,7 @@ const silentFlowTelemetry: FlowTelemetry = {
   attestationRestored: () => {},
   checkWritten: () => {},
   lockWaited: () => {},
+  writeDropped: () => {},
 };
 
 /** What the App reports about each delivery, besides the flow's own telemetry. */
@@ -48,10 +59,13 @@ export interface AppTelemetry extends FlowTelemetry {
   ): void;
   /** Seconds one reconcile took, lock wait included. */
   reconciled(seconds: number): void;
+  /** A command for work dropped before any request: the account may not ask for it. */
+  commandDropped(command: string): void;
 }
 
 export const silentAppTelemetry: AppTelemetry = {
   ...silentFlowTelemetry,
   event: () => {},
   reconciled: () => {},
+  commandDropped: () => {},
 };

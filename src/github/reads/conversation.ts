@@ -93,6 +93,7 @@ export async function readComments(
     body: c.body ?? "",
     createdAt: c.created_at,
     updatedAt: c.updated_at,
+    association: c.author_association,
   }));
 }
 

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import type { Octokit, OctokitOptions } from "@octokit/core";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import { type GitHubTelemetry, silentGitHubTelemetry } from "../operator/telemetry.js";
+import { BUDGETED, type GitHubTelemetry, silentGitHubTelemetry } from "../operator/telemetry.js";
 
 /** A stored 200 answer: what a later 304 stands for. */
 export interface StoredResponse {
@@ -160,18 +160,26 @@ export function conditionalRequests({
 }: ConditionalRequestOptions) {
   return (octokit: Octokit, octokitOptions: OctokitOptions): void => {
     const installationId = installationOf(octokitOptions);
-    const report = (route: string, method: string, status: number, headers: object) =>
+    const report = (
+      route: string,
+      method: string,
+      status: number,
+      headers: object,
+      budgeted: boolean,
+    ) =>
       telemetry.called({
         method,
         route,
         status,
         headers: headers as Record<string, unknown>,
         ...(installationId !== undefined ? { installationId } : {}),
+        ...(budgeted ? { budgeted } : {}),
       });
 
     octokit.hook.wrap("request", async (request, options) => {
       const method = String(options.method).toUpperCase();
       const route = `${method} ${String(options.url)}`;
+      const budgeted = options.request?.[BUDGETED] === true;
       const callerConditional = Object.keys(options.headers).some(
         (h) => h.toLowerCase() === "if-none-match",
       );
@@ -188,7 +196,7 @@ export function conditionalRequests({
       }
       try {
         const response = await request(options);
-        report(route, method, response.status, response.headers);
+        report(route, method, response.status, response.headers, budgeted);
         const etag = headerValue(response.headers, "etag");
         if (key && etag && response.status === 200 && !(response.data instanceof ArrayBuffer)) {
           const body = JSON.stringify(response.data ?? null);
@@ -204,7 +212,7 @@ export function conditionalRequests({
       } catch (error) {
         const failure = statusError(error);
         const headers = failure?.response?.headers ?? {};
-        report(route, method, failure?.status ?? 0, headers);
+        report(route, method, failure?.status ?? 0, headers, budgeted);
         if (failure?.status === 304 && stored) {
           const fresh: Record<string, string> = {};
           for (const [name, value] of Object.entries(headers)) {

@@ -39,7 +39,6 @@ const Pull = z.strictObject({
     .strictObject({
       commentId: z.int().positive(),
       login: z.string(),
-      collaborator: z.boolean(),
     })
     .optional(),
 });
@@ -88,11 +87,7 @@ export function encodeQueued(event: QueuedEvent): string {
   if (p.requestReviews !== undefined) pull.pull.requestReviews = p.requestReviews;
   if (p.requestCommand !== undefined) {
     const c = p.requestCommand;
-    pull.pull.requestCommand = {
-      commentId: c.commentId,
-      login: c.login,
-      collaborator: c.collaborator,
-    };
+    pull.pull.requestCommand = { commentId: c.commentId, login: c.login };
   }
   return JSON.stringify(pull);
 }

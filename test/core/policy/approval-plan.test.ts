@@ -16,7 +16,7 @@ import {
   planApprovals,
   type TeamsLookup,
 } from "../../../src/core/policy/index.js";
-import { renderReply } from "../../../src/core/report/index.js";
+import { renderAnswers, renderReply } from "../../../src/core/report/index.js";
 import type { Actor, CommentFacts, ReviewFacts } from "../../../src/core/types.js";
 import {
   ALICE,
@@ -270,6 +270,38 @@ describe("planning approvals from reviews and comments", () => {
     const plan = await planApprovals(input({ comments: [c, reply] }), teams);
     expect(plan.replies).toEqual([]);
     expect(plan.ineligible).toHaveLength(1);
+  });
+
+  it("never answers a comment the answer comment already answers", async () => {
+    const c = comment(BOB, "/approve");
+    const answers = comment(
+      AIGATE,
+      renderAnswers([{ commentId: c.id, login: "bob", text: "@bob your `/approve` …" }]),
+    );
+    const plan = await planApprovals(input({ comments: [c, answers] }), teams);
+    expect(plan.replies).toEqual([]);
+    expect(plan.ineligible).toHaveLength(1);
+  });
+
+  it.each([
+    ["NONE", false],
+    ["FIRST_TIME_CONTRIBUTOR", false],
+    ["CONTRIBUTOR", true],
+    ["COLLABORATOR", true],
+  ])(
+    "a refusal to an account whose association is %s is answered: %s; it is listed for the check either way",
+    async (association, answered) => {
+      const c = comment(BOB, "/approve credit-scoring", { association });
+      const plan = await planApprovals(input({ comments: [c] }), teams);
+      expect(plan.replies).toHaveLength(answered ? 1 : 0);
+      expect(plan.ineligible.map((r) => r.source.id)).toEqual([c.id]);
+    },
+  );
+
+  it("an eligible approver with no association to the repository is still recorded", async () => {
+    const c = comment(ERIN, "/approve credit-scoring", { association: "NONE" });
+    const plan = await planApprovals(input({ comments: [c] }), teams);
+    expect(plan.statements.map((st) => st.key)).toEqual([`approved:comment:${c.id}`]);
   });
 
   it("refuses team approvers the token cannot see, and records why for the check", async () => {

@@ -119,6 +119,15 @@ describe("renderCheck: what every summary states", () => {
     expect(OVERSIGHT_CHECK_NAME).toBe("AI governance: human oversight");
   });
 
+  it("says on the oversight check that answers were held back, and only there", () => {
+    const held = { ...met, answersHeldBack: 3 };
+    const oversight = renderCheck(held, "oversight").summary;
+    expect(oversight).toContain("### Answers held back");
+    expect(oversight).toContain("aigate did not post 3 answers to commands on this pull request");
+    expect(renderCheck(held, "assessment").summary).not.toContain("Answers held back");
+    expect(renderCheck(met, "oversight").summary).not.toContain("Answers held back");
+  });
+
   it("uses the gate's title", () => {
     expect(renderCheck(met, "oversight").title).toBe("2 of 2 approvals recorded");
   });

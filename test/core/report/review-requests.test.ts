@@ -6,7 +6,7 @@ import {
   type ReviewRequestInput,
   reviewRequestReport,
 } from "../../../src/core/policy/review-requests.js";
-import { renderCheck, renderRequestAnswer } from "../../../src/core/report/index.js";
+import { renderAnswers, renderCheck, renderRequestAnswer } from "../../../src/core/report/index.js";
 import { REVIEW_REQUESTS_HEADING } from "../../../src/core/report/review-requests.js";
 import type { Decision } from "../../../src/core/types.js";
 import { ALICE, AUTHOR, approval, creditChange, NOW } from "../policy/fixtures.js";
@@ -123,7 +123,7 @@ describe("the answer to /aigate request", () => {
           noTeams,
           async () => null,
         );
-        return renderRequestAnswer(7, "dana", { kind: "planned", plan, refused: [] });
+        return renderRequestAnswer(7, "dana", { plan, refused: [] });
       },
     ],
     [
@@ -138,7 +138,7 @@ describe("the answer to /aigate request", () => {
           noTeams,
           async () => null,
         );
-        return renderRequestAnswer(7, "dana", { kind: "planned", plan, refused: [] });
+        return renderRequestAnswer(7, "dana", { plan, refused: [] });
       },
     ],
     [
@@ -150,7 +150,7 @@ describe("the answer to /aigate request", () => {
           noTeams,
           async () => null,
         );
-        return renderRequestAnswer(7, "dana", { kind: "planned", plan, refused: [] });
+        return renderRequestAnswer(7, "dana", { plan, refused: [] });
       },
     ],
     [
@@ -163,19 +163,31 @@ describe("the answer to /aigate request", () => {
           async () => null,
         );
         return renderRequestAnswer(7, "dana", {
-          kind: "planned",
           plan,
           refused: [{ reviewers: [TEAM], reason: "the team has no access to the repository" }],
         });
       },
     ],
     [
-      "not-a-collaborator",
-      async () => renderRequestAnswer(7, "mallory", { kind: "not_a_collaborator" }),
+      "held-back",
+      async () => {
+        const decision = waitingDecision();
+        const plan = await planReviewRequests(
+          input(decision, { trigger: "command" }),
+          noTeams,
+          async () => null,
+        );
+        return renderRequestAnswer(7, "dana", { plan, refused: [], heldBack: [TEAM] });
+      },
     ],
   ])("answers %s", async (name, render) => {
-    const text = await render();
-    expect(text.startsWith("<!-- aigate-reply:7 -->\n")).toBe(true);
+    const entry = await render();
+    // An entry of the one answer comment, naming the command it answers.
+    expect(entry.commentId).toBe(7);
+    expect(entry.login).toBe("dana");
+    expect(entry.text.endsWith("[this comment](#issuecomment-7).</sub>")).toBe(true);
+    const text = renderAnswers([entry]);
+    expect(text).toContain("<!-- aigate-answer:7:dana -->\n");
     await expect(`${text}\n`).toMatchFileSnapshot(`__snapshots__/request-answer-${name}.md`);
   });
 });

@@ -35,7 +35,12 @@ describe("which events can change a gate", () => {
   });
 
   it("reconciles approvals, requests for changes and dismissals, but not plain review comments", () => {
-    const review = (state: string, body = "") => ({ state, body });
+    const review = (state: string, body = "") => ({
+      state,
+      body,
+      user: { login: "erin" },
+      author_association: "MEMBER",
+    });
     const event = (action: string, r: object) => ({ action, repository, pull_request, review: r });
     expect(
       targetOf("pull_request_review.submitted", event("submitted", review("approved"))),
@@ -79,7 +84,7 @@ describe("which events can change a gate", () => {
       action,
       repository,
       issue: { number: 7, pull_request: { url: "…" } },
-      comment: { body },
+      comment: { body, user: { login: "erin" }, author_association: "MEMBER" },
       sender: { type: "User" },
       ...extra,
     });
@@ -154,6 +159,85 @@ describe("which events can change a gate", () => {
     });
   });
 
+  describe("who may command what (docs/app.md#who-may-command-what)", () => {
+    // Every author_association GitHub documents: may it ask for work, is a refusal answered?
+    const table: [string, boolean, boolean][] = [
+      ["COLLABORATOR", true, true],
+      ["CONTRIBUTOR", false, true],
+      ["FIRST_TIMER", false, false],
+      ["FIRST_TIME_CONTRIBUTOR", false, false],
+      ["MANNEQUIN", false, false],
+      ["MEMBER", true, true],
+      ["NONE", false, false],
+      ["OWNER", true, true],
+    ];
+    const from = (association: string, body: string, login = "mallory") => ({
+      action: "created",
+      repository,
+      issue: { number: 7, pull_request: {}, user: { login: "dave" } },
+      comment: { id: 5, body, user: { login }, author_association: association },
+      sender: { type: "User", login },
+    });
+
+    it.each(table)(
+      "%s: /aigate recheck honoured %s; an unreadable command answered %s",
+      (association, work, answered) => {
+        const recheck = routeEvent("issue_comment.created", from(association, "/aigate recheck"));
+        if (work) expect(recheck).toMatchObject({ pullNumber: 7, relist: true });
+        else {
+          expect(recheck).toEqual({
+            ignored: `@mallory (association ${association}) may not ask for /aigate recheck: only an owner, member or collaborator of the repository or the pull request's author may; dropped`,
+            dropped: ["recheck"],
+          });
+        }
+        const unreadable = routeEvent("issue_comment.created", from(association, "/aigate rechek"));
+        expect("pullNumber" in unreadable).toBe(answered);
+        expect(unreadable).not.toHaveProperty("dropped");
+      },
+    );
+
+    it.each(table)("%s: /approve and /revoke are always evaluated", (association) => {
+      for (const body of [
+        "/approve credit-scoring",
+        "/revoke",
+        "/approve credit-scoring\n/aigate recheck",
+      ]) {
+        const routed = routeEvent("issue_comment.created", from(association, body));
+        expect(routed).toMatchObject({ pullNumber: 7 });
+      }
+    });
+
+    it.each(table)("%s: the pull request's author may always ask for work", (association) => {
+      expect(
+        routeEvent("issue_comment.created", from(association, "/aigate recheck", "Dave")),
+      ).toMatchObject({ relist: true });
+    });
+
+    it("a recheck inside an /approve from a stranger evaluates the approval, not afresh", () => {
+      const both = routeEvent(
+        "issue_comment.created",
+        from("NONE", "/approve credit-scoring\n/aigate recheck"),
+      );
+      expect(both).toMatchObject({ pullNumber: 7 });
+      expect(both).not.toHaveProperty("relist");
+    });
+
+    it("a stranger's review asking for a recheck is dropped; its approval is not", () => {
+      const review = (state: string, body: string) => ({
+        action: "submitted",
+        repository,
+        pull_request: { ...pull_request, user: { login: "dave" } },
+        review: { state, body, user: { login: "mallory" }, author_association: "NONE" },
+      });
+      expect(
+        routeEvent("pull_request_review.submitted", review("commented", "/aigate recheck")),
+      ).toMatchObject({ dropped: ["recheck"] });
+      expect(
+        routeEvent("pull_request_review.submitted", review("approved", "/aigate recheck")),
+      ).toMatchObject({ pullNumber: 7 });
+    });
+  });
+
   it("reconciles a re-run of one of our checks or of the suite", () => {
     const checkRun = (name: string) => ({
       action: "rerequested",
@@ -185,7 +269,7 @@ describe("which events can change a gate", () => {
         action: "created",
         repository,
         issue: { number: 7, pull_request: {} },
-        comment: { id: 1, body: "/aigate recheck" },
+        comment: { id: 1, body: "/aigate recheck", author_association: "OWNER" },
       }),
     ).toMatchObject({ fromComment: true });
   });
@@ -213,7 +297,7 @@ describe("which events can change a gate", () => {
         action: "created",
         repository,
         issue: { number: 7, pull_request: {} },
-        comment: { id: 1, body },
+        comment: { id: 1, body, author_association: "COLLABORATOR" },
       });
     expect(said("/aigate recheck")).toMatchObject({ relist: true });
     expect(said("/approve")).not.toHaveProperty("relist");
