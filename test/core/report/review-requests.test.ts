@@ -188,6 +188,6 @@ describe("the answer to /aigate request", () => {
     expect(entry.text.endsWith("[this comment](#issuecomment-7).</sub>")).toBe(true);
     const text = renderAnswers([entry]);
     expect(text).toContain("<!-- aigate-answer:7:dana -->\n");
-    await expect(`${text}\n`).toMatchFileSnapshot(`__snapshots__/request-answer-${name}.md`);
+    await expect(text).toMatchFileSnapshot(`__snapshots__/request-answer-${name}.md`);
   });
 });
