@@ -158,8 +158,12 @@ try {
   }
 
   /** One pull request through the events review requests care about, in a repository of `mode`. */
+  let scenarioInstallation = 100;
   async function requestScenario(mode: "off" | "teams", name: string) {
     const manifest = tree[".github/ai-governance.yml"] ?? "";
+    // Each scenario in an installation of its own: the writes of the events measured before
+    // would otherwise fill this installation's write budget for the minute, and its review
+    // requests, optional writes, would be dropped (docs/deployment.md#the-write-budget).
     const own = governedRepo(
       sim,
       {
@@ -170,6 +174,7 @@ try {
         ),
       },
       name,
+      ++scenarioInstallation,
     );
     own.createBranch("change");
     own.commit("change", { files, author: "dave", message: "A typical change" });
