@@ -136,11 +136,146 @@ try {
     return row;
   }
 
+  /** Counted requests and writes of one event, as the rows above count them. */
+  async function cost(event: string, payload: WebhookPayload, deliveryId?: string) {
+    const mark = sim.requests.length;
+    await stack.send(event.split(".")[0] ?? event, payload, deliveryId ? { deliveryId } : {});
+    const rest = sim.requests
+      .slice(mark)
+      .filter((r) => r.operationId !== "apps/create-installation-access-token");
+    if (process.argv.includes("--calls")) {
+      console.log(`${event} (review requests):`);
+      for (const r of rest) {
+        console.log(
+          `    ${r.method} ${r.operationId ?? r.path} ${r.status} ${r.counted ? "counted" : ""}`,
+        );
+      }
+    }
+    return {
+      counted: rest.filter((r) => r.counted).length,
+      writes: rest.filter((r) => r.method !== "GET").length,
+    };
+  }
+
+  /** One pull request through the events review requests care about, in a repository of `mode`. */
+  let scenarioInstallation = 100;
+  async function requestScenario(mode: "off" | "teams", name: string) {
+    const manifest = tree[".github/ai-governance.yml"] ?? "";
+    // Each scenario in an installation of its own: the writes of the events measured before
+    // would otherwise fill this installation's write budget for the minute, and its review
+    // requests, optional writes, would be dropped (docs/deployment.md#the-write-budget).
+    const own = governedRepo(
+      sim,
+      {
+        ...tree,
+        ".github/ai-governance.yml": manifest.replace(
+          "  policy: docs/ai-policy.md",
+          `  policy: docs/ai-policy.md\n  request_reviews: ${mode}`,
+        ),
+      },
+      name,
+      ++scenarioInstallation,
+    );
+    own.createBranch("change");
+    own.commit("change", { files, author: "dave", message: "A typical change" });
+    const change = own.openPullRequest({ head: "change", author: "dave", title: "Change" });
+    const figures: Array<{
+      note: string;
+      cost: { counted: number; writes: number };
+      requested: number;
+    }> = [];
+    const step = async (note: string, event: string, payload: WebhookPayload, id?: string) => {
+      const c = await cost(event, payload, id);
+      figures.push({
+        note,
+        cost: c,
+        requested: change.requestedTeams.length + change.requestedUsers.length,
+      });
+    };
+    await step("opened, waiting", "pull_request.opened", pullRequestEvent("opened", own, change));
+    // The first read after a write of ours is a full answer: the pull request changed.
+    await step(
+      "opened again, right after our request",
+      "pull_request.opened",
+      pullRequestEvent("opened", own, change),
+      `${name}-opened-again`,
+    );
+    await step(
+      "opened again, steady state",
+      "pull_request.opened",
+      pullRequestEvent("opened", own, change),
+      `${name}-opened-third`,
+    );
+    const recheck = own.addComment(change.number, { user: "bob", body: "/aigate recheck" });
+    await step(
+      "/aigate recheck",
+      "issue_comment.created",
+      issueCommentEvent("created", own, change, recheck),
+    );
+    for (const [i, user] of ["alice", "erin"].entries()) {
+      const r = change.addReview({ user, state: "APPROVED" });
+      await step(
+        i === 0 ? "review approved (1 of 2)" : "review approved (2 of 2)",
+        "pull_request_review.submitted",
+        pullRequestReviewEvent("submitted", own, change, r),
+      );
+    }
+    const before = change.headSha;
+    own.commit("change", {
+      files: { "models/credit/layer_0.py": "w = -1\n" },
+      author: "dave",
+      message: "Retrain",
+    });
+    await step(
+      "push making 2 approvals stale",
+      "pull_request.synchronize",
+      pullRequestEvent("synchronize", own, change, { before }),
+    );
+    await step(
+      "the same push again, right after our request",
+      "pull_request.synchronize",
+      pullRequestEvent("synchronize", own, change, { before }),
+      `${name}-push-again`,
+    );
+    await step(
+      "the same push again, steady state",
+      "pull_request.synchronize",
+      pullRequestEvent("synchronize", own, change, { before }),
+      `${name}-push-third`,
+    );
+    return figures;
+  }
+
+  async function reviewRequestFigures() {
+    await requestScenario("off", "warm-off");
+    await requestScenario("teams", "warm-teams");
+    const off = await requestScenario("off", "requests-off");
+    const teams = await requestScenario("teams", "requests-teams");
+    // Goals (docs/app.md#review-requests): an opened pull request that waits, and a push that
+    // makes approvals stale, add at most one read and one write; an event with nothing to ask
+    // adds nothing, but the first read of the pull request after our request is a full answer.
+    const goals: Record<string, { counted: number; writes: number }> = {
+      "opened, waiting": { counted: 1, writes: 1 },
+      "opened again, right after our request": { counted: 1, writes: 0 },
+      "push making 2 approvals stale": { counted: 1, writes: 1 },
+      "the same push again, right after our request": { counted: 1, writes: 0 },
+    };
+    const expected = [1, 1, 1, 1, 1, 0, 2, 2, 2];
+    return teams.map((t, i) => ({
+      note: t.note,
+      teams: t.cost,
+      off: off[i]?.cost ?? { counted: 0, writes: 0 },
+      goal: goals[t.note] ?? { counted: 0, writes: 0 },
+      requested: t.requested,
+      expected: expected[i] ?? 0,
+    }));
+  }
+
   await measure(
     "pull_request.opened",
     pullRequestEvent("opened", repo, pr),
-    "first event after a start (nothing cached), ~100 comments: writes both checks",
-    { goal: 9, budget: 14 },
+    "first event after a start (nothing cached), ~100 comments: writes both checks, asks the team",
+    { goal: 9, budget: 16 },
   );
   const review = pr.addReview({ user: "alice", state: "APPROVED" });
   const reviewPayload = pullRequestReviewEvent("submitted", repo, pr, review);
@@ -148,7 +283,7 @@ try {
     "pull_request_review.submitted",
     reviewPayload,
     "new approval, right after our own writes: attestation + oversight check",
-    { deliveryId: "bench-review-1", goal: 4 },
+    { deliveryId: "bench-review-1", goal: 4, budget: 5 },
   );
   const second = repo.addComment(pr.number, {
     user: "erin",
@@ -243,8 +378,8 @@ try {
   await measure(
     "pull_request.opened",
     pullRequestEvent("opened", repo, fresh),
-    "a new pull request, no comments yet: writes both checks",
-    { goal: 9 },
+    "a new pull request, no comments yet: writes both checks, asks the team",
+    { goal: 9, budget: 11 },
   );
   fresh.close();
   // A pull request that touches no AI system: at most its two check writes.
@@ -375,6 +510,37 @@ try {
   }
   for (const u of unchanged) {
     if (u.writes > 0) failures.push(`${u.event} changed nothing but wrote ${u.writes} times`);
+  }
+
+  // Review requests (docs/policy.md#review-requests): the same events on two repositories that
+  // differ only in governance.request_reviews, off (the baseline) and teams (the default),
+  // each after a warm-up of its own, so that what teams adds is measured in the same run.
+  const requestRows = await reviewRequestFigures();
+  console.log();
+  console.log("Review requests: what request_reviews: teams adds to the same events with off");
+  console.log(
+    "event                                           off counted/writes  teams counted/writes  added reads/writes  goal",
+  );
+  for (const r of requestRows) {
+    // Writes are counted requests too: the reads added are the counted requests less the writes.
+    const added = {
+      counted: r.teams.counted - r.teams.writes - (r.off.counted - r.off.writes),
+      writes: r.teams.writes - r.off.writes,
+    };
+    const met = added.counted <= r.goal.counted && added.writes <= r.goal.writes;
+    console.log(
+      `${r.note.padEnd(47)} ${`${r.off.counted}/${r.off.writes}`.padStart(18)}  ${`${r.teams.counted}/${r.teams.writes}`.padStart(20)}  ${`${added.counted}/${added.writes}`.padStart(20)}  ≤ ${r.goal.counted}/${r.goal.writes} ${met ? "met" : "MISSED"}`,
+    );
+    if (!met) {
+      failures.push(
+        `review requests: ${r.note} added ${added.counted} counted and ${added.writes} writes (goal ≤ ${r.goal.counted}/${r.goal.writes})`,
+      );
+    }
+    if (r.requested !== r.expected) {
+      failures.push(
+        `review requests: ${r.note} left ${r.requested} requested, expected ${r.expected}`,
+      );
+    }
   }
 
   // CPU: replay the steady-state event (a recheck on the PR above) 1000 times against the

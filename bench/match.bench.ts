@@ -76,6 +76,7 @@ const manifest: Manifest = {
   },
   invalidateOnPush: "governed",
   committersCanApprove: false,
+  requestReviews: "teams",
   systems: Array.from({ length: SYSTEMS }, (_, n) => system(n)),
 };
 

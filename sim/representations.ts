@@ -8,6 +8,7 @@ import type {
   SimPullRequest,
   SimRepo,
   SimReview,
+  SimReviewRequestEvent,
   SimUser,
 } from "./state.js";
 
@@ -182,6 +183,7 @@ export function repoJson(r: SimRepo, urls: Urls): Json {
 export function association(repo: SimRepo, user: SimUser): string {
   if (user.login.toLowerCase() === repo.owner.login.toLowerCase()) return "OWNER";
   if (repo.state.isOrgMember(repo.owner.login, user.login)) return "MEMBER";
+  if (repo.collaborators.has(user.login.toLowerCase())) return "COLLABORATOR";
   for (const c of repo.commits.values()) {
     if (c.authorLogin?.toLowerCase() === user.login.toLowerCase()) return "CONTRIBUTOR";
   }
@@ -233,8 +235,8 @@ export function pullSimpleJson(pr: SimPullRequest, urls: Urls): Json {
     merge_commit_sha: pr.mergeCommitSha,
     assignee: null,
     assignees: [],
-    requested_reviewers: [],
-    requested_teams: [],
+    requested_reviewers: pr.requestedUsers.map((u) => userJson(u, urls)),
+    requested_teams: pr.requestedTeams.map((slug) => teamJson(repo.owner.login, slug, urls)),
     head: branchJson(pr, pr.headRef, pr.headSha, urls),
     base: branchJson(pr, pr.baseRef, pr.baseSha, urls),
     _links: {
@@ -560,5 +562,56 @@ export function labelJson(repo: SimRepo, name: string, urls: Urls): Json {
     color: "ededed",
     default: false,
     description: null,
+  };
+}
+
+/** A team as GitHub nests it in pull requests and timeline events. */
+export function teamJson(org: string, slug: string, { api, web }: Urls): Json {
+  const id = [...`${org}/${slug}`.toLowerCase()].reduce(
+    (h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000,
+    7,
+  );
+  return {
+    id,
+    node_id: nodeId("Team", id),
+    url: `${api}/organizations/${org}/team/${id}`,
+    html_url: `${web}/orgs/${org}/teams/${slug}`,
+    name: slug,
+    slug,
+    description: null,
+    privacy: "closed",
+    notification_setting: "notifications_enabled",
+    permission: "pull",
+    members_url: `${api}/organizations/${org}/team/${id}/members{/member}`,
+    repositories_url: `${api}/organizations/${org}/team/${id}/repos`,
+    parent: null,
+  };
+}
+
+/** A review request event as the issue timeline lists it. */
+export function reviewRequestEventJson(
+  pr: SimPullRequest,
+  e: SimReviewRequestEvent,
+  urls: Urls,
+): Json {
+  const { repo } = pr;
+  const reviewer =
+    "user" in e.reviewer
+      ? { requested_reviewer: userJson(e.reviewer.user, urls) }
+      : { requested_team: teamJson(repo.owner.login, e.reviewer.team, urls) };
+  return {
+    id: e.id,
+    node_id: nodeId("ReviewRequestedEvent", e.id),
+    url: `${urls.api}/repos/${repo.fullName}/issues/events/${e.id}`,
+    actor: userJson(e.actor, urls),
+    event: e.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: e.createdAt,
+    review_requester: userJson(e.actor, urls),
+    ...reviewer,
+    performed_via_github_app: e.viaApp
+      ? appJson(e.viaApp, repo.state.user(e.viaApp.ownerLogin), urls, repo.createdAt)
+      : null,
   };
 }

@@ -7,6 +7,7 @@ import { text } from "node:stream/consumers";
 import { simulation } from "@simulacrum/github-api-simulator";
 import { type Document, OpenAPIRouter } from "openapi-backend";
 import { createHandlers, errorReply, type OpReply } from "./handlers.js";
+import { reviewRequestHandlers } from "./review-requests.js";
 import { type SimApp, SimState } from "./state.js";
 
 /** One request the simulator answered. */
@@ -234,7 +235,7 @@ const bearer = (authorization: string | undefined) =>
  */
 export async function startGitHubSimulator(options: SimOptions = {}): Promise<GitHubSim> {
   const state = new SimState(options);
-  const handlers = createHandlers(state);
+  const handlers = { ...createHandlers(state), ...reviewRequestHandlers(state) };
   const { operationIds, router } = description();
   const unknown = Object.keys(handlers).filter((id) => !operationIds.has(id));
   if (unknown.length > 0) throw new Error(`no such GitHub operations: ${unknown.join(", ")}`);

@@ -208,6 +208,7 @@ export function governedRepo(
   sim: GitHubSim,
   files: Record<string, string> = readTree(FIXTURE_REPO),
   name = `models-${++repoCounter}`,
+  installationId?: number,
 ): SimRepo {
   const state = sim.state;
   for (const login of ["dave", "alice", "erin", "frank", "mallory", "carol"]) {
@@ -215,7 +216,15 @@ export function governedRepo(
   }
   state.addTeam("acme/model-risk", ["erin", "carol"]);
   state.addTeam("acme/ai-governance", ["frank"]);
-  const repo = state.createRepo({ owner: "acme", name });
+  const repo = state.createRepo({
+    owner: "acme",
+    name,
+    ...(installationId !== undefined ? { installationId } : {}),
+  });
+  // The approver teams can be requested for reviews, and the listed user is a collaborator.
+  repo.grantTeam("model-risk");
+  repo.grantTeam("ai-governance");
+  repo.addCollaborator("alice");
   repo.commit("main", { files, author: "carol", message: "Initial governed repository" });
   return repo;
 }

@@ -53,6 +53,17 @@ export interface SimReview {
   submittedAt: string;
 }
 
+/** A `review_requested` or `review_request_removed` event of a pull request's timeline. */
+export interface SimReviewRequestEvent {
+  id: number;
+  event: "review_requested" | "review_request_removed";
+  actor: SimUser;
+  /** The GitHub App the request was made through, when it was. */
+  viaApp: SimApp | null;
+  reviewer: { user: SimUser } | { team: string };
+  createdAt: string;
+}
+
 export interface CommentRevision {
   body: string;
   at: string;
@@ -304,6 +315,20 @@ export class SimState {
     return this.teams.get(`${org}/${slug}`.toLowerCase())?.get(login.toLowerCase());
   }
 
+  /** Whether the team `org/slug` exists. */
+  hasTeam(org: string, slug: string): boolean {
+    return this.teams.has(`${org}/${slug}`.toLowerCase());
+  }
+
+  /** The logins of a team's active members, or undefined when there is no such team. */
+  teamMembers(org: string, slug: string): SimUser[] | undefined {
+    const members = this.teams.get(`${org}/${slug}`.toLowerCase());
+    if (!members) return undefined;
+    return [...members]
+      .filter(([, state]) => state === "active")
+      .map(([login]) => this.user(login));
+  }
+
   /** Whether `login` is in any team of `org`. */
   isOrgMember(org: string, login: string): boolean {
     const prefix = `${org.toLowerCase()}/`;
@@ -405,6 +430,10 @@ export class SimRepo {
   pushedAt: string;
   /** An archived repository is read-only; GitHub lists it with `archived: true`. */
   archived = false;
+  /** Outside collaborators by lower-cased login (the owner and organisation members are collaborators too). */
+  readonly collaborators = new Set<string>();
+  /** Teams (slugs of the owner's organisation) given access to the repository. */
+  readonly teamsWithAccess = new Set<string>();
   private nextNumber = 1;
 
   constructor(
@@ -430,6 +459,25 @@ export class SimRepo {
 
   get fullName(): string {
     return `${this.owner.login}/${this.name}`;
+  }
+
+  /** Whether GitHub lets `login` be requested for a review here: the owner, an organisation member or a collaborator. */
+  isCollaborator(login: string): boolean {
+    const lower = login.toLowerCase();
+    return (
+      lower === this.owner.login.toLowerCase() ||
+      this.state.isOrgMember(this.owner.login, login) ||
+      this.collaborators.has(lower)
+    );
+  }
+
+  addCollaborator(login: string): void {
+    this.collaborators.add(this.state.user(login).login.toLowerCase());
+  }
+
+  /** Gives a team of the owner's organisation access to the repository, so it can be requested. */
+  grantTeam(slug: string): void {
+    this.teamsWithAccess.add(slug.toLowerCase());
   }
 
   /**
@@ -798,6 +846,12 @@ export class SimPullRequest {
   readonly author: SimUser;
   readonly createdAt: string;
   readonly reviews: SimReview[] = [];
+  /** Users whose review is requested now (a review they submit answers it). */
+  readonly requestedUsers: SimUser[] = [];
+  /** Team slugs of the owner's organisation whose review is requested now. */
+  readonly requestedTeams: string[] = [];
+  /** Review request events, oldest first, as the timeline lists them. */
+  readonly requestEvents: SimReviewRequestEvent[] = [];
   /** Every head sha the pull request has had, oldest first (the last is the current head). */
   readonly heads: string[] = [];
   title: string;
@@ -874,7 +928,87 @@ export class SimPullRequest {
       submittedAt: this.repo.state.timestamp(),
     };
     this.reviews.push(review);
+    // A submitted review answers the reviewer's request, and their team's, on whose behalf
+    // GitHub counts it (no timeline event).
+    if (input.state !== "PENDING") {
+      const requested = this.requestedUsers.findIndex((u) => u.id === review.user.id);
+      if (requested >= 0) this.requestedUsers.splice(requested, 1);
+      const owner = this.repo.owner.login;
+      for (const slug of [...this.requestedTeams]) {
+        if (this.repo.state.teamMembership(owner, slug, review.user.login) !== "active") continue;
+        this.requestedTeams.splice(this.requestedTeams.indexOf(slug), 1);
+      }
+    }
     return review;
+  }
+
+  /**
+   * Requests reviews from users and team slugs, as `by` (through `viaApp` when an app asked).
+   * Someone already requested is left as is; everyone new gets a `review_requested` event.
+   */
+  requestReviewers(
+    by: SimUser,
+    users: SimUser[],
+    teams: string[],
+    viaApp: SimApp | null = null,
+  ): void {
+    const at = this.repo.state.timestamp();
+    for (const user of users) {
+      if (this.requestedUsers.some((u) => u.id === user.id)) continue;
+      this.requestedUsers.push(user);
+      this.requestEvents.push({
+        id: this.repo.state.newId(),
+        event: "review_requested",
+        actor: by,
+        viaApp,
+        reviewer: { user },
+        createdAt: at,
+      });
+    }
+    for (const team of teams) {
+      const slug = team.toLowerCase();
+      if (this.requestedTeams.includes(slug)) continue;
+      this.requestedTeams.push(slug);
+      this.requestEvents.push({
+        id: this.repo.state.newId(),
+        event: "review_requested",
+        actor: by,
+        viaApp,
+        reviewer: { team: slug },
+        createdAt: at,
+      });
+    }
+  }
+
+  /** Removes review requests, as `by` does from the pull request's page. */
+  removeRequestedReviewers(by: SimUser, users: SimUser[], teams: string[]): void {
+    const at = this.repo.state.timestamp();
+    for (const user of users) {
+      const index = this.requestedUsers.findIndex((u) => u.id === user.id);
+      if (index < 0) continue;
+      this.requestedUsers.splice(index, 1);
+      this.requestEvents.push({
+        id: this.repo.state.newId(),
+        event: "review_request_removed",
+        actor: by,
+        viaApp: null,
+        reviewer: { user },
+        createdAt: at,
+      });
+    }
+    for (const team of teams) {
+      const index = this.requestedTeams.indexOf(team.toLowerCase());
+      if (index < 0) continue;
+      const [slug = team] = this.requestedTeams.splice(index, 1);
+      this.requestEvents.push({
+        id: this.repo.state.newId(),
+        event: "review_request_removed",
+        actor: by,
+        viaApp: null,
+        reviewer: { team: slug },
+        createdAt: at,
+      });
+    }
   }
 
   /** Dismisses a review, as a maintainer does (state becomes DISMISSED). */

@@ -1,6 +1,6 @@
 /**
  * Comment commands (docs/policy.md#the-human-oversight-gate): `/approve [system…] [-- note]`, `/revoke [system…]`,
- * `/aigate recheck`. Parsing is strict because comment text is hostile input: a command counts
+ * `/aigate recheck`, `/aigate request`. Parsing is strict because comment text is hostile input: a command counts
  * only at the very start of a line outside code blocks and quotes, lines and notes are bounded,
  * and anything that is not a system id is reported rather than guessed at.
  */
@@ -10,12 +10,16 @@ import { MAX_COMMENT_CHARS } from "./limits.js";
 export type CommentCommand =
   | { kind: "approve"; systems: string[]; note?: string; line: number }
   | { kind: "revoke"; systems: string[]; line: number }
-  | { kind: "recheck"; line: number };
+  | { kind: "recheck"; line: number }
+  /** Ask the approvers for a review again, on purpose (docs/policy.md#review-requests). */
+  | { kind: "request"; line: number };
 
 export interface ParsedCommands {
   /** The approval command that counts: the first `/approve` or `/revoke` in the text. */
   decision?: Extract<CommentCommand, { kind: "approve" | "revoke" }>;
   recheck: boolean;
+  /** `/aigate request`: ask the approvers for a review again. */
+  request: boolean;
   /** Problems a person should be told about, each a full sentence. */
   problems: string[];
 }
@@ -29,7 +33,7 @@ const COMMAND = /^\/(approve|revoke|aigate)(?=$|[ \t])(.*)$/;
 
 /** Finds the commands in a comment or review body. Never throws. */
 export function parseCommands(body: string | null | undefined): ParsedCommands {
-  const result: ParsedCommands = { recheck: false, problems: [] };
+  const result: ParsedCommands = { recheck: false, request: false, problems: [] };
   // Longer text cannot come from GitHub: it is ignored whole.
   if (!body || body.length > MAX_COMMENT_CHARS) return result;
   let fence: string | undefined;
@@ -55,9 +59,10 @@ export function parseCommands(body: string | null | undefined): ParsedCommands {
     const [, verb, rest = ""] = match;
     if (verb === "aigate") {
       if (rest.trim() === "recheck") result.recheck = true;
+      else if (rest.trim() === "request") result.request = true;
       else
         result.problems.push(
-          `Line ${lineNumber}: unknown command "/aigate${rest.slice(0, 40)}"; the only one is "/aigate recheck".`,
+          `Line ${lineNumber}: unknown command "/aigate${rest.slice(0, 40)}"; the commands are "/aigate recheck" and "/aigate request".`,
         );
       continue;
     }

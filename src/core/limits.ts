@@ -27,3 +27,8 @@ export const MAX_PULL_REQUEST_FILES = 3000;
 export const MAX_PULL_REQUEST_COMMITS = 250;
 /** Files a compare of two commits lists in one response. */
 export const MAX_COMPARE_FILES = 300;
+/**
+ * Users and teams GitHub lets a pull request have requested for review; aigate's requests
+ * stay within it with those already requested (docs/policy.md#review-requests).
+ */
+export const MAX_REVIEW_REQUESTS = 15;

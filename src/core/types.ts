@@ -265,6 +265,36 @@ export interface OversightResult {
   problems: string[];
 }
 
+/** A reviewer requested on the pull request: a login, or a team written `org/team-slug`. */
+export interface RequestedReviewer {
+  name: string;
+  team: boolean;
+}
+
+/**
+ * Review requests as the human-oversight summary lists them (docs/policy.md#review-requests):
+ * drawn by the report, decided by `planReviewRequests`.
+ */
+export interface ReviewRequestReport {
+  requested: RequestedReviewer[];
+  /** Per waiting system: who can still approve, teams whose members cannot be read, teams that cannot be requested. */
+  systems: Array<{
+    system: string;
+    canApprove: string[];
+    unreadableTeams: string[];
+    foreignTeams: string[];
+  }>;
+  /** Requests GitHub refused, with its reason: the repository's owners must fix them. */
+  refused: Array<{ reviewers: string[]; reason: string }>;
+  /** Reviewers not requested because a pull request has at most 15 requested. */
+  overflow: string[];
+  /**
+   * Reviewers not requested because the installation's write budget was nearly spent
+   * (docs/deployment.md#the-write-budget).
+   */
+  heldBack?: string[];
+}
+
 export interface GateResult {
   conclusion: Conclusion;
   /** One line, e.g. "Waiting for 1 of 2 approvals (credit-scoring)". */
@@ -312,6 +342,8 @@ export interface Decision {
   oversight: GateResult & {
     systems: OversightResult[];
     rejectedAttestations: RejectedAttestation[];
+    /** Who was asked for a review, when the door planned review requests (never changes the conclusion). */
+    reviewRequests?: ReviewRequestReport;
   };
   /**
    * Paths of the manifest as this change leaves it that match no file of the head's tree

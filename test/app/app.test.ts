@@ -94,6 +94,12 @@ describe("the App with a mocked GitHub", () => {
     await receive(await probot(), "pull_request", opened);
     expect(written.comments).toEqual([]);
     expect(written.checks.map(readable)).toMatchSnapshot();
+    // The approver team is asked once, before the checks are written.
+    expect(written.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["model-risk"] }]);
+    const calls = written.calls.filter((c) => c.startsWith("POST"));
+    expect(calls.indexOf("POST /repos/acme/models/pulls/7/requested_reviewers")).toBeLessThan(
+      calls.indexOf("POST /repos/acme/models/check-runs"),
+    );
   });
 
   it("records an eligible review as a signed attestation comment and counts it", async () => {
@@ -189,7 +195,10 @@ describe("the App with a mocked GitHub", () => {
     });
     // Another replica, which does not know what the first wrote, lists the runs and finds
     // them saying the same.
-    const second = mockGitHub({ checkRuns: runs });
+    // The opened event asked the approver team for a review; GitHub lists it from then on.
+    expect(first.reviewRequests).toEqual([{ reviewers: [], team_reviewers: ["model-risk"] }]);
+    const requestedTeams = ["model-risk"];
+    const second = mockGitHub({ checkRuns: runs, requestedTeams });
     await receive(await probot(), "pull_request", { ...opened, action: "synchronize" });
     expect(second.checks).toEqual([]);
     expect(second.calls).toContain(`GET /repos/acme/models/commits/${HEAD}/check-runs`);
@@ -199,7 +208,7 @@ describe("the App with a mocked GitHub", () => {
     // pull request's base.sha lags behind it; the comments are not listed while the pull
     // request counts none; the check runs are not listed (conditional requests make most of
     // these 304s on GitHub, which nock does not model).
-    const third = mockGitHub({ checkRuns: runs });
+    const third = mockGitHub({ checkRuns: runs, requestedTeams });
     await receive(app, "pull_request", { ...opened, action: "synchronize" });
     expect(third.checks).toEqual([]);
     expect(third.calls).toEqual([

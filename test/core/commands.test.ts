@@ -46,6 +46,19 @@ describe("comment commands", () => {
     expect(parseCommands("/aigate recheck now").recheck).toBe(false);
   });
 
+  it("reads /aigate request, alone on its line, apart from /aigate recheck", () => {
+    expect(parseCommands("please\n/aigate request")).toMatchObject({
+      request: true,
+      recheck: false,
+      problems: [],
+    });
+    expect(parseCommands("/aigate request  ").request).toBe(true);
+    expect(parseCommands("/aigate request alice").request).toBe(false);
+    expect(parseCommands("> /aigate request").request).toBe(false);
+    expect(parseCommands("```\n/aigate request\n```").request).toBe(false);
+    expect(parseCommands("/aigate recheck").request).toBe(false);
+  });
+
   it("counts a command only at the very start of a line", () => {
     for (const body of [
       " /approve",
@@ -94,7 +107,7 @@ describe("comment commands", () => {
   it("rejects a note on /revoke and unknown /aigate commands", () => {
     expect(parseCommands("/revoke -- why").decision).toBeUndefined();
     expect(parseCommands("/aigate approve").problems[0]).toContain(
-      'the only one is "/aigate recheck"',
+      'the commands are "/aigate recheck" and "/aigate request"',
     );
   });
 
@@ -137,11 +150,12 @@ describe("comment commands under arbitrary input", () => {
         fc
           .string({ minLength: 1, maxLength: 40 })
           .filter((s) => !s.includes("\n") && !s.startsWith("/")),
-        fc.constantFrom("/approve", "/revoke", "/aigate recheck"),
+        fc.constantFrom("/approve", "/revoke", "/aigate recheck", "/aigate request"),
         (prefix, command) => {
           const parsed = parseCommands(`${prefix}${command}`);
           expect(parsed.decision).toBeUndefined();
           expect(parsed.recheck).toBe(false);
+          expect(parsed.request).toBe(false);
         },
       ),
     );

@@ -49,6 +49,7 @@ function manifestOf(...systems: ResolvedSystem[]): Manifest {
     },
     invalidateOnPush: "governed",
     committersCanApprove: false,
+    requestReviews: "teams",
     systems,
   };
 }

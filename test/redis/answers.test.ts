@@ -132,4 +132,29 @@ describe.skipIf(redisServer.skip)("answers and the write budget across replicas"
       "Waiting for 1 of 2 approvals (credit-scoring)",
     );
   });
+
+  it("drops a review request above the budget's threshold, counts and logs it; the checks are still written", async () => {
+    const [a] = replicas;
+    if (!a) throw new Error("a replica");
+    const repo = governedRepo(sim);
+    const pr = openPullRequest(repo);
+    const key = budgetKey(String(repo.installationId));
+    const now = Date.now();
+    const spent = Array.from({ length: OPTIONAL_WRITE_CEILING.minute }, (_, i) => [
+      now - i,
+      `requests-elsewhere-${i}`,
+    ]).flat();
+    await observer.zadd(key, ...spent);
+    expect(await a.send("pull_request", pullRequestEvent("opened", repo, pr))).toBe(200);
+    // No one asked; the oversight check is written, and names who was not asked.
+    expect(pr.requestEvents.filter((e) => e.event === "review_requested")).toEqual([]);
+    const oversight = sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT];
+    expect(oversight?.conclusion).toBe("action_required");
+    expect(oversight?.output.summary).toContain("Not requested now");
+    expect(a.logs.join("\n")).toContain(
+      "held back: the installation's write budget is nearly spent",
+    );
+    const metrics = await (await fetch(`${a.appUrl}/aigate/metrics`)).text();
+    expect(metrics).toContain('aigate_writes_dropped_total{kind="review-request"} 1');
+  });
 });

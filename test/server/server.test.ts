@@ -144,11 +144,13 @@ describe("metrics", () => {
       /aigate_github_requests_total\{operation="GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{number\}\/files",status="304"\} 1/,
     );
     expect(text).not.toContain("acme");
+    // The opened event asked the approver team for a review, which changed the pull request:
+    // the redelivery reads it in full again.
     expect(text).toMatch(
-      /aigate_github_requests_total\{operation="GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}",status="200"\} 1/,
+      /aigate_github_requests_total\{operation="POST \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}\/requested_reviewers",status="201"\} 1/,
     );
     expect(text).toMatch(
-      /aigate_github_requests_total\{operation="GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}",status="304"\} 1/,
+      /aigate_github_requests_total\{operation="GET \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\}",status="200"\} 2/,
     );
     expect(text).toMatch(
       /aigate_github_rate_limit_remaining\{installation="1",resource="core"\} \d+/,

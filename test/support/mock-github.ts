@@ -79,6 +79,8 @@ export function contentOf(path: string) {
 export interface Written {
   comments: string[];
   checks: Array<Record<string, unknown>>;
+  /** Bodies of review requests (`POST …/requested_reviewers`). */
+  reviewRequests: Array<Record<string, unknown>>;
   calls: string[];
 }
 
@@ -95,8 +97,10 @@ export function mockGitHub(options: {
    * included. Set, it can lag behind them as GitHub's count can.
    */
   commentsCount?: number;
+  /** Teams (slugs) GitHub lists as requested for review before any request is made here. */
+  requestedTeams?: string[];
 }): Written {
-  const written: Written = { comments: [], checks: [], calls: [] };
+  const written: Written = { comments: [], checks: [], reviewRequests: [], calls: [] };
   const scope = nock(API).persist();
   scope.on("request", (req: { method: string; path: string }) => {
     written.calls.push(`${req.method} ${req.path.split("?")[0]}`);
@@ -111,6 +115,18 @@ export function mockGitHub(options: {
     .reply(200, () => ({
       ...pullRequest(options.changed?.length ?? 2),
       comments: options.commentsCount ?? (options.comments?.length ?? 0) + written.comments.length,
+      // What was requested for review here is listed as GitHub lists it.
+      requested_reviewers: written.reviewRequests.flatMap((r) =>
+        ((r.reviewers as string[] | undefined) ?? []).map((login, i) => ({
+          id: 700 + i,
+          login,
+          type: "User",
+        })),
+      ),
+      requested_teams: [
+        ...(options.requestedTeams ?? []),
+        ...written.reviewRequests.flatMap((r) => (r.team_reviewers as string[] | undefined) ?? []),
+      ].map((slug) => ({ slug })),
     }))
     .get(`${REPO}/git/ref/heads%2Fmain`)
     .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
@@ -176,6 +192,14 @@ export function mockGitHub(options: {
     .reply(200, {
       total_count: options.checkRuns?.length ?? 0,
       check_runs: options.checkRuns ?? [],
+    })
+    .get("/repos/acme/models/issues/7/events")
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/pulls/7/requested_reviewers`)
+    .reply(201, (_uri, body) => {
+      written.reviewRequests.push(body as Record<string, unknown>);
+      return pullRequest(options.changed?.length ?? 2);
     })
     .post("/repos/acme/models/issues/7/comments")
     .reply(201, (_uri, body) => {

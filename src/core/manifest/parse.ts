@@ -225,6 +225,7 @@ function resolveManifest(document: ManifestDocument): Manifest {
     },
     invalidateOnPush: document.defaults?.invalidate_on_push ?? "governed",
     committersCanApprove: document.defaults?.committers_can_approve ?? false,
+    requestReviews: document.governance.request_reviews ?? "teams",
     systems: document.systems.map((system) => resolveSystem(document, system)),
   };
   const signers = document.governance.signers;

@@ -16,6 +16,7 @@ export const PATH_KINDS = ["model", "data", "prompts", "evaluation", "config"] a
 export const TIERS = ["minimal", "limited", "high", "prohibited"] as const;
 export const LIFECYCLES = ["design", "development", "validation", "production", "retired"] as const;
 export const INVALIDATE_ON_PUSH = ["governed", "always", "never"] as const;
+export const REQUEST_REVIEWS = ["teams", "users", "off"] as const;
 
 const PathKindSchema = z.enum(PATH_KINDS);
 export const TierSchema = z.enum(TIERS);
@@ -216,6 +217,14 @@ export const GovernanceBranchesSchema = z
     "Branch names or globs (release/*) whose landed commits get a merge verification; the default branch always does.",
   );
 
+/** `governance.request_reviews`, in a manifest and in an organisation policy (docs/manifest.md#review-requests). */
+export const RequestReviewsSchema = z
+  .enum(REQUEST_REVIEWS)
+  .optional()
+  .describe(
+    "Whom aigate asks for a review while the human-oversight check waits: teams (default) requests the approver teams, users requests enough eligible people, chosen the same way for the whole pull request, off requests no one.",
+  );
+
 /** `defaults`, in a manifest and in an organisation policy. */
 export const DefaultsSchema = z
   .strictObject({
@@ -270,6 +279,7 @@ export const ManifestSchema = z.strictObject({
         .describe(
           "Workflows whose keyless (Sigstore) approvals count, each compared exactly with the certificate (docs/attestation.md).",
         ),
+      request_reviews: RequestReviewsSchema,
     })
     .describe("Governance of the manifest itself."),
   defaults: DefaultsSchema,
@@ -284,6 +294,7 @@ export type TierPolicy = z.infer<typeof TierPolicySchema>;
 export type AiSystem = z.infer<typeof AiSystemSchema>;
 export type ManifestDocument = z.infer<typeof ManifestSchema>;
 export type InvalidateOnPush = (typeof INVALIDATE_ON_PUSH)[number];
+export type RequestReviews = (typeof REQUEST_REVIEWS)[number];
 
 /** Built-in tier defaults (docs/manifest.md); a manifest's `defaults.tiers` override them field by field. */
 export const BUILTIN_TIERS: Record<
@@ -357,6 +368,8 @@ export interface Manifest {
   };
   invalidateOnPush: InvalidateOnPush;
   committersCanApprove: boolean;
+  /** Whom aigate asks for reviews while the oversight gate waits (docs/manifest.md#review-requests). */
+  requestReviews: RequestReviews;
   systems: ResolvedSystem[];
   /** The organisation policy merged under this manifest (`extends`), when it extends one. */
   orgPolicy?: OrgPolicyOrigin;

@@ -74,6 +74,21 @@ export function looseningsOf(policy: OrgPolicyDocument, manifest: ManifestDocume
     });
   }
 
+  const orgRequests = policy.governance?.request_reviews;
+  if (
+    orgRequests !== undefined &&
+    orgRequests !== "off" &&
+    manifest.governance.request_reviews === "off"
+  ) {
+    found.push({
+      at: ["governance", "request_reviews"],
+      policyAt: ["governance", "request_reviews"],
+      policyValue: orgRequests,
+      problem: "off stops the review requests the organisation policy requires",
+      fix: "use teams or users, or remove the line",
+    });
+  }
+
   const orgOwnerApprovals = policy.governance?.approvals;
   const ownOwnerApprovals = manifest.governance.approvals;
   if (
@@ -187,6 +202,8 @@ export function mergeDocuments(
   if (branches !== undefined) {
     governance.branches = [...(manifest.governance.branches ?? []), ...branches];
   }
+  const requests = manifest.governance.request_reviews ?? policy.governance?.request_reviews;
+  if (requests !== undefined) governance.request_reviews = requests;
   const owners = policy.governance?.owners;
   if (owners !== undefined) {
     governance.owners = {

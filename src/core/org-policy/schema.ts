@@ -4,6 +4,7 @@ import {
   GovernanceApprovalsSchema,
   GovernanceBranchesSchema,
   GovernanceOwnersSchema,
+  RequestReviewsSchema,
 } from "../manifest/schema.js";
 
 /**
@@ -26,6 +27,9 @@ export const OrgPolicySchema = z.strictObject({
       ),
       branches: GovernanceBranchesSchema.describe(
         "Branches (globs) whose landed commits are verified in every extending repository, besides each default branch; a repository may add branches, never remove these.",
+      ),
+      request_reviews: RequestReviewsSchema.describe(
+        "Whom aigate asks for reviews in every extending repository: teams or users require requests (a repository may choose either, never off); off makes no requests unless a repository sets teams or users.",
       ),
       policy: z
         .never({

@@ -20,3 +20,13 @@ export {
 } from "./eligibility.js";
 export { evaluate, type PreparedChange } from "./evaluate.js";
 export { planReads, type ReadPlan } from "./plan.js";
+export {
+  type MembersLookup,
+  planReviewRequests,
+  type Reviewer,
+  type ReviewRequestEvent,
+  type ReviewRequestInput,
+  type ReviewRequestPlan,
+  type ReviewRequestTrigger,
+  type SystemRequests,
+} from "./review-requests.js";

@@ -26,3 +26,4 @@ export {
   renderAnswers,
   renderReply,
 } from "./replies.js";
+export { type RequestAnswer, renderRequestAnswer } from "./review-requests.js";

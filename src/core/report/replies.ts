@@ -15,7 +15,8 @@ const ANSWERS_INTRO =
   "The answer to the newest command of each account that aigate could not record or read. This comment is edited as commands arrive; approvals that count are the signed attestation comments.";
 
 /**
- * The answers after `replies`: each account keeps only the answer to its newest command (comment
+ * The answers after `replies` and `others` (answers already written as entries, such as the
+ * answer to `/aigate request`): each account keeps only the answer to its newest command (comment
  * ids grow with time), newest first. `changed` is false when the comment would read the same,
  * so a reconcile with nothing new to say writes nothing.
  */
@@ -23,6 +24,7 @@ export function mergeAnswers(
   existing: readonly AnswerEntry[],
   replies: readonly Reply[],
   recorded: readonly RecordedCommand[] = [],
+  others: readonly AnswerEntry[] = [],
 ): { entries: AnswerEntry[]; changed: boolean } {
   const byLogin = new Map<string, AnswerEntry>();
   const offer = (entry: AnswerEntry) => {
@@ -35,6 +37,7 @@ export function mergeAnswers(
   for (const reply of replies) {
     offer({ commentId: reply.commentId, login: reply.login, text: answerText(reply) });
   }
+  for (const entry of others) offer(entry);
   // What was recorded answers only an account that holds an older answer here: otherwise the
   // signed attestation comment is the answer, and this one is not written for it.
   for (const command of recorded) {

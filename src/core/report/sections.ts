@@ -5,6 +5,7 @@ import { MAX_PULL_REQUEST_FILES } from "../limits.js";
 import { MANIFEST_SYSTEM_ID } from "../manifest/schema.js";
 import type { AffectedSystem, AssessmentResult, Decision, OversightResult } from "../types.js";
 import { bullets, code, digest, md, sha, table } from "./markdown.js";
+import { reviewRequestsSection } from "./review-requests.js";
 
 /**
  * The sections of a check run's summary, each a piece of evidence a compliance reader can
@@ -36,6 +37,8 @@ export function summarySections(decision: Decision, gate: Gate, errors: LocatedE
     );
   }
   if (gate === "oversight") {
+    const requests = reviewRequestsSection(decision);
+    if (requests) sections.push(requests);
     const rejected = rejectedAttestations(decision);
     if (rejected) sections.push(rejected);
     const held = heldBack(decision);

@@ -7,10 +7,13 @@
 import { z } from "zod";
 import { MARKER_PREFIX } from "../../core/attestation/comment.js";
 import { queuedPullRequest } from "../../core/policy/merge-group.js";
+import type { ReviewRequestTrigger } from "../../core/policy/review-requests.js";
 import { CHECK_NAMES } from "../flow/checks.js";
+import type { RequestCommand } from "../flow/contract.js";
 import type { BasePushTarget } from "./base-push.js";
 import { carriesMarker, droppedWork, type Ignored, rightsOf } from "./commands.js";
 import type { MergeGroupTarget } from "./merge-group.js";
+import { requestCommandOf, reviewTrigger } from "./review-requests.js";
 
 /** The events app.yml subscribes to, with the actions that matter. */
 export const HANDLED_EVENTS = [
@@ -58,6 +61,10 @@ export interface EventTarget {
    * that went wrong is healed (docs/deployment.md#11-rate-limit-economy).
    */
   relist?: true;
+  /** What the event means for review requests (docs/policy.md#review-requests). */
+  requestReviews?: ReviewRequestTrigger;
+  /** A `/aigate request` comment, to be answered (docs/policy.md#review-requests). */
+  requestCommand?: RequestCommand;
 }
 
 const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
@@ -277,7 +284,9 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (!p.success) return unreadable;
       const { pull_request: pr, repository } = p.data;
       if (["opened", "synchronize", "reopened", "ready_for_review"].includes(p.data.action)) {
-        return at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
+        const t = at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
+        t.requestReviews = reviewTrigger(p.data.action);
+        return t;
       }
       // A retitled PR changes nothing; a new base changes the manifest and the diff.
       if (p.data.action === "edited" && p.data.changes?.base !== undefined) {
@@ -341,6 +350,8 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
       if (now.evaluate || before.evaluate || carriesMarker(comment.body, previous)) {
         const t = at(repository, issue.number, undefined, `issue_comment.${p.data.action}`);
         if (p.data.action !== "deleted" && now.work.includes("recheck")) t.relist = true;
+        const command = requestCommandOf(p.data.action, comment, now);
+        if (command) t.requestCommand = command;
         if (
           p.data.action === "deleted" &&
           comment.id !== undefined &&

@@ -10,6 +10,7 @@ import type {
   Signer,
   SignerIdentity,
 } from "../../core/attestation/index.js";
+import type { ReviewRequestTrigger } from "../../core/policy/index.js";
 import type { Decision } from "../../core/types.js";
 import type { WriteKind } from "../../core/write-budget.js";
 import type { Log, PullRequestTarget } from "../client.js";
@@ -77,6 +78,11 @@ export interface ReconcileResult {
   replies: number;
   /** Replies the write budget held back. */
   heldBack?: number;
+  /**
+   * Review requests sent, refused by GitHub, and dropped by the write budget
+   * (docs/policy.md#review-requests).
+   */
+  reviewRequests?: { requested: string[]; refused: string[]; heldBack?: string[] };
   skipped?: string;
   error?: GitHubFailure;
   /**
@@ -97,7 +103,20 @@ export type ReconcileTarget = PullRequestTarget & {
   fromComment?: boolean;
   /** Asked to evaluate afresh (see EventTarget): the check runs are listed, not recalled. */
   relist?: boolean;
+  /** What the event means for review requests (docs/policy.md#review-requests); absent: ask no one. */
+  requestReviews?: ReviewRequestTrigger;
+  /** The `/aigate request` comment this event carries, answered once. */
+  requestCommand?: RequestCommand;
 };
+
+/**
+ * A `/aigate request` comment the router honoured (docs/app.md#who-may-command-what): the
+ * comment it answers, and who wrote it.
+ */
+export interface RequestCommand {
+  commentId: number;
+  login: string;
+}
 
 /** The result of an event that wrote nothing yet. */
 export function emptyResult(): ReconcileResult {

@@ -22,6 +22,7 @@ import {
   planApprovals,
 } from "../../core/policy/index.js";
 import {
+  type AnswerEntry,
   findAnswersComment,
   mergeAnswers,
   parseAnswers,
@@ -159,11 +160,13 @@ export async function planEvent(
 
 /**
  * aigate's answer comment after this event, when it has something new to say: the replies,
- * and what was recorded for an account it had refused before (docs/app.md#answers).
+ * what was recorded for an account it had refused before, and `others` — answers the flow
+ * wrote itself, such as the answer to `/aigate request` (docs/app.md#answers).
  */
-function answersAfter(
+export function answersAfter(
   comments: PullRequestState["comments"],
-  event: EventPlan,
+  event: Pick<EventPlan, "issued" | "replies">,
+  others: readonly AnswerEntry[] = [],
 ): EventPlan["answers"] {
   const recorded: RecordedCommand[] = event.issued.flatMap(({ planned }) =>
     planned.source.kind === "comment"
@@ -177,13 +180,14 @@ function answersAfter(
         ]
       : [],
   );
-  if (event.replies.length === 0 && recorded.length === 0) return undefined;
+  if (event.replies.length === 0 && recorded.length === 0 && others.length === 0) return undefined;
   const held = findAnswersComment(comments);
-  const merged = mergeAnswers(held ? parseAnswers(held.body) : [], event.replies, recorded);
+  const existing = held ? parseAnswers(held.body) : [];
+  const merged = mergeAnswers(existing, event.replies, recorded, others);
   if (!merged.changed) return undefined;
   const answers: NonNullable<EventPlan["answers"]> = {
     body: renderAnswers(merged.entries),
-    count: event.replies.length,
+    count: event.replies.length + others.length,
   };
   if (held) answers.commentId = held.id;
   return answers;

@@ -14,7 +14,7 @@ import {
   readPullRequestState,
 } from "../reads/pull-request.js";
 import { LockLostError, PROCESS_LOCK } from "../replicas/lock.js";
-import { writeAnswers } from "./answers.js";
+import { writeAnswers as writeAnswerComment } from "./answers.js";
 import { postRestoration, postStatements } from "./attest.js";
 import { errorChecks, renderChecks } from "./checks.js";
 import {
@@ -23,8 +23,9 @@ import {
   type ReconcileResult,
   type ReconcileTarget,
 } from "./contract.js";
-import { type EventPlan, planEvent } from "./plan-event.js";
+import { answersAfter, type EventPlan, planEvent } from "./plan-event.js";
 import { type CheckContent, publishChecks } from "./publish.js";
+import { type RequestAnswered, requestReviews } from "./review-requests.js";
 
 /** Reconciles one pull request. Never throws for a GitHub error: it ends in red checks instead. */
 export async function reconcile(
@@ -46,8 +47,11 @@ export async function reconcile(
     const plan = await planEvent(client, target, state, deps);
     await writeEvidence(client, target, pr, plan, deps, result);
     const decision = evaluate(plan.facts, deps.now(), state.change.prepared);
-    if (result.heldBack) decision.answersHeldBack = result.heldBack;
     result.decision = decision;
+    // After the evidence, so the request waits behind the attestation comments.
+    const request = await requestReviews(client, target, state, decision, deps, result);
+    await writeAnswers(client, target, answersOf(plan, request), deps, result);
+    if (result.heldBack) decision.answersHeldBack = result.heldBack;
     await writeChecks(client, target, headSha, renderChecks(decision), deps, result);
     return result;
   } catch (error) {
@@ -86,7 +90,7 @@ export async function reportFailure(
   return failClosed(client, target, headSha, error, deps, emptyResult());
 }
 
-/** The evidence an event writes before its checks: a restored statement, new ones, replies. */
+/** The evidence an event writes before its checks: a restored statement, new ones. */
 async function writeEvidence(
   client: GitHubClient,
   target: ReconcileTarget,
@@ -114,20 +118,38 @@ async function writeEvidence(
     else result.attestations.revoked++;
     deps.telemetry?.attestationIssued(issued.planned.decision);
   }
-  if (plan.answers && deps.write !== false) {
-    const outcome = await writeAnswers(client, target, plan.answers, {
-      lock: context.lock,
-      admit: deps.admitWrite,
-      log: deps.log,
-    });
-    if (outcome === "created" || outcome === "edited") result.replies += plan.answers.count;
-    if (outcome === "held-back") {
-      result.heldBack = plan.answers.count;
-      deps.telemetry?.writeDropped("answer");
-      deps.log.warn(
-        `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${plan.answers.count} answer(s) held back: the installation's write budget is nearly spent`,
-      );
-    }
+}
+
+/**
+ * aigate's answer comment after this event (docs/app.md#answers): the replies of the plan, and
+ * the answer to `/aigate request` when there is one, found among the comments it read.
+ */
+function answersOf(plan: EventPlan, request: RequestAnswered | undefined): EventPlan["answers"] {
+  if (!request) return plan.answers;
+  return answersAfter(request.comments, plan, [request.entry]) ?? plan.answers;
+}
+
+/** The answer comment's one write, when it has something new to say; an optional write. */
+async function writeAnswers(
+  client: GitHubClient,
+  target: ReconcileTarget,
+  answers: EventPlan["answers"],
+  deps: ReconcileDeps,
+  result: ReconcileResult,
+): Promise<void> {
+  if (!answers || deps.write === false) return;
+  const outcome = await writeAnswerComment(client, target, answers, {
+    lock: deps.lock ?? PROCESS_LOCK,
+    admit: deps.admitWrite,
+    log: deps.log,
+  });
+  if (outcome === "created" || outcome === "edited") result.replies += answers.count;
+  if (outcome === "held-back") {
+    result.heldBack = answers.count;
+    deps.telemetry?.writeDropped("answer");
+    deps.log.warn(
+      `aigate: ${target.owner}/${target.repo}#${target.pullNumber}: ${answers.count} answer(s) held back: the installation's write budget is nearly spent`,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { prepareManifest } from "../../core/manifest/prepare.js";
 import type { OrgPolicyRead } from "../../core/org-policy/parse.js";
 import type { PolicyReference } from "../../core/org-policy/reference.js";
 import type {
+  Actor,
   ApprovalRecord,
   CommentFacts,
   CommitFacts,
@@ -42,6 +43,8 @@ export interface PullRequestRead {
   commitsCount: number;
   /** The conversation's comments as GitHub counts them; absent when the answer has no count. */
   commentsCount?: number;
+  /** Reviewers requested now, teams written `owner/slug` (docs/policy.md#review-requests). */
+  requested: { users: Actor[]; teams: string[] };
 }
 
 /** The pull request itself: its base and head, author, state and counts. */
@@ -74,6 +77,11 @@ export async function readPullRequest(
     state: data.state === "closed" ? "closed" : "open",
     changedFilesCount: data.changed_files,
     commitsCount: typeof data.commits === "number" ? data.commits : 0,
+    requested: {
+      users: (data.requested_reviewers ?? []).flatMap((u) => toActor(u) ?? []),
+      // GitHub requests only the repository owner's teams.
+      teams: (data.requested_teams ?? []).map((t) => `${target.owner}/${t.slug}`),
+    },
   };
   if (Number.isSafeInteger(data.comments) && data.comments >= 0) read.commentsCount = data.comments;
   return read;

@@ -5,7 +5,7 @@
  * order. The groups made here have the plugin's ids and settings, and Probot's Redis connection
  * when it has one, so the pace stays the one GitHub expects and stays shared with every replica;
  * only the order of a replica's own queue changes: a write inside `asEvidence` is queued ahead
- * of the writes without a priority. The plugin's retries keep the highest priority (0).
+ * of the writes without a priority, a write inside `asOptional` behind them. The plugin's retries keep the highest priority (0).
  *
  * The plugin runs every request through its own limiter first, and Bottleneck starts the queued
  * jobs from whichever caller drains the queue: the caller's async context — the evidence mark —
@@ -15,10 +15,12 @@
 import { AsyncResource } from "node:async_hooks";
 import Bottleneck from "bottleneck";
 import { recoverableOnRedis7 } from "./throttle-store.js";
-import { isEvidenceWrite } from "./write-priority.js";
+import { isEvidenceWrite, isOptionalWrite } from "./write-priority.js";
 
 /** Bottleneck's priority of an evidence write: after the plugin's retries (0), before the rest (5). */
 export const EVIDENCE_PRIORITY = 1;
+/** Bottleneck's priority of an optional write (a review request): behind the rest (5). */
+export const OPTIONAL_PRIORITY = 8;
 
 /** The parts of the throttling plugin's `throttle` option that decide how it paces writes. */
 export interface ThrottleSetting {
@@ -100,7 +102,10 @@ export function evidenceFirst(throttle: ThrottleSetting | undefined): Partial<Pa
 
 type Schedule = (...args: unknown[]) => Promise<unknown>;
 
-/** Each of the group's limiters queues an evidence write with `EVIDENCE_PRIORITY`. */
+/**
+ * Each of the group's limiters queues an evidence write with `EVIDENCE_PRIORITY`, an optional
+ * write with `OPTIONAL_PRIORITY`.
+ */
 function prioritised(group: Bottleneck.Group): Bottleneck.Group {
   // Bottleneck emits "created" inside key(), before the plugin schedules on the new limiter.
   group.on("created", (limiter) => {
@@ -110,6 +115,8 @@ function prioritised(group: Bottleneck.Group): Bottleneck.Group {
       const options = args[0] as Bottleneck.JobOptions;
       if (options.priority === undefined && isEvidenceWrite()) {
         args[0] = { ...options, priority: EVIDENCE_PRIORITY };
+      } else if (options.priority === undefined && isOptionalWrite()) {
+        args[0] = { ...options, priority: OPTIONAL_PRIORITY };
       }
       return schedule(...args);
     };

@@ -4,7 +4,8 @@
  * holder reconciles again for it. A rerun reads every fact live; what live facts cannot tell
  * travels with the event: a deleted attestation comment's body (it is restored), the head the
  * event names (so a failure still writes red checks there), whether it asked to evaluate afresh
- * (a recheck lists the check runs), and a merge group's refs (its checks go on the group's
+ * (a recheck lists the check runs), what it means for review requests (the trigger, and a
+ * `/aigate request` comment to answer), and a merge group's refs (its checks go on the group's
  * head, not the pull request's). Equal events are queued once.
  */
 import { z } from "zod";
@@ -13,7 +14,13 @@ import type { MergeGroupTarget } from "../events/merge-group.js";
 import type { ReconcileTarget } from "../flow/contract.js";
 
 export type QueuedEvent =
-  | { pull: PullRequestTarget & Pick<ReconcileTarget, "headSha" | "deleted" | "relist"> }
+  | {
+      pull: PullRequestTarget &
+        Pick<
+          ReconcileTarget,
+          "headSha" | "deleted" | "relist" | "requestReviews" | "requestCommand"
+        >;
+    }
   | { group: MergeGroupTarget };
 
 const Pull = z.strictObject({
@@ -25,6 +32,15 @@ const Pull = z.strictObject({
     .strictObject({ commentId: z.int().positive(), body: z.string(), by: z.string().optional() })
     .optional(),
   relist: z.literal(true).optional(),
+  requestReviews: z
+    .enum(["opened", "ready_for_review", "reopened", "push", "command", "other"])
+    .optional(),
+  requestCommand: z
+    .strictObject({
+      commentId: z.int().positive(),
+      login: z.string(),
+    })
+    .optional(),
 });
 const Group = z.strictObject({
   owner: z.string(),
@@ -68,6 +84,11 @@ export function encodeQueued(event: QueuedEvent): string {
     if (p.deleted.by !== undefined) pull.pull.deleted.by = p.deleted.by;
   }
   if (p.relist === true) pull.pull.relist = true;
+  if (p.requestReviews !== undefined) pull.pull.requestReviews = p.requestReviews;
+  if (p.requestCommand !== undefined) {
+    const c = p.requestCommand;
+    pull.pull.requestCommand = { commentId: c.commentId, login: c.login };
+  }
   return JSON.stringify(pull);
 }
 

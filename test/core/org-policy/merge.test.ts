@@ -436,3 +436,51 @@ describe("reading the policy a manifest extends", () => {
     expect(extendedPolicy(": [\n")).toBeUndefined();
   });
 });
+
+describe("governance.request_reviews under an organisation policy", () => {
+  const requiring = (mode: string) =>
+    [
+      "version: 1",
+      "governance:",
+      "  owners: { teams: [acme/compliance] }",
+      `  request_reviews: ${mode}`,
+      "",
+    ].join("\n");
+
+  it("defaults to teams when neither the policy nor the manifest sets it", () => {
+    expect(resolved(manifestText(), "version: 1\n").requestReviews).toBe("teams");
+    const alone = parseManifest(manifestText({ extend: false }), MANIFEST_FILE);
+    expect(alone.ok && alone.manifest.requestReviews).toBe("teams");
+  });
+
+  it("gives the policy's value where the manifest says nothing", () => {
+    expect(resolved(manifestText(), requiring("users")).requestReviews).toBe("users");
+    expect(resolved(manifestText(), requiring("off")).requestReviews).toBe("off");
+  });
+
+  it("lets the manifest choose users or teams where the policy requires requests", () => {
+    for (const [policy, own] of [
+      ["teams", "users"],
+      ["users", "teams"],
+      ["off", "teams"],
+    ] as const) {
+      const manifest = resolved(
+        manifestText({ governance: [`  request_reviews: ${own}`] }),
+        requiring(policy),
+      );
+      expect(manifest.requestReviews).toBe(own);
+    }
+  });
+
+  it("refuses off where the policy requires requests, at the manifest's line, naming the policy's", () => {
+    for (const policy of ["teams", "users"]) {
+      const text = manifestText({ governance: ["  request_reviews: off"] });
+      const result = parseWith(text, requiring(policy));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors.map(formatLocatedError)).toEqual([
+        `${MANIFEST_FILE}:${lineOf(text, "  request_reviews: off")}:20: governance.request_reviews: off stops the review requests the organisation policy requires (${POLICY_FILE} line 4 sets governance.request_reviews: ${policy}); use teams or users, or remove the line`,
+      ]);
+    }
+  });
+});

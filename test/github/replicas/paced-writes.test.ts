@@ -15,7 +15,7 @@ import { postComment } from "../../../src/github/flow/publish.js";
 import { reconcile } from "../../../src/github/flow/reconcile.js";
 import { createAdapterCache } from "../../../src/github/reads/cache.js";
 import { evidenceFirst, type ThrottleSetting } from "../../../src/github/replicas/paced-writes.js";
-import { asEvidence } from "../../../src/github/replicas/write-priority.js";
+import { asEvidence, asOptional } from "../../../src/github/replicas/write-priority.js";
 import { ALICE, API, mockGitHub, NOW, review, SIGNING_KEY } from "../../support/mock-github.js";
 
 /** The App's installation clients: Probot's Octokit with the throttle settings server.ts adds. */
@@ -120,6 +120,23 @@ describe("evidence ahead of an installation's paced writes", () => {
     ]);
     expect(ran.indexOf("retry")).toBeLessThan(ran.indexOf("evidence"));
     expect(ran.indexOf("evidence")).toBeLessThan(ran.indexOf("third"));
+  });
+
+  it("queues an optional write (a review request) behind the writes without a mark and the evidence", async () => {
+    const { write } = evidenceFirst(undefined);
+    if (!write) throw new Error("no write group");
+    const limiter = write.key(`optional-${process.pid}`);
+    const ran: string[] = [];
+    const job = (name: string) => async () => void ran.push(name);
+    await Promise.all([
+      limiter.schedule({}, job("first")),
+      limiter.schedule({}, job("second")),
+      asOptional(() => limiter.schedule({}, job("review request"))),
+      limiter.schedule({}, job("check")),
+      asEvidence(() => limiter.schedule({}, job("evidence"))),
+    ]);
+    // The first two are under way when the others are queued, as in the test above.
+    expect(ran).toEqual(["first", "second", "evidence", "check", "review request"]);
   });
 
   it("with throttling off, adds nothing", () => {
