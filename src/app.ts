@@ -262,6 +262,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           const landed = await verifyLandedPush(client, target, {
             signer,
             jwks,
+            bundles,
             appId,
             verifier: { id: verifierId, version: AIGATE_VERSION },
             web: webUrl,

@@ -5,7 +5,7 @@
  * issue the certificates; AIGATE_TRUSTED_ROOT holds the mocks' trusted root.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SimPullRequest, SimRepo } from "../../sim/index.js";
+import { pushEvent, type SimPullRequest, type SimRepo } from "../../sim/index.js";
 import { FIXTURE_REPO, governedRepo, readTree, type Stack, startStack } from "../../sim/stack.js";
 import {
   type ApprovalStatement,
@@ -13,6 +13,7 @@ import {
   extractAttestation,
   renderAttestationComment,
 } from "../../src/core/attestation/index.js";
+import { MERGE_VERIFICATION_CHECK_NAME } from "../../src/core/report/index.js";
 import { createKeylessSigner } from "../../src/sigstore/sign.js";
 import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
 import { driver, modelChange } from "./driver.js";
@@ -97,6 +98,18 @@ describe("keyless approvals on the App", { timeout: 60_000 }, () => {
     );
     expect(app.attestations(repo, pr)).toHaveLength(2);
     expect(oversight?.summary).not.toContain("count for nothing");
+
+    // Merged, the merge verification counts the bundle among its input attestations too.
+    const before = repo.resolveRef("main") ?? "";
+    const merge = pr.merge("frank");
+    expect(await stack.send("push", pushEvent(repo, "main", before))).toBe(200);
+    const [record] = stack.sim.state
+      .checkRuns(repo, merge)
+      .all.filter((r) => r.name === MERGE_VERIFICATION_CHECK_NAME);
+    expect(record?.conclusion).toBe("success");
+    expect(record?.output.summary).toContain("@erin");
+    expect(record?.output.summary).toContain(digest);
+    expect(record?.output.summary).not.toMatch(/count for nothing|does not verify/);
   });
 
   it("count for nothing when another workflow of the repository signed them, and the check says why", async () => {
