@@ -1,8 +1,13 @@
 /** The Action on `push`: the merge verification of what the push landed, written as check runs and output as a file (docs/action.md#merge-verification). */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Jwks, Signer } from "../src/core/attestation/index.js";
+import type {
+  BundleVerifier,
+  Jwks,
+  Signer,
+  SignerIdentity,
+} from "../src/core/attestation/index.js";
 import { AIGATE_VERSION } from "../src/core/version.js";
 import { describeFailure } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
@@ -21,6 +26,19 @@ export function landedPushOf(payload: Record<string, unknown>): BasePushTarget |
   return routed.basePush;
 }
 
+/** Verifies keyless approvals for the workflows a manifest allows. */
+export type LandedBundles = (signers: readonly SignerIdentity[]) => BundleVerifier | undefined;
+
+/**
+ * The keyless verifier of the trusted-root input (docs/action.md#merge-verification);
+ * sigstore-js is loaded only then. Throws a message naming the file when it is not a root.
+ */
+export async function landedBundles(trustedRootPath: string): Promise<LandedBundles> {
+  const { parseTrustedRoots, createBundleVerifier } = await import("./sigstore.js");
+  const root = parseTrustedRoots(readFileSync(trustedRootPath, "utf8"), trustedRootPath);
+  return (signers) => (signers.length > 0 ? createBundleVerifier(root, signers) : undefined);
+}
+
 /**
  * Verifies a push with the workflow's token and the signing key: one check run per governed
  * commit, and the records in a JSON file (output `merge-verifications`); each FAILED record is
@@ -33,6 +51,7 @@ export async function runLanded(
   settings: { token: string; manifestPath: string; failOn: string },
   signer: Signer,
   jwks: Jwks,
+  bundles?: LandedBundles,
 ): Promise<void> {
   if (push.after === undefined || push.defaultBranch === undefined) {
     runtime.log.notice("aigate: the push event names no head or default branch: nothing to verify");
@@ -55,6 +74,7 @@ export async function runLanded(
     const outcome = await verifyLandedPush(runtime.client(settings.token), target, {
       signer,
       jwks,
+      bundles,
       appId: undefined,
       verifier: { id: verifier, version: AIGATE_VERSION },
       web,

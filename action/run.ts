@@ -16,7 +16,7 @@ import type { ReconcileResult } from "../src/github/flow/contract.js";
 import { reconcile } from "../src/github/flow/reconcile.js";
 import { createAdapterCache } from "../src/github/reads/cache.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
-import { landedPushOf, runLanded } from "./landed.js";
+import { type LandedBundles, landedBundles, landedPushOf, runLanded } from "./landed.js";
 import { runRegisterMode } from "./register.js";
 import type { ActionRuntime } from "./runtime.js";
 import { actionSigning } from "./signing.js";
@@ -131,7 +131,19 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
       return undefined;
     }
     const signer = createSigner(settings.signingKeyPem);
-    await runLanded(runtime, push, settings, signer, trusted(settings, signer.publicJwk));
+    // Keyless approvals count in merge verifications once a trusted root is given.
+    let bundles: LandedBundles | undefined;
+    if (settings.trustedRootPath) {
+      try {
+        bundles = await landedBundles(settings.trustedRootPath);
+      } catch (error) {
+        runtime.setFailed(
+          `aigate: the Sigstore trusted root could not be read: ${(error as Error).message}`,
+        );
+        return undefined;
+      }
+    }
+    await runLanded(runtime, push, settings, signer, trusted(settings, signer.publicJwk), bundles);
     return undefined;
   }
 

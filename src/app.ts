@@ -10,6 +10,7 @@ import {
   createSigner,
   DEFAULT_WITNESS_APP,
   type Jwks,
+  type SignerIdentity,
   trustedKeys,
 } from "./core/attestation/index.js";
 import { ConfigurationError } from "./core/errors.js";
@@ -40,6 +41,7 @@ import {
   type WriteBudget,
 } from "./github/replicas/write-budget.js";
 import type { WorkQueue } from "./server/work-queue.js";
+import { createBundleVerifier } from "./sigstore/verify.js";
 
 /** Where the App publishes the public keys its attestations verify with. */
 export const JWKS_PATH = "/aigate/jwks.json";
@@ -103,6 +105,13 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (error instanceof ConfigurationError) throw new StartupError(error.message);
       throw error;
     }
+    // Keyless approvals count once verified against the trusted root, for the workflows the base
+    // manifest allows; the App itself never signs keyless (docs/app.md#keyless-approvals).
+    const root = config.trustedRoot;
+    const bundles = root
+      ? (signers: readonly SignerIdentity[]) =>
+          signers.length > 0 ? createBundleVerifier(root, signers) : undefined
+      : undefined;
     const cache = options.cache ?? createAdapterCache();
     // Where people read what the App wrote, and who signs merge verifications (docs/app.md#merge-verification).
     const webUrl = `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST ?? "github.com"}`;
@@ -145,6 +154,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       const client = context.octokit as unknown as GitHubClient;
       const deps = {
         signer,
+        ...(bundles ? { bundles } : {}),
         appId,
         trustedJwks: jwks,
         issuer: { kind: "app" as const },
@@ -252,6 +262,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           const landed = await verifyLandedPush(client, target, {
             signer,
             jwks,
+            bundles,
             appId,
             verifier: { id: verifierId, version: AIGATE_VERSION },
             web: webUrl,

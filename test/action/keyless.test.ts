@@ -12,11 +12,12 @@ import {
   issueCommentEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
+  pushEvent,
   type SimPullRequest,
   type SimRepo,
 } from "../../sim/index.js";
 import { FIXTURE_REPO, governedRepo, readTree } from "../../sim/stack.js";
-import { extractAttestation } from "../../src/core/attestation/index.js";
+import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
 import { draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
 import { runCli } from "../support/run-cli.js";
 import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
@@ -179,6 +180,22 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
       {},
     );
     expect(otherWorkflow.code).toBe(1);
+
+    // Merged, the push's merge verification counts both bundles (the trusted-root input given).
+    const before = repo.resolveRef("main") ?? "";
+    const merge = pr.merge("frank");
+    const key = generateKeyPair();
+    const landed = await run(repo, "push", pushEvent(repo, "main", before), {
+      "signing-key": key.privateKeyPem,
+      signing: "key",
+    });
+    expect(landed.code, landed.stdout).toBe(0);
+    const [record] = runner.sim.state
+      .checkRuns(repo, merge)
+      .all.filter((r) => r.name === "AI governance: merge verification");
+    expect(record?.conclusion).toBe("success");
+    for (const user of ["@alice", "@erin"]) expect(record?.output.summary).toContain(user);
+    expect(record?.output.summary).not.toMatch(/unknown_key|untrusted_identity/);
   });
 
   it("posts a deleted keyless attestation again with its bundle, so it still counts", async () => {

@@ -21,7 +21,9 @@ import {
 } from "../../src/core/attestation/index.js";
 import type { Register } from "../../src/core/register/index.js";
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../src/core/report/index.js";
+import { createKeylessSigner } from "../../src/sigstore/sign.js";
 import { oversightSummary } from "../core/attestation/helpers.js";
+import { actionsToken, startMockSigstore } from "../support/sigstore.js";
 
 const TOKEN = "ghp_registertesttoken0123456789abcdefABCD";
 const NOW = "2026-11-27T12:00:00Z";
@@ -285,6 +287,89 @@ describe("aigate register --with-approvals", () => {
       approvers: [{ login: "alice", id: alice.id }],
       attestations: [signed.digest],
     });
+  });
+});
+
+describe("aigate register --with-approvals, keyless", () => {
+  it("counts a bundle from an allowed workflow, with the same flags as aigate verify, and no other", async () => {
+    const sigstore = await startMockSigstore();
+    try {
+      sim.state.setNow(new Date("2026-06-30T09:00:00Z"));
+      const repo = governedRepository(sim, "keyless", "models", { systems: 1 });
+      const system = systemId("models", 0);
+      const workflow = `${repo.fullName}/.github/workflows/aigate.yml`;
+      writeFileSync(join(dir, "trusted_root.json"), JSON.stringify(sigstore.trustedRoot));
+      const base = repo.resolveRef("main") ?? "";
+      const head = repo.commit("tune", {
+        files: { [`models/${system}/model.py`]: "weights = 7\n" },
+        author: "dave",
+      });
+      const pr = repo.openPullRequest({ head: "tune", author: "dave", title: "Tune keyless" });
+      const review = pr.addReview({ user: "alice", state: "APPROVED" });
+      const alice = sim.state.user("alice");
+      const statement = statementFor({
+        decision: "approved",
+        repository: { id: repo.id, full_name: repo.fullName },
+        pull_request: { number: pr.number, base_ref: "main", base_sha: base, head_sha: head },
+        manifest: { path: ".github/ai-governance.yml", base_sha: base, sha256: "a".repeat(64) },
+        assessments: [],
+        systems: [{ id: system, reason: "listed user" }],
+        approver: { id: alice.id, login: alice.login },
+        source: { kind: "review", id: review.id, at: review.submittedAt, commit: head },
+        issuer: { kind: "action", signing: "sigstore" },
+        issued_at: new Date().toISOString(),
+        prev: null,
+      });
+      const signed = await createKeylessSigner({
+        endpoints: { fulcioURL: sigstore.fulcioURL, rekorURL: sigstore.rekorURL },
+        getToken: async () => actionsToken(workflow),
+        entryType: "intoto",
+      }).sign(statement);
+      repo.addComment(pr.number, {
+        user: "github-actions[bot]",
+        body: renderAttestationComment(signed.envelope, statement, signed.bundle),
+      });
+      pr.merge("dave");
+
+      const register = async (signer: string) => {
+        const run = await aigate([
+          "register",
+          "--repo",
+          "keyless/models",
+          "--with-approvals",
+          "--trusted-root",
+          "trusted_root.json",
+          "--signer-workflow",
+          signer,
+          "--no-cache",
+        ]);
+        expect(run.code, run.stderr).toBe(0);
+        return (JSON.parse(run.stdout) as Register).systems[0]?.last_approved_change ?? null;
+      };
+      expect(await register(workflow)).toMatchObject({
+        pull_request: pr.number,
+        approvers: [{ login: "alice", id: alice.id }],
+        attestations: [signed.digest],
+      });
+      expect(await register(workflow.replace("aigate.yml", "other.yml"))).toBeNull();
+    } finally {
+      await sigstore.close();
+    }
+  });
+
+  it("refuses the keyless flags without --with-approvals, and --with-approvals with neither keys nor signers", async () => {
+    const lone = await aigate([
+      "register",
+      "--repo",
+      "keyless/models",
+      "--signer-workflow",
+      "a/b/.github/workflows/c.yml",
+    ]);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toContain("use them with --with-approvals");
+    const bare = await aigate(["register", "--repo", "keyless/models", "--with-approvals"]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("--signer-workflow or --manifest");
   });
 });
 

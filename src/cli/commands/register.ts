@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import { DEFAULT_WITNESS_APP } from "../../core/attestation/index.js";
 import { REGISTER_TABLES } from "../../core/register/index.js";
 import type { CliContext } from "../context.js";
+import { addKeylessOptions } from "../keyless.js";
 import {
   DEFAULT_EXPIRING_WITHIN,
   REGISTER_FORMATS,
@@ -32,8 +33,12 @@ function withSources(command: Command): Command {
 
 /** What `register` and `soa` can add from merged pull requests through GitHub. */
 function withPullRequests(command: Command): Command {
-  return command
-    .option("--with-approvals", "add each system's last approved change (GitHub, needs --jwks)")
+  // Keyless approvals count with the same flags as `aigate verify` (docs/audit.md#aigate-register).
+  return addKeylessOptions(command)
+    .option(
+      "--with-approvals",
+      "add each system's last approved change (GitHub, needs --jwks and/or --signer-workflow or --manifest)",
+    )
     .option("--jwks <file>", "trusted public keys that verify the approvals' attestations")
     .option(
       "--with-check-runs",
@@ -47,7 +52,9 @@ function withPullRequests(command: Command): Command {
 
 /**
  * `aigate register [FOLDER…] [--org ORG | --repo O/R…] [--format json|csv|md|html]
- * [--expiring-within DAYS] [--with-approvals --jwks FILE] [--with-check-runs [--app-slug SLUG]]
+ * [--expiring-within DAYS] [--with-approvals [--jwks FILE] [--trusted-root FILE]
+ * [--signer-workflow WORKFLOW… [--signer-ref REF]] [--manifest FILE]]
+ * [--with-check-runs [--app-slug SLUG]]
  * [--table NAME] [--out PATH]`
  * (docs/audit.md). Exit 1 when an assessment is expired, missing or invalid, or a repository's
  * manifest is invalid or unreadable; 2 on usage errors.

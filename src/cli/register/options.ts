@@ -2,6 +2,7 @@ import { DEFAULT_WITNESS_APP } from "../../core/attestation/index.js";
 import { REGISTER_TABLES, type RegisterTableName } from "../../core/register/index.js";
 import { UsageError } from "../context.js";
 import { githubAccess, parseRepo } from "../export/options.js";
+import type { KeylessOptions } from "../keyless.js";
 
 export const REGISTER_FORMATS = ["json", "csv", "md", "html"] as const;
 export const SOA_FORMATS = ["md", "csv", "html", "json"] as const;
@@ -13,7 +14,7 @@ export type RegisterSource =
   | { kind: "github"; org?: string; repos: Array<{ owner: string; repo: string }> };
 
 /** The options as commander hands them over (`register` and `soa` share them). */
-export interface RegisterOptions {
+export interface RegisterOptions extends KeylessOptions {
   org?: string;
   repo?: string[];
   format?: string;
@@ -113,9 +114,15 @@ export function registerSettings(
       "--with-approvals reads merged pull requests from GitHub: use it with --org or --repo",
     );
   }
-  if (withApprovals && options.jwks === undefined) {
+  const keyless = (options.signerWorkflow?.length ?? 0) > 0 || options.manifest !== undefined;
+  if (withApprovals && options.jwks === undefined && !keyless) {
     throw new UsageError(
-      "--with-approvals takes approvers from verified attestations: give the trusted keys with --jwks FILE",
+      "--with-approvals takes approvers from verified attestations: give the trusted keys with --jwks FILE and/or the workflows allowed to sign keyless with --signer-workflow or --manifest",
+    );
+  }
+  if ((keyless || options.trustedRoot !== undefined) && !withApprovals) {
+    throw new UsageError(
+      "--trusted-root, --signer-workflow and --manifest verify keyless approvals: use them with --with-approvals",
     );
   }
   const withCheckRuns = options.withCheckRuns === true;

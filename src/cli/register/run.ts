@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import writeFileAtomic from "write-file-atomic";
+import type { BundleVerifier } from "../../core/attestation/index.js";
 import {
   approvalKey,
   buildRegister,
@@ -45,6 +46,7 @@ import {
 import { type CliContext, UsageError } from "../context.js";
 import { createExportClient } from "../export/client.js";
 import { readJwks } from "../export/run.js";
+import { bundleVerifierOf } from "../keyless.js";
 import { evaluationTime } from "../time.js";
 import { DiskStore, defaultCacheDir } from "./cache.js";
 import { readCheckout } from "./checkout.js";
@@ -111,12 +113,18 @@ async function listingsOf(
   return listings;
 }
 
+/** What verifies the approvals' attestations: the trusted keys, and keyless bundles' verifier. */
+interface ApprovalTrust {
+  jwks: unknown;
+  bundles: BundleVerifier | undefined;
+}
+
 async function readGitHub(
   ctx: CliContext,
   settings: RegisterSettings,
   store: InventoryStore & PullHistoryStore,
   progress: Progress,
-  jwks: unknown,
+  trust: ApprovalTrust,
   now: Date,
 ): Promise<Reading> {
   const source = settings.source;
@@ -160,7 +168,7 @@ async function readGitHub(
   return {
     snapshots,
     description,
-    ...(await readPullHistory(client, settings, listings, draft, store, progress, jwks)),
+    ...(await readPullHistory(client, settings, listings, draft, store, progress, trust)),
   };
 }
 
@@ -175,7 +183,7 @@ async function readPullHistory(
   draft: Register,
   history: PullHistoryStore,
   progress: Progress,
-  jwks: unknown,
+  trust: ApprovalTrust,
 ): Promise<Pick<Reading, "approvals" | "checkRuns">> {
   const notGoverned = new Set(draft.problems.map((p) => p.repository));
   const systemsOf = new Map<string, string[]>();
@@ -201,7 +209,14 @@ async function readPullHistory(
           try {
             const pulls = await readRecentPulls(client, repo, history);
             if (settings.withApprovals) {
-              const changes = await readLastApprovedChanges(client, repo, pulls, systems, jwks);
+              const changes = await readLastApprovedChanges(
+                client,
+                repo,
+                pulls,
+                systems,
+                trust.jwks,
+                trust.bundles,
+              );
               for (const [system, change] of changes) {
                 approvals.set(approvalKey(repo.fullName, system), change);
               }
@@ -322,7 +337,13 @@ export async function runRegister(
   ctx: CliContext,
 ): Promise<void> {
   const settings = registerSettings(command, paths, options, ctx.env, defaultCacheDir(ctx.env));
-  const jwks = settings.jwksFile !== undefined ? readJwks(ctx, settings.jwksFile) : undefined;
+  const jwks = settings.withApprovals
+    ? settings.jwksFile !== undefined
+      ? readJwks(ctx, settings.jwksFile)
+      : { keys: [] }
+    : undefined;
+  // Keyless approvals verify with the allowed workflows; the root is fetched when not given.
+  const bundles = settings.withApprovals ? await bundleVerifierOf(ctx, options, true) : undefined;
   const now = evaluationTime(ctx.env);
   const progress = createProgress(ctx.stderr, ctx.terminal === true);
   let reading: Reading;
@@ -333,7 +354,7 @@ export async function runRegister(
       ? new DiskStore(settings.cacheDir, settings.github?.apiUrl ?? "")
       : { ...memoryStore(), ...noPullHistory };
     try {
-      reading = await readGitHub(ctx, settings, store, progress, jwks, now);
+      reading = await readGitHub(ctx, settings, store, progress, { jwks, bundles }, now);
     } finally {
       if (store instanceof DiskStore) await store.flush();
     }

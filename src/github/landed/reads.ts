@@ -1,6 +1,7 @@
 /** The facts a merge verification reads: a landed commit, its pull request, that pull request's checks, head tree and attestations. */
 import { z } from "zod";
 import {
+  type BundleVerifier,
   type FoundAttestation,
   type Jwks,
   verifyAttestations,
@@ -170,6 +171,7 @@ export async function readApprovalInputs(
   pr: LandedPullRequest,
   jwks: Jwks,
   web: string,
+  bundles?: BundleVerifier,
 ): Promise<{
   attestations: InputAttestation[];
   assessments: Array<{ system: string; path: string; sha256: string }>;
@@ -188,6 +190,7 @@ export async function readApprovalInputs(
     repo: `${repo.owner}/${repo.repo}`,
     pr: pr.number,
     head: pr.headSha,
+    ...(bundles ? { bundles } : {}),
   });
   const attestations: InputAttestation[] = [];
   let assessments: Array<{ system: string; path: string; sha256: string }> = [];

@@ -1,5 +1,5 @@
 /** The merge verification flow of one push: the governed commits it landed, each judged once, one check run with its signed record (docs/app.md#merge-verification). */
-import type { Jwks, Signer } from "../../core/attestation/index.js";
+import type { BundleVerifier, Jwks, Signer, SignerIdentity } from "../../core/attestation/index.js";
 import { prepareManifest } from "../../core/manifest/prepare.js";
 import {
   type Bypass,
@@ -47,6 +47,11 @@ export interface LandedPush {
 export interface LandedDeps {
   signer: Signer;
   jwks: Jwks;
+  /**
+   * Verifies keyless approvals for the workflows the governing manifest allows (its
+   * governance.signers); without it they count for nothing (docs/app.md#keyless-approvals).
+   */
+  bundles?: ((signers: readonly SignerIdentity[]) => BundleVerifier | undefined) | undefined;
   appId: number | undefined;
   /** The door's identity for `verifier.id`, and aigate's version. */
   verifier: { id: string; version: string };
@@ -287,7 +292,18 @@ async function readFacts(
     readBlobsAt(client, repo, pr.headSha, paths),
     // A rebase merge is judged at its last commit; a merge or squash commit at itself.
     landed === commit.sha ? Promise.resolve(undefined) : readBlobsAt(client, repo, landed, paths),
-    readApprovalInputs(client, repo, pr, deps.jwks, deps.web),
+    readApprovalInputs(
+      client,
+      repo,
+      pr,
+      deps.jwks,
+      deps.web,
+      deps.bundles?.(
+        commit.manifest.state === "prepared"
+          ? (commit.manifest.prepared.manifest.governance.signers ?? [])
+          : [],
+      ),
+    ),
   ]);
   facts.checks = checks;
   facts.attestations = inputs.attestations;

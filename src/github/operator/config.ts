@@ -5,7 +5,9 @@
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import { type Jwk, parseJwksText } from "../../core/attestation/index.js";
+import { parseTrustedRoots } from "../../sigstore/trusted-root.js";
 
 /**
  * The App's own settings, read once from the environment (Probot reads APP_ID, PRIVATE_KEY,
@@ -20,6 +22,11 @@ export interface AppConfig {
   trustedKeys: Jwk[];
   /** Where the development key lives, when it came from a file. */
   signingKeyFile?: string;
+  /**
+   * The Sigstore trusted root keyless approvals are verified against (AIGATE_TRUSTED_ROOT,
+   * docs/app.md#keyless-approvals); without it they count for nothing.
+   */
+  trustedRoot?: TrustedRoot;
   production: boolean;
 }
 
@@ -55,6 +62,8 @@ export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions
     );
   }
   const trustedKeys = parseTrustedKeys(env.AIGATE_TRUSTED_KEYS);
+  const trustedRoot = parseTrustedRootSetting(env.AIGATE_TRUSTED_ROOT);
+  const withRoot = trustedRoot ? { trustedRoot } : {};
 
   const fromEnv = env.AIGATE_SIGNING_KEY;
   if (nonEmpty(fromEnv)) {
@@ -62,6 +71,7 @@ export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions
       signingKeyPem: checkSigningKey(decodePem(fromEnv), "AIGATE_SIGNING_KEY"),
       signingKeySource: "environment",
       trustedKeys,
+      ...withRoot,
       production,
     };
   }
@@ -78,6 +88,7 @@ export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions
       signingKeySource: "development file",
       signingKeyFile: file,
       trustedKeys,
+      ...withRoot,
       production,
     };
   }
@@ -95,8 +106,39 @@ export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions
     signingKeySource: "generated",
     signingKeyFile: file,
     trustedKeys,
+    ...withRoot,
     production,
   };
+}
+
+/**
+ * AIGATE_TRUSTED_ROOT: a `trusted_root.json` (or the JSON Lines `gh attestation trusted-root`
+ * writes), given as its content or as the path of a file holding it.
+ */
+function parseTrustedRootSetting(value: string | undefined): TrustedRoot | undefined {
+  if (!nonEmpty(value)) return undefined;
+  const text = value.trim();
+  const inline = text.startsWith("{");
+  let content = text;
+  if (!inline) {
+    try {
+      content = readFileSync(text, "utf8");
+    } catch (error) {
+      throw new StartupError(
+        `AIGATE_TRUSTED_ROOT names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a trusted_root.json, or its content`,
+      );
+    }
+  }
+  try {
+    return parseTrustedRoots(
+      content,
+      inline ? "AIGATE_TRUSTED_ROOT" : `AIGATE_TRUSTED_ROOT (${text})`,
+    );
+  } catch (error) {
+    throw new StartupError(
+      `${(error as Error).message}: give the Sigstore trusted root keyless approvals are verified against (\`gh attestation trusted-root > trusted_root.json\`)`,
+    );
+  }
 }
 
 function nonEmpty(value: string | undefined): value is string {

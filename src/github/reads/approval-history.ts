@@ -4,7 +4,11 @@
  * merged pull requests among the repository's most recently updated closed ones
  * (`readRecentPulls`), newest merge first, until every system has its change.
  */
-import { type FoundAttestation, verifyAttestations } from "../../core/attestation/index.js";
+import {
+  type BundleVerifier,
+  type FoundAttestation,
+  verifyAttestations,
+} from "../../core/attestation/index.js";
 import type { LastApprovedChange } from "../../core/register/index.js";
 import type { GitHubClient } from "../client.js";
 import { readComments } from "./conversation.js";
@@ -15,8 +19,9 @@ const COUNTING = new Set(["valid", "fork"]);
 
 /**
  * The last approved change of each of `systems` in one repository (null when none of the
- * recent merged pull requests approved it). Statements are verified against `jwks`; only an
- * approval on the merged head counts.
+ * recent merged pull requests approved it). Statements are verified against `jwks`, keyless
+ * bundles with `bundles` (docs/attestation.md#keyless-bundles; without it they count for
+ * nothing); only an approval on the merged head counts.
  */
 export async function readLastApprovedChanges(
   client: GitHubClient,
@@ -24,6 +29,7 @@ export async function readLastApprovedChanges(
   pulls: RecentPulls,
   systems: readonly string[],
   jwks: unknown,
+  bundles?: BundleVerifier,
 ): Promise<Map<string, LastApprovedChange | null>> {
   const changes = new Map<string, LastApprovedChange | null>(systems.map((s) => [s, null]));
   for (const pr of pulls.merged) {
@@ -49,6 +55,7 @@ export async function readLastApprovedChanges(
       repo: repo.fullName,
       pr: pr.number,
       head: pr.headSha,
+      ...(bundles ? { bundles } : {}),
     });
     for (const system of systems) {
       if (changes.get(system)) continue;

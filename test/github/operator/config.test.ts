@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAppConfig, StartupError } from "../../../src/github/operator/config.js";
+import { type MockSigstore, startMockSigstore } from "../../support/sigstore.js";
 
 function ed25519Pem(): string {
   return generateKeyPairSync("ed25519")
@@ -107,5 +108,42 @@ describe("App settings and start-up guards", () => {
         cwd: tempDir(),
       }),
     ).toThrow(/AIGATE_TRUSTED_KEYS is not an Ed25519 JWKS \(at keys.0.kty\)/);
+  });
+});
+
+describe("AIGATE_TRUSTED_ROOT", () => {
+  let sigstore: MockSigstore;
+  beforeAll(async () => {
+    sigstore = await startMockSigstore();
+  });
+  afterAll(async () => {
+    await sigstore?.close();
+  });
+  const load = (value: string) =>
+    loadAppConfig({
+      env: { AIGATE_SIGNING_KEY: ed25519Pem(), AIGATE_TRUSTED_ROOT: value },
+      cwd: tempDir(),
+    });
+
+  it("is read as content or from a file, once, at start-up", () => {
+    const text = JSON.stringify(sigstore.trustedRoot);
+    const inline = load(text).trustedRoot;
+    expect(inline?.certificateAuthorities).toHaveLength(1);
+    const file = join(tempDir(), "trusted_root.json");
+    writeFileSync(file, `${text}\n${text}\n`);
+    // JSON Lines, as `gh attestation trusted-root` writes: the roots are merged.
+    expect(load(file).trustedRoot?.certificateAuthorities).toHaveLength(2);
+    expect(
+      loadAppConfig({ env: { AIGATE_SIGNING_KEY: ed25519Pem() }, cwd: tempDir() }).trustedRoot,
+    ).toBeUndefined();
+  });
+
+  it("refuses to start when it is malformed, naming the setting", () => {
+    expect(() => load("{")).toThrow(StartupError);
+    expect(() => load("{")).toThrow(/^AIGATE_TRUSTED_ROOT: not valid JSON/);
+    expect(() => load('{"keys":[]}')).toThrow(/AIGATE_TRUSTED_ROOT: not a Sigstore trusted root/);
+    expect(() => load(join(tempDir(), "missing.json"))).toThrow(
+      /AIGATE_TRUSTED_ROOT names a file that cannot be read \(ENOENT\)/,
+    );
   });
 });
