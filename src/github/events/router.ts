@@ -13,6 +13,14 @@ import type { RequestCommand } from "../flow/contract.js";
 import type { BasePushTarget } from "./base-push.js";
 import { carriesMarker, droppedWork, type Ignored, rightsOf } from "./commands.js";
 import type { MergeGroupTarget } from "./merge-group.js";
+import {
+  CheckRunEvent,
+  CheckSuiteEvent,
+  CommentEvent,
+  PullRequestEvent,
+  Repository,
+  ReviewEvent,
+} from "./payloads.js";
 import { requestCommandOf, reviewTrigger } from "./review-requests.js";
 
 /** The events app.yml subscribes to, with the actions that matter. */
@@ -66,69 +74,6 @@ export interface EventTarget {
   /** A `/aigate request` comment, to be answered (docs/policy.md#review-requests). */
   requestCommand?: RequestCommand;
 }
-
-const Repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
-const Sender = z
-  .looseObject({ type: z.string().optional(), login: z.string().optional() })
-  .optional();
-const Author = z.looseObject({ login: z.string() }).nullable().optional();
-const PullRequest = z.looseObject({
-  number: z.int().positive(),
-  head: z.looseObject({ sha: z.string() }),
-  user: Author,
-});
-
-const PullRequestEvent = z.looseObject({
-  action: z.string(),
-  repository: Repository,
-  pull_request: PullRequest,
-  changes: z.looseObject({ base: z.unknown().optional() }).optional(),
-});
-const ReviewEvent = z.looseObject({
-  action: z.string(),
-  repository: Repository,
-  pull_request: PullRequest,
-  review: z.looseObject({
-    state: z.string(),
-    body: z.string().nullable().optional(),
-    user: Author,
-    author_association: z.string().optional(),
-  }),
-  changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
-});
-const CommentEvent = z.looseObject({
-  action: z.string(),
-  repository: Repository,
-  sender: Sender,
-  issue: z.looseObject({
-    number: z.int().positive(),
-    pull_request: z.unknown().optional(),
-    user: Author,
-  }),
-  comment: z.looseObject({
-    id: z.int().positive().optional(),
-    body: z.string().nullable().optional(),
-    user: Author,
-    author_association: z.string().optional(),
-    performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
-  }),
-  changes: z.looseObject({ body: z.looseObject({ from: z.string() }).optional() }).optional(),
-});
-const CheckRunEvent = z.looseObject({
-  repository: Repository,
-  check_run: z.looseObject({
-    name: z.string(),
-    head_sha: z.string(),
-    pull_requests: z.array(z.looseObject({ number: z.int().positive() })),
-  }),
-});
-const CheckSuiteEvent = z.looseObject({
-  repository: Repository,
-  check_suite: z.looseObject({
-    head_sha: z.string(),
-    pull_requests: z.array(z.looseObject({ number: z.int().positive() })),
-  }),
-});
 
 /** A merge queue asking for both checks on a group (docs/app.md#merge-queues). */
 export interface MergeGroupRoute {
