@@ -1,9 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { RequestError } from "@octokit/request-error";
 import pLimit from "p-limit";
-import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import type { PopulationCommit } from "../../core/audit/index.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
@@ -12,6 +8,7 @@ import { readLandedCommit } from "../../github/landed/reads.js";
 import { createAdapterCache } from "../../github/reads/cache.js";
 import { readFileAt } from "../../github/reads/change.js";
 import { UsageError } from "../context.js";
+import { CacheFile } from "./cache-file.js";
 import { type HistoryCommit, judgePopulation } from "./population.js";
 
 /**
@@ -37,35 +34,18 @@ const FileRow = z.object({
   previousPath: z.string().optional(),
 });
 const Entry = z.object({ etag: z.string().optional(), data: z.unknown() });
-const CacheSchema = z.record(z.string(), Entry);
 
 /** Answers kept between runs: conditional ones with their ETag, immutable ones without. */
 export class ResponseCache {
-  readonly #file: string | undefined;
-  readonly #entries: z.infer<typeof CacheSchema>;
-  #changed = false;
+  readonly #store: CacheFile<z.infer<typeof Entry>>;
 
   constructor(root: string | undefined, apiUrl: string) {
-    if (root === undefined) {
-      this.#entries = {};
-      return;
-    }
-    const dir = join(root, "v1", createHash("sha256").update(apiUrl).digest("hex").slice(0, 16));
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.#file = join(dir, "history.json");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.#file, "utf8"));
-    } catch {
-      parsed = {};
-    }
-    const checked = CacheSchema.safeParse(parsed);
-    this.#entries = checked.success ? checked.data : {};
+    this.#store = new CacheFile(root, apiUrl, "history.json", Entry);
   }
 
   /** The kept answer, parsed by `schema`; a kept answer that no longer parses is dropped. */
   get<T>(key: string, schema: z.ZodType<T>): { etag?: string; data: T } | undefined {
-    const entry = this.#entries[key];
+    const entry = this.#store.get(key);
     if (!entry) return undefined;
     const data = schema.safeParse(entry.data);
     if (!data.success) return undefined;
@@ -73,14 +53,11 @@ export class ResponseCache {
   }
 
   set(key: string, data: unknown, etag?: string): void {
-    this.#entries[key] = etag === undefined ? { data } : { etag, data };
-    this.#changed = true;
+    this.#store.set(key, etag === undefined ? { data } : { etag, data });
   }
 
-  async flush(): Promise<void> {
-    if (this.#file === undefined || !this.#changed) return;
-    await writeFileAtomic(this.#file, JSON.stringify(this.#entries), { mode: 0o600 });
-    this.#changed = false;
+  flush(): Promise<void> {
+    return this.#store.flush();
   }
 }
 

@@ -1,13 +1,10 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { RequestError } from "@octokit/request-error";
 import pLimit from "p-limit";
-import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import type { FoundCheckRun } from "../../core/audit/index.js";
 import { MERGE_VERIFICATION_CHECK_NAME } from "../../core/report/index.js";
 import type { GitHubClient } from "../../github/client.js";
+import { CacheFile } from "./cache-file.js";
 
 /**
  * The merge verification check runs of the governed commits, one request per commit, each
@@ -21,7 +18,7 @@ const RunSchema = z.object({
   text: z.string().nullable(),
   url: z.string().nullable(),
 });
-const CacheSchema = z.record(z.string(), z.object({ etag: z.string(), runs: z.array(RunSchema) }));
+const CachedRuns = z.object({ etag: z.string(), runs: z.array(RunSchema) });
 
 const ListedSchema = z.object({
   check_runs: z.array(
@@ -38,42 +35,10 @@ const ListedSchema = z.object({
   ),
 });
 
-export class CheckRunCache {
-  readonly #file: string | undefined;
-  readonly #entries: z.infer<typeof CacheSchema>;
-  #changed = false;
-
+/** The merge verification runs of each commit, kept with the ETag they came with. */
+export class CheckRunCache extends CacheFile<z.infer<typeof CachedRuns>> {
   constructor(root: string | undefined, apiUrl: string) {
-    if (root === undefined) {
-      this.#entries = {};
-      return;
-    }
-    const dir = join(root, "v1", createHash("sha256").update(apiUrl).digest("hex").slice(0, 16));
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.#file = join(dir, "merge-verifications.json");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(this.#file, "utf8"));
-    } catch {
-      parsed = {};
-    }
-    const checked = CacheSchema.safeParse(parsed);
-    this.#entries = checked.success ? checked.data : {};
-  }
-
-  get(key: string) {
-    return this.#entries[key];
-  }
-
-  set(key: string, value: { etag: string; runs: FoundCheckRun[] }): void {
-    this.#entries[key] = value;
-    this.#changed = true;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#file === undefined || !this.#changed) return;
-    await writeFileAtomic(this.#file, JSON.stringify(this.#entries), { mode: 0o600 });
-    this.#changed = false;
+    super(root, apiUrl, "merge-verifications.json", CachedRuns);
   }
 }
 
