@@ -444,14 +444,16 @@ try {
   baseBefore = repo.resolveRef("main") ?? "";
   landing.merge("carol");
   const landed = pushEvent(repo, "main", baseBefore);
-  // 6 reads (the commit, the records already on it, its pull requests, the checks and tree of
-  // that pull request's head, the attestation comments) and 1 write (the record).
+  // Issue 17's goal, ≤ 6 counted with the write: 5 reads (the commit, the records already on
+  // it, its pull requests, the checks of that pull request's head, the attestation comments)
+  // and 1 write (the record). The head's blobs come from the file list the App read for that
+  // head; an App that never saw the head reads its tree once more.
   await measure(
     "push",
     landed,
-    "push landing a merged governed pull request: 6 reads and 1 write",
+    "push landing a merged governed pull request: 5 reads and 1 write",
     {
-      goal: 7,
+      goal: 6,
       deliveryId: "landed-push",
     },
   );

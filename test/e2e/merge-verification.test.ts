@@ -11,7 +11,7 @@ import { pushEvent, type SimPullRequest, type SimRepo } from "../../sim/index.js
 import { governedRepo } from "../../sim/stack.js";
 import { MERGE_VERIFICATION_CHECK_NAME } from "../../src/core/report/index.js";
 import { runCli } from "../support/run-cli.js";
-import { drivenStack, modelChange } from "./driver.js";
+import { draft, drivenStack, modelChange } from "./driver.js";
 
 const app = drivenStack();
 const stack = app.stack;
@@ -169,6 +169,45 @@ describe("merge verification of what lands on the default branch", () => {
     expect(run).toMatchObject({ conclusion: "failure" });
     const landed = repo.fileAt(squash, "models/credit/model.py")?.sha ?? "";
     const approved = repo.fileAt(pr.headSha, "models/credit/model.py")?.sha ?? "";
+    expect(run?.output.summary).toContain(
+      `models/credit/model.py differs from what was approved: blob ${landed} at ${squash.slice(0, 7)}, blob ${approved} at the approved head ${pr.headSha.slice(0, 7)}`,
+    );
+  });
+
+  it("the approved blobs come from the file list the App read for the head: 6 requests, no tree read", async () => {
+    const repo = governedRepo(stack().sim);
+    const pr = await approvedPull(repo);
+    const before = repo.resolveRef("main") ?? "";
+    const merge = pr.merge("frank");
+    const mark = stack().sim.requests.length;
+    await deliverPush(repo, before);
+    const calls = stack()
+      .sim.requests.slice(mark)
+      .map((r) => r.operationId);
+    expect(records(repo, merge)[0]).toMatchObject({ conclusion: "success" });
+    expect(calls).not.toContain("git/get-tree");
+    expect(calls).toHaveLength(6);
+  });
+
+  it("a head the App never read is read from its tree, and a differing file is still named with both blobs", async () => {
+    const repo = governedRepo(stack().sim);
+    // Opened and merged while the App heard nothing of it.
+    const pr = draft(repo, modelChange("unseen"));
+    const before = repo.resolveRef("main") ?? "";
+    const squash = pr.squash("frank", {
+      "models/credit/model.py": "def score(application):\n    return 0.1\n",
+    });
+    const mark = stack().sim.requests.length;
+    await deliverPush(repo, before);
+    const calls = stack()
+      .sim.requests.slice(mark)
+      .map((r) => r.operationId);
+    expect(calls).toContain("git/get-tree");
+    const [run] = records(repo, squash);
+    expect(run).toMatchObject({ conclusion: "failure" });
+    const landed = repo.fileAt(squash, "models/credit/model.py")?.sha ?? "";
+    const approved = repo.fileAt(pr.headSha, "models/credit/model.py")?.sha ?? "";
+    expect(landed).not.toBe(approved);
     expect(run?.output.summary).toContain(
       `models/credit/model.py differs from what was approved: blob ${landed} at ${squash.slice(0, 7)}, blob ${approved} at the approved head ${pr.headSha.slice(0, 7)}`,
     );

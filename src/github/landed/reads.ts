@@ -14,6 +14,7 @@ import type {
 import { ASSESSMENT_CHECK_NAME, OVERSIGHT_CHECK_NAME } from "../../core/report/index.js";
 import type { ChangedFile } from "../../core/types.js";
 import type { GitHubClient } from "../client.js";
+import type { AdapterCache } from "../reads/cache.js";
 import { readComments } from "../reads/conversation.js";
 
 export interface Repo {
@@ -134,6 +135,22 @@ export async function readGateChecks(
       : "failure";
   };
   return { assessment: state(ASSESSMENT_CHECK_NAME), oversight: state(OVERSIGHT_CHECK_NAME) };
+}
+
+/**
+ * The blob each path has at a pull request's head, from the file list the App read for that
+ * head (docs/app.md#merge-verification), or undefined when a path is not on it: then the head's
+ * tree is read. A path the pull request does not change is never taken from the list.
+ */
+export function knownBlobsAt(
+  cache: AdapterCache,
+  repo: Repo,
+  head: string,
+  paths: readonly string[],
+): Map<string, string | null> | undefined {
+  const listed = cache.pullHeads.get(`${repo.owner}/${repo.repo}@${head}`);
+  if (!listed || !paths.every((p) => listed.has(p))) return undefined;
+  return new Map(paths.map((p) => [p, listed.get(p) ?? null]));
 }
 
 /** The blob of each path in a commit's tree (null where absent); one recursive tree read. */

@@ -22,6 +22,7 @@ import { readFileAt } from "../reads/change.js";
 import type { Serialiser } from "../replicas/serialise.js";
 import { recordBypass } from "./bypass-issue.js";
 import {
+  knownBlobsAt,
   type LandedCommit,
   readApprovalInputs,
   readAssociatedPull,
@@ -289,7 +290,8 @@ async function readFacts(
   const paths = commit.files.map((f) => f.path);
   const [checks, approvedBlobs, landedBlobs, inputs] = await Promise.all([
     readGateChecks(client, repo, pr.headSha, deps.appId),
-    readBlobsAt(client, repo, pr.headSha, paths),
+    knownBlobsAt(deps.cache, repo, pr.headSha, paths) ??
+      readBlobsAt(client, repo, pr.headSha, paths),
     // A rebase merge is judged at its last commit; a merge or squash commit at itself.
     landed === commit.sha ? Promise.resolve(undefined) : readBlobsAt(client, repo, landed, paths),
     readApprovalInputs(

@@ -68,6 +68,13 @@ export interface AdapterCache {
    */
   trees: BoundedCache<readonly string[] | null>;
   commitTrees: BoundedCache<string>;
+  /**
+   * `owner/repo@head` → the blob each file a pull request changes has at that head (null when
+   * the change removes it), from a file list whose every entry names that head. Immutable: a
+   * merge verification compares what landed with it instead of reading the head's tree
+   * (docs/app.md#merge-verification).
+   */
+  pullHeads: BoundedCache<ReadonlyMap<string, string | null>>;
   /** Manifest path and sha256 → its parse (and compiled globs), so each manifest is parsed once. */
   manifests: BoundedCache<ManifestPreparation>;
   /**
@@ -94,6 +101,7 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     // A tree of 100 000 paths is several megabytes: only the last few heads are kept.
     trees: new BoundedCache(20, undefined, clock),
     commitTrees: new BoundedCache(2_000, undefined, clock),
+    pullHeads: new BoundedCache(500, undefined, clock),
     manifests: new BoundedCache(100, undefined, clock),
     verifications: new BoundedCache(1_000, undefined, clock),
     policyExtenders: new BoundedCache(1_000, undefined, clock),

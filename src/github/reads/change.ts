@@ -25,7 +25,13 @@ export async function readChangedFiles(
   client: GitHubClient,
   target: PullRequestTarget,
   changedFilesCount: number,
-): Promise<{ files: ChangedFile[]; truncated: boolean; blobs: Map<string, string> }> {
+): Promise<{
+  files: ChangedFile[];
+  truncated: boolean;
+  blobs: Map<string, string>;
+  /** The head every listed entry names, when they name one. */
+  listedAt: string | undefined;
+}> {
   const listed = await client.paginate(client.rest.pulls.listFiles, {
     owner: target.owner,
     repo: target.repo,
@@ -37,7 +43,34 @@ export async function readChangedFiles(
   // The blob each changed file has at the head, as the list gives it.
   const blobs = new Map<string, string>();
   for (const f of listed) if (f.status !== "removed" && f.sha) blobs.set(f.filename, f.sha);
-  return { files, truncated, blobs };
+  return { files, truncated, blobs, listedAt: listedAt(listed) };
+}
+
+/**
+ * The head every entry of a file list names (`contents_url`'s `ref`), or undefined when the
+ * entries name none or several: a list read while the head moved cannot be told apart from the
+ * new head's, so only a list that names one head is remembered as that head's.
+ */
+function listedAt(
+  listed: ReadonlyArray<{ status: string; contents_url?: string | undefined }>,
+): string | undefined {
+  let head: string | undefined;
+  for (const f of listed) {
+    if (f.status === "removed") continue; // GitHub may link a removed file at the base
+    const ref = refOf(f.contents_url);
+    if (ref === undefined || (head !== undefined && ref !== head)) return undefined;
+    head = ref;
+  }
+  return head;
+}
+
+function refOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).searchParams.get("ref") ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function changedFile(f: { filename: string; status: string; previous_filename?: string }) {
@@ -213,6 +246,12 @@ export function pullRequestReader(
     async changedFiles() {
       const changed = await readChangedFiles(client, target, pr.changedFilesCount);
       headBlobs = changed.blobs;
+      if (!changed.truncated && changed.listedAt === pr.headSha) {
+        // What a merge verification compares the landed files with (docs/app.md#merge-verification).
+        const atHead = new Map<string, string | null>(changed.blobs);
+        for (const f of changed.files) if (f.status === "removed") atHead.set(f.path, null);
+        cache.pullHeads.set(`${target.owner}/${target.repo}@${pr.headSha}`, atHead);
+      }
       return { files: changed.files, truncated: changed.truncated };
     },
     treeFiles: (revision) => readTreeFiles(client, cache, repo, revision),

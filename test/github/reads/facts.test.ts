@@ -146,6 +146,62 @@ describe("reading facts from GitHub", () => {
     expect((await reader.readFile("c".repeat(40), "assessment.yml"))?.text).toBe("risk: high\n");
   });
 
+  it("remembers the head's blobs only from a file list whose every entry names that head", async () => {
+    const at = (sha: string, path: string) =>
+      `https://api.github.com/repos/acme/models/contents/${path}?ref=${sha}`;
+    const list = (second: string) => [
+      {
+        filename: "model.py",
+        status: "modified",
+        sha: "1".repeat(40),
+        contents_url: at(A, "model.py"),
+      },
+      {
+        filename: "data.csv",
+        status: "added",
+        sha: "2".repeat(40),
+        contents_url: at(second, "data.csv"),
+      },
+      {
+        filename: "old.pkl",
+        status: "removed",
+        sha: "3".repeat(40),
+        contents_url: at(B, "old.pkl"),
+      },
+    ];
+    nock(API)
+      .get("/repos/acme/models/pulls/7/files")
+      .query(true)
+      .reply(200, list(A))
+      .get("/repos/acme/models/pulls/8/files")
+      .query(true)
+      .reply(200, list(B));
+    const cache = createAdapterCache();
+    const client = testClient();
+    await pullRequestReader(client, cache, target, {
+      headSha: A,
+      changedFilesCount: 3,
+    }).changedFiles();
+    expect(cache.pullHeads.get(`acme/models@${A}`)).toEqual(
+      new Map([
+        ["model.py", "1".repeat(40)],
+        ["data.csv", "2".repeat(40)],
+        ["old.pkl", null],
+      ]),
+    );
+    // Listed while the head moved: one entry names another head. Nothing is remembered.
+    await pullRequestReader(
+      client,
+      cache,
+      { ...target, pullNumber: 8 },
+      {
+        headSha: B,
+        changedFilesCount: 3,
+      },
+    ).changedFiles();
+    expect(cache.pullHeads.get(`acme/models@${B}`)).toBeUndefined();
+  });
+
   it("leaves a team unreadable, never counted, when the token may not read it (403)", async () => {
     nock(API)
       .get("/orgs/acme/teams/model-risk/memberships/erin")
