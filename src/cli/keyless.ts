@@ -13,8 +13,6 @@ import {
 import { describeIssues } from "../core/attestation/statement.js";
 import { ConfigurationError } from "../core/errors.js";
 import { parseManifest } from "../core/manifest/parse.js";
-import { fetchTrustedRoot, parseTrustedRoot } from "../sigstore/trusted-root.js";
-import { createBundleVerifier } from "../sigstore/verify.js";
 import { readArgumentFile } from "./commands/keys.js";
 import { type CliContext, UsageError } from "./context.js";
 
@@ -89,6 +87,10 @@ export async function bundleVerifierOf(
     }
     return undefined;
   }
+  // Sigstore's libraries are loaded only by a command that verifies bundles: they are most of
+  // what starting the CLI would otherwise cost.
+  const { fetchTrustedRoot, parseTrustedRoot } = await import("../sigstore/trusted-root.js");
+  const { createBundleVerifier } = await import("../sigstore/verify.js");
   if (options.trustedRoot !== undefined) {
     const text = readArgumentFile(ctx, options.trustedRoot, "trusted root");
     try {

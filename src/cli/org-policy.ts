@@ -36,7 +36,7 @@ export async function orgPolicyFor(
     ctx.env,
     `a token that can read ${reference.owner}/${reference.repo}`,
   );
-  const client = createExportClient({
+  const client = await createExportClient({
     token,
     apiUrl,
     notice: (message) => ctx.stderr(`aigate: ${message}\n`),

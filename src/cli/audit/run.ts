@@ -121,7 +121,7 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
   const window: { since?: string; until?: string } = {};
   if (since !== undefined) window.since = since;
   if (until !== undefined) window.until = until;
-  const client = createExportClient({
+  const client = await createExportClient({
     token: access.token,
     apiUrl: access.apiUrl,
     notice: (message) => ctx.stderr(`aigate: ${message}\n`),

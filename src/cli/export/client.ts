@@ -1,10 +1,5 @@
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
 import { throttleOptions } from "../../github/backoff.js";
 import type { GitHubClient } from "../../github/client.js";
-
-const ExportOctokit = Octokit.plugin(retry, throttling);
 
 /** Waits longer than this for a rate limit are not worth holding an export open for. */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 15 * 60;
@@ -30,7 +25,14 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
  * A REST client for the export: retries on server errors and backs off on rate limits through
  * Octokit's retry and throttling plugins, with the policy every aigate client shares.
  */
-export function createExportClient(options: ExportClientOptions): GitHubClient {
+export async function createExportClient(options: ExportClientOptions): Promise<GitHubClient> {
+  // Loaded by the commands that call GitHub only, so that the others start faster.
+  const [{ retry }, { throttling }, { Octokit }] = await Promise.all([
+    import("@octokit/plugin-retry"),
+    import("@octokit/plugin-throttling"),
+    import("@octokit/rest"),
+  ]);
+  const ExportOctokit = Octokit.plugin(retry, throttling);
   const { notice } = options;
   const expected = options.expected ?? [];
   return new ExportOctokit({

@@ -37,7 +37,7 @@ export async function runExport(options: ExportOptions, ctx: CliContext): Promis
       : bundles !== undefined
         ? { keys: [] }
         : undefined;
-  const client = createExportClient({
+  const client = await createExportClient({
     token: settings.token,
     apiUrl: settings.apiUrl,
     notice: (message) => ctx.stderr(`aigate: ${message}\n`),

@@ -130,7 +130,7 @@ async function readGitHub(
   const source = settings.source;
   const github = settings.github;
   if (source.kind !== "github" || !github) throw new UsageError("no GitHub source");
-  const client = createExportClient({
+  const client = await createExportClient({
     token: github.token,
     apiUrl: github.apiUrl,
     notice: (message) => ctx.stderr(`aigate: ${message}\n`),
