@@ -1,5 +1,6 @@
 import { symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import picomatch from "picomatch";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   classifyPath,
@@ -182,6 +183,7 @@ describe("aigate init --scan: what counts as an AI asset", () => {
           },
           { kind: "model", glob: "src/fraud/**/*.py", files: 1, evidence: ["xgboost"] },
         ],
+        files: { model: 2 },
       },
       {
         id: "my-repo",
@@ -200,6 +202,7 @@ describe("aigate init --scan: what counts as an AI asset", () => {
           },
           { kind: "data", glob: "data/**", files: 2, evidence: ["data/"] },
         ],
+        files: { model: 8, data: 2 },
       },
     ]);
     expect(proposal.leftOut).toEqual([
@@ -306,10 +309,38 @@ Nothing written. Run again with --write to create 4 file(s): .github/ai-governan
         { kind: "model", glob: "src/fraud/**/*.py", files: 1, evidence: ["torch"] },
         { kind: "data", glob: "data/fraud/**", files: 1, evidence: ["data/fraud/", ".parquet"] },
       ],
+      files: { model: 2, data: 1 },
     });
     expect(scan.leftOut).toEqual([{ path: "docs/", files: 1, reason: "documentation" }]);
     expect(repo.aigate(["init", "--scan", "--json", "--write"]).code).toBe(2);
     expect(repo.aigate(["init", "--json"]).code).toBe(2);
+  });
+
+  it("counts each governed file once per kind, as many globs of that kind as match it, in --json and above the written system", () => {
+    const repo = mlRepo();
+    const scan = JSON.parse(repo.aigate(["init", "--scan", "--json"]).stdout);
+    const listed = repo.git("ls-files").split("\n").filter(Boolean);
+    for (const system of scan.systems) {
+      for (const kind of Object.keys(system.files)) {
+        const globs = system.globs.filter((g: { kind: string }) => g.kind === kind);
+        const positive = globs
+          .filter((g: { glob: string }) => !g.glob.startsWith("!"))
+          .map((g: { glob: string }) => picomatch(g.glob, { dot: true }));
+        const negative = globs
+          .filter((g: { glob: string }) => g.glob.startsWith("!"))
+          .map((g: { glob: string }) => picomatch(g.glob.slice(1), { dot: true }));
+        const matched = listed.filter(
+          (f) =>
+            positive.some((m: (p: string) => boolean) => m(f)) &&
+            !negative.some((m: (p: string) => boolean) => m(f)),
+        );
+        expect(system.files[kind], `${system.id} ${kind}`).toBe(matched.length);
+      }
+    }
+    expect(repo.aigate(["init", "--scan", "--write", ...FLAGS]).code).toBe(0);
+    expect(repo.read(".github/ai-governance.yml")).toContain(
+      "# found 2 model file(s) (models/fraud/, .onnx, torch); 1 data file(s) (data/fraud/, .parquet)",
+    );
   });
 
   it("as a new user would: init --scan --write with tier, team and owner, validate, then a model change makes check report the system", () => {

@@ -137,8 +137,10 @@ async function initFromScan(ctx: CliContext, root: string, options: InitOptions)
     const kinds = new Map<string, { files: number; evidence: Set<string> }>();
     for (const g of s.globs) {
       if (g.glob.startsWith("!")) continue;
-      const entry = kinds.get(g.kind) ?? { files: 0, evidence: new Set<string>() };
-      entry.files += g.files;
+      const entry = kinds.get(g.kind) ?? {
+        files: s.files[g.kind] ?? 0,
+        evidence: new Set<string>(),
+      };
       for (const e of g.evidence) entry.evidence.add(e);
       kinds.set(g.kind, entry);
     }

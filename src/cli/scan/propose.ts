@@ -54,6 +54,8 @@ export interface ProposedSystem {
   /** The package folder the system was found in, `""` for the repository root. */
   root: string;
   globs: ProposedGlob[];
+  /** Files governed per kind, each counted once even where two of the kind's globs match it. */
+  files: Partial<Record<PathKind, number>>;
 }
 
 export interface LeftOut {
@@ -137,6 +139,7 @@ function subtree(node: Node): ScannedFile[] {
 class GlobSet {
   readonly globs = new Map<string, ProposedGlob>();
   readonly covered = new Set<string>();
+  readonly byKind = new Map<PathKind, Set<string>>();
 
   add(kind: PathKind, glob: string, files: readonly ScannedFile[], evidence: string[]): void {
     const key = `${kind}\u0000${glob}`;
@@ -147,7 +150,12 @@ class GlobSet {
         entry.evidence.push(e);
     }
     this.globs.set(key, entry);
-    for (const f of files) this.covered.add(f.path);
+    const ofKind = this.byKind.get(kind) ?? new Set<string>();
+    for (const f of files) {
+      this.covered.add(f.path);
+      ofKind.add(f.path);
+    }
+    this.byKind.set(kind, ofKind);
   }
 }
 
@@ -382,6 +390,7 @@ export function proposeSystems(
         id: idFor(g === "" ? repoName : g, [pkg || repoName, g].filter(Boolean).join("-")),
         root: pkg,
         globs: sortGlobs(globs),
+        files: Object.fromEntries([...out.byKind].map(([kind, paths]) => [kind, paths.size])),
       });
     }
   }
