@@ -21,8 +21,8 @@ import { sign } from "@octokit/webhooks-methods";
 import {
   checkRunRerequestedEvent,
   enqueue,
-  isWriteRequest,
   issueCommentEvent,
+  isWriteRequest,
   mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
