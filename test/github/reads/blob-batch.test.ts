@@ -164,6 +164,18 @@ describe("reading many files in one GraphQL request", () => {
     }
   });
 
+  it("leaves every file to REST when GraphQL cannot see the repository", async () => {
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: { repository: null } });
+    const result = await readBlobBatch(testClient(), repo, HEAD, [
+      { path: "a.py", blobSha: TEXT_SHA },
+      { path: "b.py", blobSha: TEXT_SHA },
+    ]);
+    expect(result.files.size).toBe(0);
+    expect(result.fallback).toEqual(["a.py", "b.py"]);
+  });
+
   it(`asks for at most ${BLOB_BATCH_SIZE} files per request`, async () => {
     const sizes: number[] = [];
     const wanted = Array.from({ length: BLOB_BATCH_SIZE + 10 }, (_, i) => ({
