@@ -22,6 +22,7 @@ import {
   checkRunRerequestedEvent,
   enqueue,
   issueCommentEvent,
+  isWriteRequest,
   mergeGroupEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
@@ -117,7 +118,7 @@ try {
       total: rest.length,
       counted: rest.filter((r) => r.counted).length,
       notModified: rest.filter((r) => r.status === 304).length,
-      writes: rest.filter((r) => r.method !== "GET").length,
+      writes: rest.filter(isWriteRequest).length,
       token,
       note,
       ...(goal !== undefined ? { goal } : {}),
@@ -153,7 +154,7 @@ try {
     }
     return {
       counted: rest.filter((r) => r.counted).length,
-      writes: rest.filter((r) => r.method !== "GET").length,
+      writes: rest.filter(isWriteRequest).length,
     };
   }
 
@@ -282,11 +283,13 @@ try {
   await measure(
     "pull_request_review.submitted",
     reviewPayload,
-    "new approval, right after our own writes: attestation + oversight check; the statement names each governed file it approves, read once per blob",
+    "new approval, right after our own writes: attestation + oversight check; the statement names each governed file it approves, read in GraphQL batches",
     // An approval names every governed file it approves with the sha256 of its bytes
-    // (docs/attestation.md): the first statement on this head reads each of the pull request's
-    // 60 governed files once (cached by blob afterwards). The goal of 4 predates file subjects.
-    { deliveryId: "bench-review-1", goal: 4, budget: 65 },
+    // (docs/attestation.md#how-the-files-are-read): the first statement on this head reads the
+    // pull request's 60 governed files in 2 GraphQL requests of at most 50 files (65 counted
+    // when each was read through REST); a blob read once is known afterwards. The goal of 4
+    // predates file subjects.
+    { deliveryId: "bench-review-1", goal: 4, budget: 7 },
   );
   const second = repo.addComment(pr.number, {
     user: "erin",

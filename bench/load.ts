@@ -34,6 +34,7 @@ import {
   deliver,
   type FaultKind,
   issueCommentEvent,
+  isWriteRequest,
   pullRequestEvent,
   pullRequestReviewEvent,
   type SimPullRequest,
@@ -619,7 +620,7 @@ async function main(): Promise<void> {
     );
     const counted = requests.filter((r) => r.counted && !token(r)).length;
     const total = requests.filter((r) => !token(r)).length;
-    const writes = requests.filter((r) => !token(r) && r.method !== "GET").length;
+    const writes = requests.filter((r) => !token(r) && isWriteRequest(r)).length;
     console.log(
       `GitHub requests       ${(counted / processed).toFixed(2)} counted and ${(total / processed).toFixed(2)} total per processed event (${counted} counted, ${total} total, ${writes} writes, ${processed} events processed, ${replicas.reduce((n, r) => n + r.failed, 0)} ended in red "could not evaluate" checks, later healed or not)`,
     );

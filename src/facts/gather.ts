@@ -202,6 +202,10 @@ export async function readFileDigests(
   headSha: string,
   paths: readonly string[],
 ): Promise<Record<string, string | null>> {
+  if (reader.readFiles) {
+    const files = await reader.readFiles(headSha, paths);
+    return Object.fromEntries(paths.map((path) => [path, files.get(path)?.sha256 ?? null]));
+  }
   const entries = await Promise.all(
     paths.map(
       async (path) => [path, (await reader.readFile(headSha, path))?.sha256 ?? null] as const,

@@ -25,6 +25,12 @@ export function fileContent(bytes: Uint8Array): FileContent {
 export interface SourceReader {
   /** `path` at `revision` (a commit SHA), or null when it is not a file there. */
   readFile(revision: string, path: string): Promise<FileContent | null>;
+  /**
+   * Many files at `revision`, each answered as `readFile` would answer it, in fewer requests
+   * where the source can (docs/attestation.md#how-the-files-are-read). Optional: without it each
+   * file is read with `readFile`.
+   */
+  readFiles?(revision: string, paths: readonly string[]): Promise<Map<string, FileContent | null>>;
   /** The files of the change `base...head`, renames with their previous name. */
   changedFiles(): Promise<{ files: ChangedFile[]; truncated: boolean }>;
   /**

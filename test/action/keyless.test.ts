@@ -3,13 +3,16 @@
  * mocked OIDC token from the runner, Sigstore's mock services on loopback, the simulated GitHub;
  * then `aigate verify` on the comments, offline against the mocks' trusted root.
  */
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  GRAPHQL_OPERATION,
   issueCommentEvent,
+  isWriteRequest,
   pullRequestEvent,
   pullRequestReviewEvent,
   pushEvent,
@@ -108,9 +111,14 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
     // artifact attestations): the run says so in one line and goes on.
     const stored = await approve(repo, pr, "alice");
     expect(stored.code).toBe(0);
-    expect(stored.requests.filter((r) => r.method === "POST").map((r) => r.status)).toEqual([
-      201, 201,
-    ]);
+    expect(
+      stored.requests.filter((r) => r.method === "POST" && isWriteRequest(r)).map((r) => r.status),
+    ).toEqual([201, 201]);
+    // The files the statement names were read through the simulated GraphQL API, not one by one.
+    expect(stored.requests.filter((r) => r.operationId === GRAPHQL_OPERATION)).toHaveLength(1);
+    expect(
+      stored.requests.filter((r) => decodeURIComponent(r.path).includes("/contents/models/")),
+    ).toEqual([]);
     expect(stored.stdout).not.toContain("attestation store did not take the bundle");
     runner.sim.failNext("repos/create-attestation", 404, 1);
     const refused = await approve(repo, pr, "erin");
@@ -131,8 +139,19 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
       expect(found.bundle).toBeDefined();
       const statement = JSON.parse(found.envelope.payload.toString("utf8"));
       expect(statement.predicate.issuer).toEqual({ kind: "action", signing: "sigstore" });
-      const files = statement.subject.slice(1).map((s: { name: string }) => s.name);
+      const fileSubjects: Array<{ name: string; digest: { sha256: string } }> =
+        statement.subject.slice(1);
+      const files = fileSubjects.map((s) => s.name);
       expect(files.length).toBeGreaterThan(0);
+      // Each digest is the sha256 of the bytes the simulated GitHub holds at the head.
+      for (const s of fileSubjects) {
+        const held = repo.fileAt(pr.headSha, s.name);
+        expect(s.digest.sha256).toBe(
+          createHash("sha256")
+            .update(Buffer.from(held?.content ?? "", "utf8"))
+            .digest("hex"),
+        );
+      }
       expect(files.every((f: string) => f.startsWith("models/") || f.startsWith("src/"))).toBe(
         true,
       );

@@ -8,6 +8,7 @@ import type { ChangedFile, ChangeStatus } from "../../core/types.js";
 import { fileContent, type SourceReader } from "../../facts/reader.js";
 import type { GitHubClient, PullRequestTarget } from "../client.js";
 import { isNotFound } from "../errors.js";
+import { readFilesBatched } from "./blob-batch.js";
 import type { AdapterCache, FileAtCommit } from "./cache.js";
 
 const STATUSES: ReadonlySet<string> = new Set([
@@ -243,6 +244,17 @@ export function pullRequestReader(
       const known = blob === undefined ? undefined : cache.blobs.get(blob);
       return known ?? readFileAt(client, cache, repo, revision, path);
     },
+    // The files an approval names, in GraphQL batches checked blob by blob (docs/attestation.md#how-the-files-are-read).
+    readFiles: (revision, paths) =>
+      readFilesBatched(
+        client,
+        cache.blobs,
+        repo,
+        revision,
+        paths,
+        revision === pr.headSha ? headBlobs : new Map(),
+        (path) => readFileAt(client, cache, repo, revision, path),
+      ),
     async changedFiles() {
       const changed = await readChangedFiles(client, target, pr.changedFilesCount);
       headBlobs = changed.blobs;
