@@ -32,7 +32,7 @@ export interface FileSubject {
 /** What the statement records of its files: the subjects, and the counts and deletions in the predicate. */
 export interface FileEntries {
   subjects: FileSubject[];
-  /** Governed files present at the head, whether named or not. */
+  /** Governed paths present at the head, whether named or not (a submodule is never named). */
   count: number;
   deleted: string[];
   deletedCount: number;
@@ -76,33 +76,42 @@ export function fileEntries(
   files: ApprovedFiles,
   digests: Readonly<Record<string, string | null>>,
 ): FileEntries {
-  const present: FileSubject[] = [];
-  for (const path of files.present) {
+  const subjects: FileSubject[] = [];
+  for (const path of namedFiles(files.present)) {
     const sha256 = digests[path];
     if (sha256 === undefined) throw new Error(`the digest of ${path} at the head was not read`);
-    if (sha256 !== null) present.push({ name: path, digest: { sha256 } });
-  }
-  const subjects: FileSubject[] = [];
-  let chars = 0;
-  for (const subject of present) {
-    if (subjects.length === MAX_FILE_SUBJECTS) break;
-    if (chars + subject.name.length > MAX_FILE_SUBJECT_CHARS) break;
-    chars += subject.name.length;
-    subjects.push(subject);
+    if (sha256 !== null) subjects.push({ name: path, digest: { sha256 } });
   }
   return {
     subjects,
-    count: present.length,
+    count: files.present.length,
     deleted: files.deleted.slice(0, MAX_DELETED_FILES),
     deletedCount: files.deleted.length,
   };
+}
+
+/**
+ * The present files a statement names, in path order: the first `MAX_FILE_SUBJECTS`, within
+ * `MAX_FILE_SUBJECT_CHARS` path characters. Only these are read at the head, so a change of
+ * 3,000 governed files reads 100 (docs/attestation.md#file-subjects).
+ */
+function namedFiles(present: readonly string[]): string[] {
+  const named: string[] = [];
+  let chars = 0;
+  for (const path of present) {
+    if (named.length === MAX_FILE_SUBJECTS) break;
+    if (chars + path.length > MAX_FILE_SUBJECT_CHARS) break;
+    chars += path.length;
+    named.push(path);
+  }
+  return named;
 }
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Every path present at the head that some of the statements will name: what the adapter reads. */
+/** Every path at the head that some of the statements will name: what the adapter reads. */
 export function filesToRead(
   matcher: CompiledMatcher,
   changedFiles: readonly ChangedFile[],
@@ -114,12 +123,12 @@ export function filesToRead(
   const paths = new Set<string>();
   for (const s of statements) {
     if (s.decision !== "approved") continue;
-    for (const path of approvedFiles(
+    const { present } = approvedFiles(
       matcher,
       changedFiles,
       s.systems.map((e) => e.system),
-    ).present)
-      paths.add(path);
+    );
+    for (const path of namedFiles(present)) paths.add(path);
   }
   return [...paths].sort(byCodeUnit);
 }

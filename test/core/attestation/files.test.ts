@@ -107,6 +107,16 @@ describe("the cap on file subjects", () => {
     expect(extractAttestation(body).ok).toBe(true);
   });
 
+  it("reads only the files it names: 3,000 governed files changed, 100 read, all counted", () => {
+    const list = paths(3000);
+    const statements = [{ decision: "approved" as const, systems: [{ system: "credit-scoring" }] }];
+    const read = filesToRead(matcher, modified(...list), statements);
+    expect(read).toEqual(list.slice(0, MAX_FILE_SUBJECTS));
+    const entries = fileEntries({ present: list, deleted: [] }, digests(read));
+    expect(entries.subjects.map((s) => s.name)).toEqual(read);
+    expect(entries.count).toBe(3000);
+  });
+
   it("names exactly 100 files without any cut", () => {
     const list = paths(100);
     const statement = statementFor(
