@@ -298,4 +298,24 @@ describe("review requests", () => {
     expect(app.checks(repo, pr).oversight?.conclusion).toBe("action_required");
     expect(app.checks(repo, pr).oversight?.summary).not.toContain("GitHub refused to request");
   });
+
+  it("a request removed and made again by hand: the check says who asked, and when", async () => {
+    const repo = governedRepo(stack.sim);
+    const pr = await app.open(repo, modelChange());
+    const carol = stack.sim.state.user("carol");
+    pr.removeRequestedReviewers(carol, [], ["model-risk"]);
+    const hand = (action: "review_requested" | "review_request_removed") =>
+      stack.send("pull_request", pullRequestEvent(action, repo, pr, { sender: "carol" }));
+    expect(await hand("review_request_removed")).toBe(200);
+    expect(app.checks(repo, pr).oversight?.summary).not.toContain("Review requested from");
+    pr.requestReviewers(carol, [], ["model-risk"]);
+    expect(await hand("review_requested")).toBe(200);
+    const line = `- acme/model-risk (team): asked by carol at ${askedAt(pr, "team:model-risk")}\n`;
+    expect(app.checks(repo, pr).oversight?.summary).toContain(line);
+    await app.review(repo, pr, "alice");
+    expect(app.checks(repo, pr).oversight?.title).toContain("1 of 2");
+    expect(app.checks(repo, pr).oversight?.summary).toContain(line);
+    // aigate asked once; the person's request was never made again by aigate.
+    expect(requestedBy(pr)).toEqual(["team:model-risk"]);
+  });
 });
