@@ -14,15 +14,11 @@ import {
   type ReviewRequestPlan,
 } from "./review-requests.js";
 
-/** When a reviewer requested now was asked, and by whom: aigate itself, an account, or unsaid. */
-export interface AskedAt {
-  /** ISO-8601, as GitHub wrote it. */
-  at: string;
-  /** The account that asked, when it was not aigate and GitHub said who. */
-  by?: string;
-  /** Asked by aigate (this App), from the answer to its own request or the timeline. */
-  aigate?: true;
-}
+/**
+ * When a reviewer requested now was asked (ISO-8601, as GitHub wrote it), and by whom: aigate
+ * itself (`aigate`), the account GitHub names (`by`), or neither when GitHub does not say.
+ */
+export type AskedAt = NonNullable<RequestedReviewer["asked"]>;
 
 /** A note for the repository's owners, kept until it no longer holds. */
 export interface RequestNotes {
