@@ -34,6 +34,11 @@ export interface RequestNotes {
 export interface RequestMemory {
   /** By reviewer key (`user:login`, `team:slug`, lowercase): when the current request was made. */
   asked: Record<string, AskedAt>;
+  /**
+   * Reviewers requested now whom the timeline, when read, showed no request for: their time is
+   * unknown, and the timeline is not read again for them.
+   */
+  unknown?: string[];
   notes: RequestNotes;
 }
 
@@ -65,7 +70,10 @@ export function needsTimeline(
   memory: RequestMemory | undefined,
   requested: ReviewRequestInput["requested"],
 ): boolean {
-  return [...requestedKeys(requested)].some((key) => memory?.asked[key] === undefined);
+  const unknown = new Set(memory?.unknown ?? []);
+  return [...requestedKeys(requested)].some(
+    (key) => memory?.asked[key] === undefined && !unknown.has(key),
+  );
 }
 
 /**
@@ -116,14 +124,17 @@ export function rememberRequests(
 ): RequestMemory {
   const current = requestedKeys(input.requested);
   const asked: Record<string, AskedAt> = {};
+  let unknown: string[];
   if (learnt.history) {
     for (const [key, at] of askedFromTimeline(learnt.history)) {
       if (current.has(key)) asked[key] = at;
     }
+    unknown = [...current].filter((key) => asked[key] === undefined);
   } else {
     for (const [key, at] of Object.entries(previous?.asked ?? {})) {
       if (current.has(key)) asked[key] = at;
     }
+    unknown = (previous?.unknown ?? []).filter((key) => current.has(key));
   }
   const outcome = learnt.outcome;
   const refusedNow = new Set(
@@ -180,7 +191,8 @@ export function rememberRequests(
     seen.add(id);
     unreadable.push(note);
   }
-  return { asked, notes: { manifest: learnt.manifest, refused, unreadable } };
+  const notes = { manifest: learnt.manifest, refused, unreadable };
+  return unknown.length > 0 ? { asked, unknown, notes } : { asked, notes };
 }
 
 /**

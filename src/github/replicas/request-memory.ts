@@ -44,6 +44,7 @@ const AskedSchema = z.object({
 });
 const MemorySchema = z.object({
   asked: z.record(z.string(), AskedSchema),
+  unknown: z.array(z.string()).optional(),
   notes: z.object({
     manifest: z.string(),
     refused: z.array(z.object({ reviewers: z.array(z.string()), reason: z.string() })),

@@ -360,6 +360,20 @@ describe("when the timeline must be read to say when each was asked", () => {
     expect(needsTimeline(previous, now)).toBe(needs);
   });
 
+  it("reads it once for a reviewer the timeline shows no request for, then leaves the time out", () => {
+    const now = facts({ users: ["copilot"], teams: [TEAM] });
+    const history = [requested({ kind: "team", team: TEAM }, T1, AIGATE, true)];
+    const learnt = rememberRequests(undefined, now, { manifest: MANIFEST, history });
+    expect(learnt.asked).toEqual({ "team:model-risk": { at: T1, aigate: true } });
+    expect(needsTimeline(learnt, now.requested)).toBe(false);
+    // Kept while requested, through events that read nothing; forgotten once no longer requested.
+    const kept = rememberRequests(learnt, now, { manifest: MANIFEST });
+    expect(needsTimeline(kept, now.requested)).toBe(false);
+    const gone = rememberRequests(kept, facts({ teams: [TEAM] }), { manifest: MANIFEST });
+    expect(gone.unknown).toBeUndefined();
+    expect(needsTimeline(gone, now.requested)).toBe(true);
+  });
+
   it("keys a team by its slug however it is written, and a login case-insensitively", () => {
     expect(reviewerKey("acme/Model-Risk")).toBe("team:model-risk");
     expect(reviewerKey("Bob")).toBe("user:bob");
