@@ -955,6 +955,7 @@ export class SimPullRequest {
     const at = this.repo.state.timestamp();
     for (const user of users) {
       if (this.requestedUsers.some((u) => u.id === user.id)) continue;
+      this.updatedAt = at;
       this.requestedUsers.push(user);
       this.requestEvents.push({
         id: this.repo.state.newId(),
@@ -968,6 +969,7 @@ export class SimPullRequest {
     for (const team of teams) {
       const slug = team.toLowerCase();
       if (this.requestedTeams.includes(slug)) continue;
+      this.updatedAt = at;
       this.requestedTeams.push(slug);
       this.requestEvents.push({
         id: this.repo.state.newId(),

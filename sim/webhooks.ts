@@ -91,7 +91,9 @@ export type PullRequestAction =
   | "edited"
   | "closed"
   | "ready_for_review"
-  | "converted_to_draft";
+  | "converted_to_draft"
+  | "review_requested"
+  | "review_request_removed";
 
 /**
  * A `pull_request` event for the pull request's current state. For `synchronize`, `before`

@@ -34,6 +34,7 @@ import { localDeliveryLog, sharedDeliveryLog } from "./github/replicas/deliverie
 import type { HeldLock } from "./github/replicas/lock.js";
 import { decodeQueued, encodeQueued, type QueuedEvent } from "./github/replicas/queued-event.js";
 import { connectRedis } from "./github/replicas/redis-client.js";
+import { sharedRequestMemory } from "./github/replicas/request-memory.js";
 import { inProcessSerialiser, type Serialiser } from "./github/replicas/serialise.js";
 import {
   localWriteBudget,
@@ -131,6 +132,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       (redis ? redisSerialiser(redis, { log, telemetry }) : inProcessSerialiser());
     const deliveries = redis ? sharedDeliveryLog(redis) : localDeliveryLog();
     const checkRecords = redis ? redisCheckRecords(redis) : localCheckRecords();
+    const requestMemory = redis ? sharedRequestMemory(redis) : undefined;
     const writeBudget =
       options.writeBudget ?? (redis ? sharedWriteBudget(redis) : localWriteBudget());
     app.log.info(
@@ -163,6 +165,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         cache,
         telemetry,
         checkRecords,
+        requestMemory,
         admitWrite: (kind: WriteKind) => writeBudget.admit(installationOf(context), kind),
       };
       const report = (key: string, why: string, result: ReconcileResult, seconds?: number) => {

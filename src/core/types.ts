@@ -269,6 +269,11 @@ export interface OversightResult {
 export interface RequestedReviewer {
   name: string;
   team: boolean;
+  /**
+   * When the current request was made, and by whom (aigate, or the account GitHub names);
+   * absent when not known (docs/app.md#review-requests).
+   */
+  asked?: { at: string; by?: string; aigate?: true };
 }
 
 /**

@@ -195,7 +195,27 @@ export function mockGitHub(options: {
     })
     .get("/repos/acme/models/issues/7/events")
     .query(true)
-    .reply(200, [])
+    // The review requests made so far, as the App (id 123) made them at NOW.
+    .reply(200, () =>
+      [
+        ...(options.requestedTeams ?? []).map((slug) => ({ requested_team: { slug } })),
+        ...written.reviewRequests.flatMap((r) => [
+          ...((r.team_reviewers as string[] | undefined) ?? []).map((slug) => ({
+            requested_team: { slug },
+          })),
+          ...((r.reviewers as string[] | undefined) ?? []).map((login) => ({
+            requested_reviewer: { login },
+          })),
+        ]),
+      ].map((reviewer, i) => ({
+        id: 900 + i,
+        event: "review_requested",
+        created_at: NOW.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        actor: { id: 99, login: "aigate[bot]", type: "Bot" },
+        performed_via_github_app: { id: 123, slug: "aigate" },
+        ...reviewer,
+      })),
+    )
     .post(`${REPO}/pulls/7/requested_reviewers`)
     .reply(201, (_uri, body) => {
       written.reviewRequests.push(body as Record<string, unknown>);

@@ -21,6 +21,13 @@ export {
 export { evaluate, type PreparedChange } from "./evaluate.js";
 export { planReads, type ReadPlan } from "./plan.js";
 export {
+  type AskedAt,
+  needsTimeline,
+  type RequestMemory,
+  rememberRequests,
+  reviewRequestReport,
+} from "./request-memory.js";
+export {
   type MembersLookup,
   planReviewRequests,
   type Reviewer,

@@ -6,13 +6,7 @@
 import { createHash } from "node:crypto";
 import { MAX_REVIEW_REQUESTS } from "../limits.js";
 import type { RequestReviews } from "../manifest/schema.js";
-import type {
-  Actor,
-  CommitFacts,
-  OversightResult,
-  RequestedReviewer,
-  ReviewRequestReport,
-} from "../types.js";
+import type { Actor, CommitFacts, OversightResult, ReviewRequestReport } from "../types.js";
 import type { TeamsLookup } from "./approval-plan.js";
 import { sameActor, separationOfDuties } from "./eligibility.js";
 
@@ -38,6 +32,8 @@ export interface ReviewRequestEvent {
   reviewer: Reviewer;
   /** Who requested or removed it; absent when GitHub does not say (then a person is assumed). */
   actor?: Actor;
+  /** Made by aigate itself (through this App), as GitHub's `performed_via_github_app` says. */
+  viaAigate?: boolean;
   at: string;
 }
 
@@ -91,6 +87,8 @@ export interface ReviewRequestPlan {
   systems: SystemRequests[];
   /** Reviewers left out because a pull request has at most 15 users and teams requested. */
   overflow: string[];
+  /** Approver teams whose members this plan read: a note that they cannot be read no longer holds. */
+  readableTeams?: string[];
   /** Why no one at all is asked, when that is the answer before looking at any system. */
   skipped?: "off" | "draft" | "trigger" | "nothing_waits" | "covered";
 }
@@ -369,6 +367,7 @@ export async function planReviewRequests(
         askTeam(team);
         continue;
       }
+      plan.readableTeams = [...new Set([...(plan.readableTeams ?? []), team])];
       for (const login of logins) {
         if (!candidates.has(login.toLowerCase())) candidates.set(login.toLowerCase(), login);
       }
@@ -402,47 +401,6 @@ function teamOrganisation(team: string): string {
 export interface ReviewRequestOutcome {
   sent: { users: string[]; teams: string[] };
   refused: ReviewRequestReport["refused"];
-}
-
-/**
- * The review requests as the oversight summary lists them: who is requested now (GitHub's list,
- * which every evaluation reads, and what this one asked), who can still approve, and what the
- * owners must fix. When and by whom each was asked is GitHub's timeline: the summary leaves it
- * out, so that it reads the same on every evaluation and no event rewrites the check for it.
- */
-export function reviewRequestReport(
-  input: ReviewRequestInput,
-  plan: ReviewRequestPlan,
-  outcome?: ReviewRequestOutcome,
-): ReviewRequestReport {
-  const refused = new Set(
-    (outcome?.refused ?? []).flatMap((r) => r.reviewers.map((n) => n.toLowerCase())),
-  );
-  const requested = new Map<string, RequestedReviewer>();
-  const add = (reviewer: Reviewer): void => {
-    const key = reviewerKey(reviewer);
-    if (requested.has(key)) return;
-    const name = reviewer.kind === "user" ? reviewer.login : reviewer.team;
-    requested.set(key, { name, team: reviewer.kind === "team" });
-  };
-  // GitHub lists teams, then users: those asked now join the list as GitHub will show it.
-  // A team as GitHub lists it: the repository owner's, by its lowercase slug.
-  const owner = input.repository.split("/")[0] ?? "";
-  const sentTeams = (outcome?.sent.teams ?? [])
-    .filter((t) => !refused.has(t.toLowerCase()))
-    .map((t) => `${owner}/${t.slice(t.indexOf("/") + 1).toLowerCase()}`);
-  const sentUsers = (outcome?.sent.users ?? []).filter((u) => !refused.has(u.toLowerCase()));
-  for (const team of [...input.requested.teams, ...sentTeams]) add({ kind: "team", team });
-  for (const login of [...input.requested.users.map((u) => u.login), ...sentUsers]) {
-    add({ kind: "user", login });
-  }
-  return {
-    requested: [...requested.values()],
-    systems: approverSummary(input).map((s) => ({
-      ...s,
-      unreadableTeams: plan.systems.find((p) => p.system === s.system)?.unreadableTeams ?? [],
-    })),
-    refused: outcome?.refused ?? [],
-    overflow: plan.overflow,
-  };
+  /** When GitHub recorded each request that went through (docs/app.md#review-requests). */
+  sentAt?: Array<{ reviewers: string[]; at: string }>;
 }

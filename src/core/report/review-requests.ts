@@ -24,8 +24,7 @@ export function reviewRequestsSection(
   if (!report || !hasContent(report)) return undefined;
   const parts: string[] = [];
   if (report.requested.length > 0) {
-    const names = report.requested.map((r) => `${md(r.name)}${r.team ? " (team)" : ""}`);
-    parts.push(`Review requested from:\n\n${bullets(names)}`);
+    parts.push(`Review requested from:\n\n${bullets(report.requested.map(requestedLine))}`);
   }
   const still = report.systems.filter((s) => s.canApprove.length > 0);
   if (still.length > 0) {
@@ -67,6 +66,18 @@ export function reviewRequestsSection(
     );
   }
   return { heading: REVIEW_REQUESTS_HEADING, body: parts.join("\n\n") };
+}
+
+/**
+ * One requested reviewer, with when and by whom the request was made where that is known
+ * (docs/app.md#review-requests): a time that is not known is left out, never guessed.
+ */
+function requestedLine(reviewer: ReviewRequestReport["requested"][number]): string {
+  const name = `${md(reviewer.name)}${reviewer.team ? " (team)" : ""}`;
+  const asked = reviewer.asked;
+  if (!asked) return name;
+  const by = asked.aigate ? " by aigate" : asked.by ? ` by ${md(asked.by)}` : "";
+  return `${name}: asked${by} at ${md(asked.at)}`;
 }
 
 function hasContent(report: ReviewRequestReport): boolean {

@@ -21,6 +21,7 @@ const PullRequest = z.looseObject({
 export const PullRequestEvent = z.looseObject({
   action: z.string(),
   repository: Repository,
+  sender: Sender,
   pull_request: PullRequest,
   changes: z.looseObject({ base: z.unknown().optional() }).optional(),
 });

@@ -30,6 +30,8 @@ export const HANDLED_EVENTS = [
   "pull_request.reopened",
   "pull_request.ready_for_review",
   "pull_request.edited",
+  "pull_request.review_requested",
+  "pull_request.review_request_removed",
   "pull_request_review.submitted",
   "pull_request_review.edited",
   "pull_request_review.dismissed",
@@ -232,6 +234,14 @@ export function routeEvent(event: string, payload: unknown, appId?: number): Rou
         const t = at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
         t.requestReviews = reviewTrigger(p.data.action);
         return t;
+      }
+      // A request made or removed by hand changes whom the oversight check lists as asked, and
+      // when (docs/app.md#review-requests); aigate's own (a bot's) is on the check already.
+      if (
+        p.data.action === "review_request_removed" ||
+        (p.data.action === "review_requested" && p.data.sender?.type !== "Bot")
+      ) {
+        return at(repository, pr.number, pr.head.sha, `pull_request.${p.data.action}`);
       }
       // A retitled PR changes nothing; a new base changes the manifest and the diff.
       if (p.data.action === "edited" && p.data.changes?.base !== undefined) {

@@ -19,6 +19,7 @@ import type { FlowTelemetry } from "../operator/telemetry.js";
 import type { AdapterCache } from "../reads/cache.js";
 import type { CheckRecords } from "../replicas/check-records.js";
 import type { HeldLock } from "../replicas/lock.js";
+import type { RequestMemoryStore } from "../replicas/request-memory.js";
 import type { DeletedAttestation } from "./attest.js";
 import type { PublishOutcome } from "./publish.js";
 
@@ -62,6 +63,11 @@ export interface ReconcileDeps {
    * in for listing them when known for certain (check-records.ts). Without it they are listed.
    */
   checkRecords?: CheckRecords | undefined;
+  /**
+   * When each requested reviewer was asked, and the owners' notes that still hold, shared by
+   * the replicas (docs/app.md#review-requests). Without it, the adapter cache keeps them.
+   */
+  requestMemory?: RequestMemoryStore | undefined;
   /**
    * The installation's write budget (docs/deployment.md#the-write-budget): admits an optional
    * write such as an answer. Without it (the Action, which runs per event) every write goes.

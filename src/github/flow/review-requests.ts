@@ -10,13 +10,19 @@
  * comment (docs/app.md#answers), written by the flow with the other answers.
  */
 import { RequestError } from "@octokit/request-error";
+import { z } from "zod";
 import { repliedCommentIds } from "../../core/policy/replied.js";
+import {
+  needsTimeline,
+  type RequestMemory,
+  rememberRequests,
+  reviewRequestReport,
+} from "../../core/policy/request-memory.js";
 import {
   planReviewRequests,
   type ReviewRequestInput,
   type ReviewRequestOutcome,
   type ReviewRequestPlan,
-  reviewRequestReport,
   skipReason,
 } from "../../core/policy/review-requests.js";
 import { type AnswerEntry, renderRequestAnswer } from "../../core/report/index.js";
@@ -28,6 +34,7 @@ import { readComments, readTeamsOf } from "../reads/conversation.js";
 import type { PullRequestRead, PullRequestState } from "../reads/pull-request.js";
 import { readReviewRequestEvents, teamMembersLookup } from "../reads/review-requests.js";
 import { PROCESS_LOCK } from "../replicas/lock.js";
+import { localRequestMemory, type RequestMemoryStore } from "../replicas/request-memory.js";
 import { asOptional } from "../replicas/write-priority.js";
 import type { ReconcileDeps, ReconcileResult, ReconcileTarget } from "./contract.js";
 
@@ -84,17 +91,24 @@ async function requestAndAnswer(
     return reply({ plan: { ...idle(), skipped: "nothing_waits" }, refused: [] });
   }
   const base = inputOf(target, state.pr, manifest, state, decision);
-  // What every evaluation can say, whatever happens next: the check reads the same on each.
-  if (waits(decision) && manifest.requestReviews !== "off") {
-    decision.oversight.reviewRequests = reviewRequestReport(base, idle());
-  }
+  const store = memoryStore(deps);
+  const previous = await store.read(target);
+  const identity = manifestIdentity(decision, manifest);
   if (!waits(decision) || manifest.requestReviews === "off") {
+    // Nothing is shown: notes that no longer hold are dropped, times of requests gone forgotten.
+    await keep(store, target, previous, rememberRequests(previous, base, { manifest: identity }));
     return reply({ plan: plannedNothing(base), refused: [] });
   }
-  const input =
-    skipReason(base) === null
-      ? { ...base, history: await readReviewRequestEvents(client, target) }
-      : base;
+  // What every evaluation can say, whatever happens next: the check reads the same on each.
+  const known = rememberRequests(previous, base, { manifest: identity });
+  decision.oversight.reviewRequests = reviewRequestReport(base, idle(), known);
+  // The timeline is read when someone may be asked, or when a reviewer requested now has no
+  // remembered time (asked by hand, or a memory lost): never a time that may be wrong.
+  const history =
+    skipReason(base) === null || needsTimeline(previous, base.requested)
+      ? await readReviewRequestEvents(client, target, deps.appId)
+      : undefined;
+  const input = history ? { ...base, history } : base;
   const plan = await planReviewRequests(
     input,
     (login, teams) => readTeamsOf(client, deps.cache, login, teams),
@@ -122,7 +136,14 @@ async function requestAndAnswer(
       };
     }
   }
-  const report = reviewRequestReport(input, plan, outcome);
+  const memory = rememberRequests(previous, input, {
+    manifest: identity,
+    ...(history ? { history } : {}),
+    plan,
+    ...(outcome ? { outcome } : {}),
+  });
+  await keep(store, target, previous, memory);
+  const report = reviewRequestReport(input, plan, memory, outcome);
   if (heldBack) report.heldBack = heldBack;
   decision.oversight.reviewRequests = report;
   return reply({
@@ -130,6 +151,30 @@ async function requestAndAnswer(
     refused: outcome?.refused ?? [],
     ...(heldBack ? { heldBack } : {}),
   });
+}
+
+function memoryStore(deps: ReconcileDeps): RequestMemoryStore {
+  return deps.requestMemory ?? localRequestMemory(deps.cache.requests);
+}
+
+/** Writes the memory when it changed: an event that learnt nothing writes nothing. */
+async function keep(
+  store: RequestMemoryStore,
+  target: ReconcileTarget,
+  previous: RequestMemory | undefined,
+  memory: RequestMemory,
+): Promise<void> {
+  if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(memory)) return;
+  await store.write(target, memory);
+}
+
+/** What the owners' notes were met under: the manifest, the organisation policy and the mode. */
+function manifestIdentity(decision: Decision, manifest: Manifest): string {
+  return [
+    decision.manifest.sha256 ?? "",
+    decision.manifest.policy?.sha256 ?? "",
+    manifest.requestReviews,
+  ].join(":");
 }
 
 function waits(decision: Decision): boolean {
@@ -183,6 +228,7 @@ async function send(
   const outcome: ReviewRequestOutcome = {
     sent: { users: plan.users, teams: plan.teams },
     refused: [],
+    sentAt: [],
   };
   // The first request was admitted, and counted, by the write budget; the others are counted
   // as any write is.
@@ -191,7 +237,7 @@ async function send(
     const request = admitted ? { [BUDGETED]: true } : {};
     admitted = false;
     try {
-      await client.rest.pulls.requestReviewers({
+      const answer = await client.rest.pulls.requestReviewers({
         owner: target.owner,
         repo: target.repo,
         pull_number: target.pullNumber,
@@ -199,6 +245,7 @@ async function send(
         team_reviewers: teams.map((t) => t.slice(t.indexOf("/") + 1)),
         request,
       });
+      outcome.sentAt?.push({ reviewers: [...teams, ...users], at: answeredAt(answer, deps) });
       return null;
     } catch (error) {
       // Only GitHub's answers are refusals; anything else is ours and fails the reconcile.
@@ -220,6 +267,26 @@ async function send(
     if (reason !== null) outcome.refused.push({ reviewers: [...teams, ...users], reason });
   }
   return outcome;
+}
+
+const Answered = z.looseObject({
+  headers: z.looseObject({ date: z.string().optional() }).optional(),
+  data: z.looseObject({ updated_at: z.string().optional() }).optional(),
+});
+
+/**
+ * When GitHub recorded a request: the pull request's `updated_at` in its answer (the request
+ * is the change that set it), else the answer's date, else now; to the second, as GitHub
+ * writes times (docs/app.md#review-requests).
+ */
+function answeredAt(answer: unknown, deps: ReconcileDeps): string {
+  const parsed = Answered.safeParse(answer);
+  const stamp = parsed.success
+    ? (parsed.data.data?.updated_at ?? parsed.data.headers?.date)
+    : undefined;
+  const time = stamp === undefined ? Number.NaN : Date.parse(stamp);
+  const date = Number.isNaN(time) ? deps.now() : new Date(time);
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function refusalReason(error: RequestError, teams: boolean, deps: ReconcileDeps): string {

@@ -5,6 +5,7 @@
 import { LRUCache } from "lru-cache";
 import type { VerificationReport } from "../../core/attestation/verify.js";
 import type { ManifestPreparation } from "../../core/manifest/prepare.js";
+import type { RequestMemory } from "../../core/policy/request-memory.js";
 import type { CommitFacts } from "../../core/types.js";
 import type { FileContent } from "../../facts/reader.js";
 
@@ -89,6 +90,11 @@ export interface AdapterCache {
    * requests without listing every repository (docs/app.md#re-evaluation-when-the-base-changes).
    */
   policyExtenders: BoundedCache<string[]>;
+  /**
+   * `owner/repo#number` → when each reviewer requested now was asked, and the owners' notes
+   * that still hold (docs/app.md#review-requests); with REDIS_URL Redis holds them instead.
+   */
+  requests: BoundedCache<RequestMemory>;
 }
 
 export function createAdapterCache(clock: () => number = Date.now): AdapterCache {
@@ -105,5 +111,6 @@ export function createAdapterCache(clock: () => number = Date.now): AdapterCache
     manifests: new BoundedCache(100, undefined, clock),
     verifications: new BoundedCache(1_000, undefined, clock),
     policyExtenders: new BoundedCache(1_000, undefined, clock),
+    requests: new BoundedCache(10_000, 30 * 24 * 60 * 60 * 1000, clock),
   };
 }

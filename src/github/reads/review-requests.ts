@@ -20,6 +20,7 @@ const RequestEventSchema = z.looseObject({
   actor: Account.nullable().optional(),
   requested_reviewer: z.looseObject({ login: z.string() }).nullable().optional(),
   requested_team: z.looseObject({ slug: z.string() }).nullable().optional(),
+  performed_via_github_app: z.looseObject({ id: z.number() }).nullable().optional(),
 });
 
 function actorOf(account: z.infer<typeof Account>): Actor {
@@ -32,11 +33,13 @@ function actorOf(account: z.infer<typeof Account>): Actor {
 /**
  * The pull request's `review_requested` and `review_request_removed` events, from the issue's
  * events (which leave the comments out, so one page holds them on most pull requests). A team
- * is written `owner/slug`: GitHub requests only the repository owner's teams.
+ * is written `owner/slug`: GitHub requests only the repository owner's teams. An event made
+ * through the App `appId` is aigate's own.
  */
 export async function readReviewRequestEvents(
   client: GitHubClient,
   target: PullRequestTarget,
+  appId?: number,
 ): Promise<ReviewRequestEvent[]> {
   const listed = await client.paginate(client.rest.issues.listEvents, {
     owner: target.owner,
@@ -61,6 +64,7 @@ export async function readReviewRequestEvents(
       at: e.created_at,
     };
     if (e.actor) event.actor = actorOf(e.actor);
+    if (appId !== undefined && e.performed_via_github_app?.id === appId) event.viaAigate = true;
     events.push(event);
   }
   return events;

@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { TeamsLookup } from "../../../src/core/policy/approval-plan.js";
 import { evaluate } from "../../../src/core/policy/index.js";
 import {
+  type RequestMemory,
+  rememberRequests,
+  reviewRequestReport,
+} from "../../../src/core/policy/request-memory.js";
+import {
   planReviewRequests,
   type ReviewRequestInput,
-  reviewRequestReport,
+  type ReviewRequestOutcome,
+  type ReviewRequestPlan,
 } from "../../../src/core/policy/review-requests.js";
 import { renderAnswers, renderCheck, renderRequestAnswer } from "../../../src/core/report/index.js";
 import { REVIEW_REQUESTS_HEADING } from "../../../src/core/report/review-requests.js";
@@ -37,12 +43,28 @@ function input(
   };
 }
 
+/** The report as the flow draws it: from the memory this evaluation leaves. */
+function report(
+  facts: ReviewRequestInput,
+  plan: ReviewRequestPlan,
+  outcome?: ReviewRequestOutcome,
+  previous?: RequestMemory,
+) {
+  const memory = rememberRequests(previous, facts, {
+    manifest: "m",
+    history: facts.history,
+    plan,
+    ...(outcome ? { outcome } : {}),
+  });
+  return reviewRequestReport(facts, plan, memory, outcome);
+}
+
 function oversightSummary(decision: Decision): string {
   return renderCheck(decision, "oversight").summary;
 }
 
 describe("the oversight summary's review requests", () => {
-  it("lists who is asked and who can still approve", async () => {
+  it("lists who is asked, when and by whom, and who can still approve", async () => {
     const decision = waitingDecision();
     const facts = input(decision, {
       requested: { users: [{ id: 12, login: "bob", type: "User" }], teams: [] },
@@ -57,9 +79,10 @@ describe("the oversight summary's review requests", () => {
     });
     const plan = await planReviewRequests(facts, noTeams, async () => null);
     expect(plan.teams).toEqual([TEAM]);
-    decision.oversight.reviewRequests = reviewRequestReport(facts, plan, {
+    decision.oversight.reviewRequests = report(facts, plan, {
       sent: { users: plan.users, teams: plan.teams },
       refused: [],
+      sentAt: [{ reviewers: plan.teams, at: "2026-11-27T12:00:01Z" }],
     });
     const summary = oversightSummary(decision);
     expect(summary).toContain(`## ${REVIEW_REQUESTS_HEADING}`);
@@ -71,7 +94,7 @@ describe("the oversight summary's review requests", () => {
     const before = renderCheck(decision, "oversight");
     const facts = input(decision, { mode: "users" });
     const plan = await planReviewRequests(facts, noTeams, async () => null);
-    decision.oversight.reviewRequests = reviewRequestReport(facts, plan, {
+    decision.oversight.reviewRequests = report(facts, plan, {
       sent: { users: plan.users, teams: plan.teams },
       refused: [
         {
@@ -92,16 +115,39 @@ describe("the oversight summary's review requests", () => {
     const decision = waitingDecision();
     const asking = input(decision);
     const quiet = input(decision, { trigger: "other" });
-    const asked = reviewRequestReport(
-      asking,
-      await planReviewRequests(asking, noTeams, async () => null),
-    );
-    const other = reviewRequestReport(
-      quiet,
-      await planReviewRequests(quiet, noTeams, async () => null),
-    );
+    const asked = report(asking, await planReviewRequests(asking, noTeams, async () => null));
+    const other = report(quiet, await planReviewRequests(quiet, noTeams, async () => null));
     expect(other.systems).toEqual(asked.systems);
     expect(other.systems[0]?.canApprove).toEqual([TEAM]);
+  });
+
+  it("reads the same on a later event that asks no one: the times and the owners' notes stay", async () => {
+    const decision = waitingDecision();
+    const facts = input(decision, { mode: "users" });
+    const plan = await planReviewRequests(facts, noTeams, async () => null);
+    const outcome: ReviewRequestOutcome = {
+      sent: { users: plan.users, teams: plan.teams },
+      refused: [{ reviewers: ["bob"], reason: "bob is not a collaborator (GitHub 422)" }],
+      sentAt: [{ reviewers: plan.teams, at: "2026-11-27T12:00:01Z" }],
+    };
+    const memory = rememberRequests(undefined, facts, { manifest: "m", plan, outcome });
+    const first = reviewRequestReport(facts, plan, memory, outcome);
+    decision.oversight.reviewRequests = first;
+    const before = oversightSummary(decision);
+    // The next event: GitHub lists the team as requested; no timeline, no plan, no request.
+    const later = input(decision, {
+      mode: "users",
+      trigger: "other",
+      requested: { users: [], teams: [TEAM] },
+    });
+    const idle: ReviewRequestPlan = { users: [], teams: [], systems: [], overflow: [] };
+    const kept = rememberRequests(memory, later, { manifest: "m" });
+    decision.oversight.reviewRequests = reviewRequestReport(later, idle, kept);
+    const after = oversightSummary(decision);
+    expect(after).toBe(before);
+    expect(after).toContain("acme/model-risk (team): asked by aigate at 2026-11-27T12:00:01Z");
+    expect(after).toContain("GitHub refused to request bob");
+    expect(after).toContain("cannot see the members of acme/model-risk");
   });
 
   it("adds nothing when there is nothing to say", () => {

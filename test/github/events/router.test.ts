@@ -29,8 +29,28 @@ describe("which events can change a gate", () => {
   });
 
   it("drops pull request actions that change nothing", () => {
-    for (const action of ["closed", "labeled", "assigned", "review_requested"]) {
+    for (const action of ["closed", "labeled", "assigned"]) {
       expect(targetOf(`pull_request.${action}`, { action, repository, pull_request })).toBeNull();
+    }
+  });
+
+  it("re-evaluates on a review request made or removed by hand, not on aigate's own request", () => {
+    const event = (action: string, type: string) => ({
+      action,
+      repository,
+      pull_request,
+      sender: { login: type === "Bot" ? "aigate[bot]" : "dana", type },
+    });
+    for (const [action, type, reconciled] of [
+      ["review_requested", "User", true],
+      ["review_request_removed", "User", true],
+      ["review_request_removed", "Bot", true],
+      ["review_requested", "Bot", false],
+    ] as const) {
+      const target = targetOf(`pull_request.${action}`, event(action, type));
+      expect(target !== null, `${action} by a ${type}`).toBe(reconciled);
+      // It asks no one: only the events of docs/policy.md#review-requests do.
+      expect(target?.requestReviews ?? "other").toBe("other");
     }
   });
 
