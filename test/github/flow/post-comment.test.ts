@@ -40,15 +40,16 @@ function pullRequest() {
 describe("posting an evidence comment with a timeout", () => {
   it("does not count the wait for its turn in the throttling against the timeout", async () => {
     const { repo, pr, target } = pullRequest();
-    const id = await postComment(throttled(600), target, "evidence", { timeoutMs: 300 });
+    // The wait (4 s) is twice the timeout (2 s), which a loaded machine's answer stays under.
+    const id = await postComment(throttled(4_000), target, "evidence", { timeoutMs: 2_000 });
     expect(repo.issueComments(pr.number).map((c) => c.id)).toContain(id);
   });
 
   it("gives up on an answer slower than the timeout", async () => {
     const { target } = pullRequest();
-    sim.slowNext("issues/create-comment", 1_000);
+    sim.slowNext("issues/create-comment", 6_000);
     await expect(
-      postComment(throttled(0), target, "evidence", { retries: 0, timeoutMs: 300 }),
+      postComment(throttled(0), target, "evidence", { retries: 0, timeoutMs: 2_000 }),
     ).rejects.toThrow(/abort|timeout/i);
   });
 });
