@@ -55,7 +55,9 @@ export interface KeylessOptions {
 }
 
 /** Why keyless signing failed, in words that say what to fix. */
-export class KeylessSigningError extends Error {}
+export class KeylessSigningError extends Error {
+  override name = "KeylessSigningError";
+}
 
 function describeFailure(
   error: unknown,
@@ -129,6 +131,32 @@ export function createKeylessSigner(options: KeylessOptions): KeylessSigner {
     }),
     witnesses,
   });
+  /** Signs the exact bytes into a bundle v0.3 and returns it with the envelope it carries. */
+  async function signPayload(payload: Buffer): Promise<SignedAttestation> {
+    let bundle: unknown;
+    try {
+      bundle = bundleToJSON(await builder.create({ data: payload, type: PAYLOAD_TYPE }));
+    } catch (error) {
+      throw new KeylessSigningError(describeFailure(error, endpoints, tokens));
+    }
+    const carried = envelopeOfBundle(bundle);
+    if (!carried.ok) throw new Error(`Sigstore returned an unusable bundle: ${carried.reason}`);
+    if (!carried.envelope.payload.equals(payload)) {
+      throw new Error("Sigstore's bundle does not carry the statement signed");
+    }
+    const signature = carried.envelope.signatures[0]?.sig ?? Buffer.alloc(0);
+    return {
+      envelope: {
+        payload: payload.toString("base64"),
+        payloadType: PAYLOAD_TYPE,
+        signatures: [{ sig: signature.toString("base64") }],
+      },
+      digest: carried.envelope.digest,
+      envelopeJson: carried.envelope.canonical,
+      bundle,
+    };
+  }
+
   return {
     keyless: true,
     async sign(statement): Promise<SignedAttestation> {
@@ -139,29 +167,8 @@ export function createKeylessSigner(options: KeylessOptions): KeylessSigner {
       if ("key_id" in checked.data.predicate.issuer) {
         throw new Error("a keyless statement's issuer has no key_id");
       }
-      const payload = Buffer.from(canonicalJson(checked.data), "utf8");
-      let bundle: unknown;
-      try {
-        bundle = bundleToJSON(await builder.create({ data: payload, type: PAYLOAD_TYPE }));
-      } catch (error) {
-        throw new KeylessSigningError(describeFailure(error, endpoints, tokens));
-      }
-      const carried = envelopeOfBundle(bundle);
-      if (!carried.ok) throw new Error(`Sigstore returned an unusable bundle: ${carried.reason}`);
-      if (!carried.envelope.payload.equals(payload)) {
-        throw new Error("Sigstore's bundle does not carry the statement signed");
-      }
-      const signature = carried.envelope.signatures[0]?.sig ?? Buffer.alloc(0);
-      return {
-        envelope: {
-          payload: payload.toString("base64"),
-          payloadType: PAYLOAD_TYPE,
-          signatures: [{ sig: signature.toString("base64") }],
-        },
-        digest: carried.envelope.digest,
-        envelopeJson: carried.envelope.canonical,
-        bundle,
-      };
+      return signPayload(Buffer.from(canonicalJson(checked.data), "utf8"));
     },
+    signPayload,
   };
 }
