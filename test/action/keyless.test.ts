@@ -263,6 +263,51 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
     expect(otherWorkflow.code).toBe(1);
     const otherRef = await vsa("--signer-workflow", workflowPath, "--signer-ref", "refs/heads/dev");
     expect(otherRef.code).toBe(1);
+
+    // The export carries the keyless record with its bundle, and the pack verifies offline,
+    // each input attestation (the keyless approvals) matched against the pack.
+    const exported = await runCli(
+      [
+        "export",
+        "--repo",
+        `acme/${repo.name}`,
+        "--pr",
+        String(pr.number),
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath,
+        "--out",
+        "pack.jsonl",
+      ],
+      runner.work,
+      { GITHUB_TOKEN: "ghp_export", GITHUB_API_URL: runner.sim.apiUrl },
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+    const line = readFileSync(join(runner.work, "pack.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "merge_verification");
+    expect(line).toHaveLength(1);
+    expect(JSON.parse(line[0].bundle)).toEqual(extracted.bundle);
+    const pack = await runCli(
+      [
+        "verify",
+        "--vsa",
+        "pack.jsonl",
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath,
+        "--commit",
+        merge,
+      ],
+      runner.work,
+      {},
+    );
+    expect(pack.stdout).toContain("inputs 2 matched, 0 not in the pack");
+    expect(pack.code).toBe(0);
   });
 
   it("fails a keyless push naming the Sigstore service it could not reach, and writes no record", async () => {
