@@ -13,7 +13,8 @@ import {
 import { describeIssues } from "../core/attestation/statement.js";
 import { ConfigurationError } from "../core/errors.js";
 import { parseManifest } from "../core/manifest/parse.js";
-import { fetchTrustedRoot, parseTrustedRoot } from "../sigstore/trusted-root.js";
+import { fetchTrustedRoot } from "../sigstore/fetch-root.js";
+import { parseTrustedRoot } from "../sigstore/trusted-root.js";
 import { createBundleVerifier } from "../sigstore/verify.js";
 import { readArgumentFile } from "./commands/keys.js";
 import { type CliContext, UsageError } from "./context.js";

@@ -19,30 +19,14 @@ import type { KeylessSigner } from "../core/attestation/issue.js";
 import { canonicalJson } from "../core/attestation/json.js";
 import type { SignedAttestation } from "../core/attestation/keys.js";
 import { describeIssues, StatementSchema } from "../core/attestation/statement.js";
+import type { SigstoreEndpoints } from "./endpoints.js";
 
-/** Where a bundle is made: a Fulcio CA, and a Rekor log or a timestamp authority (or both). */
-export interface SigstoreEndpoints {
-  fulcioURL: string;
-  rekorURL?: string;
-  tsaURL?: string;
-}
-
-/** Sigstore's public-good instance: certificates and a public transparency log. */
-export const PUBLIC_GOOD: SigstoreEndpoints = {
-  fulcioURL: "https://fulcio.sigstore.dev",
-  rekorURL: "https://rekor.sigstore.dev",
-};
-
-/** GitHub's own Sigstore instance for private repositories: no public log, a timestamp instead. */
-export const GITHUB_INSTANCE: SigstoreEndpoints = {
-  fulcioURL: "https://fulcio.githubapp.com",
-  tsaURL: "https://timestamp.githubapp.com",
-};
-
-/** The instance for a repository: public repositories log publicly, the others do not. */
-export function endpointsFor(visibility: string | undefined): SigstoreEndpoints {
-  return visibility === "public" ? PUBLIC_GOOD : GITHUB_INSTANCE;
-}
+export {
+  endpointsFor,
+  GITHUB_INSTANCE,
+  PUBLIC_GOOD,
+  type SigstoreEndpoints,
+} from "./endpoints.js";
 
 export interface KeylessOptions {
   endpoints: SigstoreEndpoints;
