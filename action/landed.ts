@@ -10,7 +10,7 @@ import type {
   SignerIdentity,
 } from "../src/core/attestation/index.js";
 import { AIGATE_VERSION } from "../src/core/version.js";
-import { describeFailure } from "../src/github/errors.js";
+import { describeFailure, redact } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
 import { routeEvent } from "../src/github/events/router.js";
 import { recordTrackingBypass } from "../src/github/flow/tracking-issue.js";
@@ -107,7 +107,7 @@ export async function runLanded(
     // Keyless signing says which permission or Sigstore service failed; no record was written.
     const reason =
       error instanceof Error && error.name === "KeylessSigningError"
-        ? `the merge verification could not be signed keyless: ${error.message}`
+        ? `the merge verification could not be signed keyless: ${redact(error.message)}`
         : describeFailure(error).description;
     runtime.setFailed(`aigate could not verify the push: ${reason}`);
   }
