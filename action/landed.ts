@@ -1,15 +1,16 @@
 /** The Action on `push`: the merge verification of what the push landed, written as check runs and output as a file (docs/action.md#merge-verification). */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
   BundleVerifier,
   Jwks,
+  KeylessSigner,
   Signer,
   SignerIdentity,
 } from "../src/core/attestation/index.js";
 import { AIGATE_VERSION } from "../src/core/version.js";
-import { describeFailure } from "../src/github/errors.js";
+import { describeFailure, redact } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
 import { routeEvent } from "../src/github/events/router.js";
 import { recordTrackingBypass } from "../src/github/flow/tracking-issue.js";
@@ -30,18 +31,9 @@ export function landedPushOf(payload: Record<string, unknown>): BasePushTarget |
 export type LandedBundles = (signers: readonly SignerIdentity[]) => BundleVerifier | undefined;
 
 /**
- * The keyless verifier of the trusted-root input (docs/action.md#merge-verification);
- * sigstore-js is loaded only then. Throws a message naming the file when it is not a root.
- */
-export async function landedBundles(trustedRootPath: string): Promise<LandedBundles> {
-  const { parseTrustedRoots, createBundleVerifier } = await import("./sigstore.js");
-  const root = parseTrustedRoots(readFileSync(trustedRootPath, "utf8"), trustedRootPath);
-  return (signers) => (signers.length > 0 ? createBundleVerifier(root, signers) : undefined);
-}
-
-/**
- * Verifies a push with the workflow's token and the signing key: one check run per governed
- * commit, and the records in a JSON file (output `merge-verifications`); each FAILED record is
+ * Verifies a push with the workflow's token, signing with the key or keyless as approvals are
+ * (docs/action.md#keyless-merge-verifications): one check run per governed commit, and the
+ * records in a JSON file (output `merge-verifications`); each FAILED record is
  * added to the tracking issue that `mode: register` keeps (docs/action.md#bypasses-in-the-tracking-issue). The job fails when a
  * record says FAILED, unless fail-on is never.
  */
@@ -49,7 +41,7 @@ export async function runLanded(
   runtime: ActionRuntime,
   push: BasePushTarget,
   settings: { token: string; manifestPath: string; failOn: string },
-  signer: Signer,
+  signer: Signer | KeylessSigner,
   jwks: Jwks,
   bundles?: LandedBundles,
 ): Promise<void> {
@@ -93,11 +85,12 @@ export async function runLanded(
     writeFileSync(
       file,
       `${JSON.stringify(
-        outcome.written.map((w) => ({
-          commit: w.sha,
-          result: w.result,
-          envelope: JSON.parse(w.envelope),
-        })),
+        // A keyless record is its Sigstore bundle (docs/action.md#merge-verification).
+        outcome.written.map((w) =>
+          w.bundle === undefined
+            ? { commit: w.sha, result: w.result, envelope: JSON.parse(w.envelope) }
+            : { commit: w.sha, result: w.result, bundle: w.bundle },
+        ),
         null,
         2,
       )}\n`,
@@ -111,6 +104,11 @@ export async function runLanded(
       );
     }
   } catch (error) {
-    runtime.setFailed(`aigate could not verify the push: ${describeFailure(error).description}`);
+    // Keyless signing says which permission or Sigstore service failed; no record was written.
+    const reason =
+      error instanceof Error && error.name === "KeylessSigningError"
+        ? `the merge verification could not be signed keyless: ${redact(error.message)}`
+        : describeFailure(error).description;
+    runtime.setFailed(`aigate could not verify the push: ${reason}`);
   }
 }

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSigner, type Jwks } from "../src/core/attestation/index.js";
+import type { Jwks } from "../src/core/attestation/index.js";
 import { CHECK_NAMES, renderCheck } from "../src/core/report/index.js";
 import { decisionFindings, toSarif } from "../src/core/sarif.js";
 import type { Decision } from "../src/core/types.js";
@@ -16,7 +16,7 @@ import type { ReconcileResult } from "../src/github/flow/contract.js";
 import { reconcile } from "../src/github/flow/reconcile.js";
 import { createAdapterCache } from "../src/github/reads/cache.js";
 import { type ActionSettings, InputError, readSettings } from "./inputs.js";
-import { type LandedBundles, landedBundles, landedPushOf, runLanded } from "./landed.js";
+import { landedPushOf, runLanded } from "./landed.js";
 import { runRegisterMode } from "./register.js";
 import type { ActionRuntime } from "./runtime.js";
 import { actionSigning } from "./signing.js";
@@ -124,26 +124,28 @@ async function runOnce(runtime: ActionRuntime): Promise<ReconcileResult | undefi
       runtime.log.notice(push);
       return undefined;
     }
-    if (!settings.signingKeyPem) {
+    // Signed as approvals are: with the key, or keyless with Sigstore (docs/action.md#keyless-merge-verifications).
+    const signing = await actionSigning(runtime, settings, false);
+    if ("error" in signing) {
+      runtime.setFailed(signing.error);
+      return undefined;
+    }
+    const signer = signing.signer ?? signing.keylessSigner;
+    if (!signer) {
       runtime.setFailed(
-        "aigate: a push is verified with the signing key: give the signing-key input",
+        `aigate: a push's merge verifications are signed records, and nothing can sign them: ${signing.unsignedReason ?? "no signer"}`,
       );
       return undefined;
     }
-    const signer = createSigner(settings.signingKeyPem);
-    // Keyless approvals count in merge verifications once a trusted root is given.
-    let bundles: LandedBundles | undefined;
-    if (settings.trustedRootPath) {
-      try {
-        bundles = await landedBundles(settings.trustedRootPath);
-      } catch (error) {
-        runtime.setFailed(
-          `aigate: the Sigstore trusted root could not be read: ${(error as Error).message}`,
-        );
-        return undefined;
-      }
-    }
-    await runLanded(runtime, push, settings, signer, trusted(settings, signer.publicJwk), bundles);
+    // Keyless approvals count in merge verifications once a trusted root is known.
+    await runLanded(
+      runtime,
+      push,
+      settings,
+      signer,
+      trusted(settings, signing.signer?.publicJwk),
+      signing.bundles,
+    );
     return undefined;
   }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bundle`: builds the Action's single-file bundle, action/dist/index.js, with esbuild.
 // `--check` builds in memory and exits 1 when the committed bundle differs (CI runs it).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -11,8 +11,11 @@ const outfile = join(root, "action", "dist", "index.js");
 const check = process.argv.includes("--check");
 
 // sigstore-js is its own file, action/dist/sigstore.js, imported only by keyless runs: the
-// others start without parsing it (docs/action.md#keyless-signing).
-const sigstoreFile = join(root, "action", "dist", "sigstore.js");
+// others start without parsing it (docs/action.md#keyless-signing). What it imports dynamically
+// (the signer's and TUF's HTTP stacks) goes into chunks, action/dist/sigstore-HASH.js, loaded
+// only when first needed (docs/action.md#the-bundle).
+const dist = join(root, "action", "dist");
+const isChunk = (name) => /^sigstore-[A-Za-z0-9_-]+\.js$/.test(name);
 const options = {
   bundle: true,
   platform: "node",
@@ -35,10 +38,24 @@ const [result, sigstoreResult] = await Promise.all([
     outfile,
     external: ["./sigstore.js"],
   }),
-  build({ ...options, entryPoints: [join(root, "action", "sigstore.ts")], outfile: sigstoreFile }),
+  build({
+    ...options,
+    entryPoints: { sigstore: join(root, "action", "sigstore.ts") },
+    outdir: dist,
+    splitting: true,
+    chunkNames: "sigstore-[hash]",
+  }),
 ]);
 const code = result.outputFiles[0].text;
-const sigstoreCode = sigstoreResult.outputFiles[0].text;
+/** The sigstore entry and its chunks, by file name. */
+const sigstoreFiles = new Map(sigstoreResult.outputFiles.map((f) => [basename(f.path), f.text]));
+const read = (file) => {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return ""; // missing counts as stale
+  }
+};
 
 if (check) {
   let committed = "";
@@ -47,22 +64,22 @@ if (check) {
   } catch {
     // missing counts as stale
   }
-  let committedSigstore = "";
-  try {
-    committedSigstore = readFileSync(sigstoreFile, "utf8");
-  } catch {
-    // missing counts as stale
-  }
-  if (committed !== code || committedSigstore !== sigstoreCode) {
-    console.error("action/dist/index.js is stale: run `npm run bundle` and commit the result");
+  const stale =
+    committed !== code ||
+    [...sigstoreFiles].some(([name, text]) => read(join(dist, name)) !== text) ||
+    readdirSync(dist).some((name) => isChunk(name) && !sigstoreFiles.has(name));
+  if (stale) {
+    console.error("action/dist is stale: run `npm run bundle` and commit the result");
     process.exit(1);
   }
   console.log("action/dist/index.js is up to date");
 } else {
   mkdirSync(dirname(outfile), { recursive: true });
+  for (const name of readdirSync(dist)) if (isChunk(name)) rmSync(join(dist, name));
   writeFileSync(outfile, code);
-  writeFileSync(sigstoreFile, sigstoreCode);
+  for (const [name, text] of sigstoreFiles) writeFileSync(join(dist, name), text);
+  const kib = (text) => `${(text.length / 1024).toFixed(0)} KiB`;
   console.log(
-    `wrote action/dist/index.js (${(code.length / 1024).toFixed(0)} KiB) and action/dist/sigstore.js (${(sigstoreCode.length / 1024).toFixed(0)} KiB)`,
+    `wrote action/dist/index.js (${kib(code)}) and ${[...sigstoreFiles].map(([name, text]) => `action/dist/${name} (${kib(text)})`).join(", ")}`,
   );
 }

@@ -89,7 +89,8 @@ export async function bundleVerifierOf(
   }
   // Sigstore's libraries are loaded only by a command that verifies bundles: they are most of
   // what starting the CLI would otherwise cost.
-  const { fetchTrustedRoot, parseTrustedRoot } = await import("../sigstore/trusted-root.js");
+  const { fetchTrustedRoot } = await import("../sigstore/fetch-root.js");
+  const { parseTrustedRoot } = await import("../sigstore/trusted-root.js");
   const { createBundleVerifier } = await import("../sigstore/verify.js");
   if (options.trustedRoot !== undefined) {
     const text = readArgumentFile(ctx, options.trustedRoot, "trusted root");

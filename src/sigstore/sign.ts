@@ -19,30 +19,14 @@ import type { KeylessSigner } from "../core/attestation/issue.js";
 import { canonicalJson } from "../core/attestation/json.js";
 import type { SignedAttestation } from "../core/attestation/keys.js";
 import { describeIssues, StatementSchema } from "../core/attestation/statement.js";
+import type { SigstoreEndpoints } from "./endpoints.js";
 
-/** Where a bundle is made: a Fulcio CA, and a Rekor log or a timestamp authority (or both). */
-export interface SigstoreEndpoints {
-  fulcioURL: string;
-  rekorURL?: string;
-  tsaURL?: string;
-}
-
-/** Sigstore's public-good instance: certificates and a public transparency log. */
-export const PUBLIC_GOOD: SigstoreEndpoints = {
-  fulcioURL: "https://fulcio.sigstore.dev",
-  rekorURL: "https://rekor.sigstore.dev",
-};
-
-/** GitHub's own Sigstore instance for private repositories: no public log, a timestamp instead. */
-export const GITHUB_INSTANCE: SigstoreEndpoints = {
-  fulcioURL: "https://fulcio.githubapp.com",
-  tsaURL: "https://timestamp.githubapp.com",
-};
-
-/** The instance for a repository: public repositories log publicly, the others do not. */
-export function endpointsFor(visibility: string | undefined): SigstoreEndpoints {
-  return visibility === "public" ? PUBLIC_GOOD : GITHUB_INSTANCE;
-}
+export {
+  endpointsFor,
+  GITHUB_INSTANCE,
+  PUBLIC_GOOD,
+  type SigstoreEndpoints,
+} from "./endpoints.js";
 
 export interface KeylessOptions {
   endpoints: SigstoreEndpoints;
@@ -55,7 +39,9 @@ export interface KeylessOptions {
 }
 
 /** Why keyless signing failed, in words that say what to fix. */
-export class KeylessSigningError extends Error {}
+export class KeylessSigningError extends Error {
+  override name = "KeylessSigningError";
+}
 
 function describeFailure(
   error: unknown,
@@ -129,6 +115,32 @@ export function createKeylessSigner(options: KeylessOptions): KeylessSigner {
     }),
     witnesses,
   });
+  /** Signs the exact bytes into a bundle v0.3 and returns it with the envelope it carries. */
+  async function signPayload(payload: Buffer): Promise<SignedAttestation> {
+    let bundle: unknown;
+    try {
+      bundle = bundleToJSON(await builder.create({ data: payload, type: PAYLOAD_TYPE }));
+    } catch (error) {
+      throw new KeylessSigningError(describeFailure(error, endpoints, tokens));
+    }
+    const carried = envelopeOfBundle(bundle);
+    if (!carried.ok) throw new Error(`Sigstore returned an unusable bundle: ${carried.reason}`);
+    if (!carried.envelope.payload.equals(payload)) {
+      throw new Error("Sigstore's bundle does not carry the statement signed");
+    }
+    const signature = carried.envelope.signatures[0]?.sig ?? Buffer.alloc(0);
+    return {
+      envelope: {
+        payload: payload.toString("base64"),
+        payloadType: PAYLOAD_TYPE,
+        signatures: [{ sig: signature.toString("base64") }],
+      },
+      digest: carried.envelope.digest,
+      envelopeJson: carried.envelope.canonical,
+      bundle,
+    };
+  }
+
   return {
     keyless: true,
     async sign(statement): Promise<SignedAttestation> {
@@ -139,29 +151,8 @@ export function createKeylessSigner(options: KeylessOptions): KeylessSigner {
       if ("key_id" in checked.data.predicate.issuer) {
         throw new Error("a keyless statement's issuer has no key_id");
       }
-      const payload = Buffer.from(canonicalJson(checked.data), "utf8");
-      let bundle: unknown;
-      try {
-        bundle = bundleToJSON(await builder.create({ data: payload, type: PAYLOAD_TYPE }));
-      } catch (error) {
-        throw new KeylessSigningError(describeFailure(error, endpoints, tokens));
-      }
-      const carried = envelopeOfBundle(bundle);
-      if (!carried.ok) throw new Error(`Sigstore returned an unusable bundle: ${carried.reason}`);
-      if (!carried.envelope.payload.equals(payload)) {
-        throw new Error("Sigstore's bundle does not carry the statement signed");
-      }
-      const signature = carried.envelope.signatures[0]?.sig ?? Buffer.alloc(0);
-      return {
-        envelope: {
-          payload: payload.toString("base64"),
-          payloadType: PAYLOAD_TYPE,
-          signatures: [{ sig: signature.toString("base64") }],
-        },
-        digest: carried.envelope.digest,
-        envelopeJson: carried.envelope.canonical,
-        bundle,
-      };
+      return signPayload(Buffer.from(canonicalJson(checked.data), "utf8"));
     },
+    signPayload,
   };
 }

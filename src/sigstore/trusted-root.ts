@@ -1,9 +1,8 @@
 /**
  * Where keyless verification's trust comes from: a `trusted_root.json` file given offline, or
- * Sigstore's TUF repository when online (docs/attestation.md#keyless-bundles).
+ * Sigstore's TUF repository when online (fetch-root.ts) (docs/attestation.md#keyless-bundles).
  */
 import { TrustedRoot } from "@sigstore/protobuf-specs";
-import { getTrustedRoot } from "@sigstore/tuf";
 
 /** Parses the text of a `trusted_root.json`; throws a message that names the file. */
 export function parseTrustedRoot(text: string, file: string): TrustedRoot {
@@ -57,9 +56,4 @@ export function parseTrustedRoots(text: string, file: string): TrustedRoot {
     ctlogs: roots.flatMap((r) => r.ctlogs),
     timestampAuthorities: roots.flatMap((r) => r.timestampAuthorities),
   };
-}
-
-/** The public-good trusted root, fetched and checked through Sigstore's TUF repository. */
-export async function fetchTrustedRoot(cachePath?: string): Promise<TrustedRoot> {
-  return getTrustedRoot(cachePath ? { cachePath } : {});
 }

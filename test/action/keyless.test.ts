@@ -4,7 +4,7 @@
  * then `aigate verify` on the comments, offline against the mocks' trusted root.
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -21,6 +21,7 @@ import {
 } from "../../sim/index.js";
 import { FIXTURE_REPO, governedRepo, readTree } from "../../sim/stack.js";
 import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
+import { extractVerification } from "../../src/core/merge-verification/index.js";
 import { draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
 import { runCli } from "../support/run-cli.js";
 import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
@@ -215,6 +216,153 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
     expect(record?.conclusion).toBe("success");
     for (const user of ["@alice", "@erin"]) expect(record?.output.summary).toContain(user);
     expect(record?.output.summary).not.toMatch(/unknown_key|untrusted_identity/);
+  });
+
+  it("signs a push's merge verification keyless: the check run and the output file carry the bundle, and aigate verify --vsa checks it offline", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
+    for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
+    const before = repo.resolveRef("main") ?? "";
+    const merge = pr.merge("frank");
+    const fulcioBefore = sigstore.requests.fulcio;
+    const landed = await run(repo, "push", pushEvent(repo, "main", before));
+    expect(landed.code, landed.stdout).toBe(0);
+    expect(sigstore.requests.fulcio).toBe(fulcioBefore + 1);
+
+    const [record] = runner.sim.state
+      .checkRuns(repo, merge)
+      .all.filter((r) => r.name === "AI governance: merge verification");
+    expect(record?.conclusion).toBe("success");
+    expect(record?.output.summary).toContain("keyless (Sigstore certificate of its workflow)");
+    const extracted = extractVerification(record?.output.text);
+    if (!extracted.ok) throw new Error(extracted.reason);
+    const bundle = extracted.bundle as {
+      mediaType: string;
+      dsseEnvelope: { signatures: unknown[] };
+    };
+    expect(bundle.mediaType).toBe("application/vnd.dev.sigstore.bundle.v0.3+json");
+    expect(bundle.dsseEnvelope.signatures).toHaveLength(1);
+    const statement = JSON.parse(extracted.envelope.payload.toString("utf8"));
+    expect(statement.predicateType).toBe("https://slsa.dev/verification_summary/v1");
+    expect(statement.subject[0].digest.gitCommit).toBe(merge);
+    expect(statement.predicate.verificationResult).toBe("PASSED");
+
+    // The output file holds the same bundle, and aigate verify --vsa reads it as it is.
+    const file = landed.outputs["merge-verifications"] ?? "";
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    expect(written).toEqual([{ commit: merge, result: "PASSED", bundle: extracted.bundle }]);
+    const resource = `git+https://${new URL(runner.sim.url).host}/acme/${repo.name}`;
+    const vsa = (...flags: string[]) =>
+      runCli(
+        [
+          "verify",
+          "--vsa",
+          file,
+          "--trusted-root",
+          "trusted_root.json",
+          "--commit",
+          merge,
+          "--resource-uri",
+          resource,
+          ...flags,
+        ],
+        runner.work,
+        {},
+      );
+    const verified = await vsa("--signer-workflow", workflowPath);
+    expect(verified.stdout).toContain("1 merge verification record(s): all verify");
+    expect(verified.code).toBe(0);
+    const otherWorkflow = await vsa(
+      "--signer-workflow",
+      workflowPath.replace("aigate.yml", "other.yml"),
+    );
+    expect(otherWorkflow.stdout).toContain("which is not an allowed signer");
+    expect(otherWorkflow.code).toBe(1);
+    const otherRef = await vsa("--signer-workflow", workflowPath, "--signer-ref", "refs/heads/dev");
+    expect(otherRef.code).toBe(1);
+
+    // The export carries the keyless record with its bundle, and the pack verifies offline,
+    // each input attestation (the keyless approvals) matched against the pack.
+    const exported = await runCli(
+      [
+        "export",
+        "--repo",
+        `acme/${repo.name}`,
+        "--pr",
+        String(pr.number),
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath,
+        "--out",
+        "pack.jsonl",
+      ],
+      runner.work,
+      { GITHUB_TOKEN: "ghp_export", GITHUB_API_URL: runner.sim.apiUrl },
+    );
+    expect(exported.code, exported.stderr).toBe(0);
+    const line = readFileSync(join(runner.work, "pack.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "merge_verification");
+    expect(line).toHaveLength(1);
+    expect(JSON.parse(line[0].bundle)).toEqual(extracted.bundle);
+    const pack = await runCli(
+      [
+        "verify",
+        "--vsa",
+        "pack.jsonl",
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        workflowPath,
+        "--commit",
+        merge,
+      ],
+      runner.work,
+      {},
+    );
+    expect(pack.stdout).toContain("inputs 2 matched, 0 not in the pack");
+    expect(pack.code).toBe(0);
+  });
+
+  it("fails a keyless push naming the Sigstore service it could not reach, and writes no record", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    const before = repo.resolveRef("main") ?? "";
+    const merge = pr.merge("frank");
+    const landed = await run(repo, "push", pushEvent(repo, "main", before), {
+      sigstore: `fulcio=http://127.0.0.1:9,rekor=${sigstore.rekorURL},entry=intoto`,
+    });
+    expect(landed.code).not.toBe(0);
+    expect(landed.stdout).toContain(
+      "the merge verification could not be signed keyless: Sigstore's certificate authority http://127.0.0.1:9 refused or could not be reached",
+    );
+    expect(
+      runner.sim.state
+        .checkRuns(repo, merge)
+        .all.filter((r) => r.name === "AI governance: merge verification"),
+    ).toEqual([]);
+  });
+
+  it("fails a keyless push naming the permission when the job has no OIDC token", async () => {
+    const { repo } = keylessRepo();
+    const pr = draft(repo, modelChange());
+    const before = repo.resolveRef("main") ?? "";
+    pr.merge("frank");
+    const result = await runBundle(runner, {
+      name: "push",
+      payload: pushEvent(repo, "main", before),
+      repository: `acme/${repo.name}`,
+      inputs: inputs(),
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain("id-token: write");
+    expect(result.requests).toEqual([]);
   });
 
   it("posts a deleted keyless attestation again with its bundle, so it still counts", async () => {

@@ -10,7 +10,11 @@ import {
   startGitHubSimulator,
 } from "../../sim/index.js";
 import { createSigner, generateKeyPair, jwksFrom } from "../../src/core/attestation/index.js";
+import { mergeRecord, mergeRecordKeyless } from "../../src/core/merge-verification/index.js";
+import { createKeylessSigner } from "../../src/sigstore/sign.js";
+import { context, governed, mergedFacts } from "../core/merge-verification/helpers.js";
 import { runCli } from "../support/run-cli.js";
+import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
 
 const key = generateKeyPair();
 const signer = createSigner(key.privateKeyPem);
@@ -219,5 +223,126 @@ describe("aigate audit without a checkout", () => {
     const branch = await runCli([...args, "--branch", "nope"], away, apiEnv());
     expect(branch.code).toBe(2);
     expect(branch.stderr).toContain("--branch nope: no such branch in acme/credit-models");
+  });
+});
+
+describe("aigate audit, keyless records (Sigstore bundles)", () => {
+  const WORKFLOW = "acme/keyless-models/.github/workflows/aigate.yml";
+  let mock: MockSigstore;
+  let keylessDir: string;
+  let keylessCache: string;
+  let keylessHistory: History;
+
+  /** The facts of a commit merged from #12 as approved. */
+  function landed(sha: string) {
+    const facts = mergedFacts({ commit: governed(sha), pushed: [sha] });
+    if (facts.pullRequest) facts.pullRequest.mergeCommitSha = sha;
+    return facts;
+  }
+
+  /** A keyless record of a commit of the keyless repository, signed by a workflow's certificate. */
+  async function keylessRecord(sha: string, workflow: string) {
+    const signer = createKeylessSigner({
+      endpoints: { fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL },
+      getToken: async () => actionsToken(workflow),
+      entryType: "intoto",
+    });
+    return mergeRecordKeyless(
+      landed(sha),
+      { ...context, repository: { host: "github.com", fullName: "acme/keyless-models" } },
+      signer,
+    );
+  }
+
+  beforeAll(async () => {
+    mock = await startMockSigstore();
+    keylessDir = mkdtempSync(join(tmpdir(), "aigate-audit-keyless-"));
+    keylessCache = mkdtempSync(join(tmpdir(), "aigate-audit-keyless-cache-"));
+    const repo = sim.state.createRepo({
+      owner: "acme",
+      name: "keyless-models",
+      defaultBranch: "main",
+    });
+    keylessHistory = buildHistory(keylessDir, repo, signer, {
+      commits: 15,
+      governedEvery: 5,
+      record: () => "none",
+    });
+    execFileSync("git", ["remote", "add", "origin", "https://github.com/acme/keyless-models.git"], {
+      cwd: keylessDir,
+    });
+    // The allowed workflow's record, another workflow's, and a keyed one beside them.
+    const [allowed, other, keyed] = keylessHistory.governed;
+    for (const [sha, workflow] of [
+      [allowed, WORKFLOW],
+      [other, "acme/keyless-models/.github/workflows/other.yml"],
+    ] as const) {
+      if (!sha) throw new Error("the history has too few governed commits");
+      const record = await keylessRecord(sha, workflow);
+      repo.addCheckRun({
+        headSha: sha,
+        name: "AI governance: merge verification",
+        conclusion: record.output.conclusion,
+        output: record.output,
+      });
+    }
+    if (!keyed) throw new Error("the history has too few governed commits");
+    const record = mergeRecord(
+      landed(keyed),
+      { ...context, repository: { host: "github.com", fullName: "acme/keyless-models" } },
+      signer,
+    );
+    repo.addCheckRun({
+      headSha: keyed,
+      name: "AI governance: merge verification",
+      conclusion: record.output.conclusion,
+      output: record.output,
+    });
+    writeFileSync(join(keylessDir, "jwks.json"), JSON.stringify(jwksFrom([key.publicKeyPem])));
+    writeFileSync(join(keylessDir, "trusted_root.json"), JSON.stringify(mock.trustedRoot));
+  });
+  afterAll(async () => {
+    await mock?.close();
+    rmSync(keylessDir, { recursive: true, force: true });
+    rmSync(keylessCache, { recursive: true, force: true });
+  });
+
+  const keylessEnv = () => ({ ...env(), XDG_CACHE_HOME: keylessCache });
+
+  it("classifies a keyless record as verified or invalid, as it does keyed ones", async () => {
+    const run = await runCli(
+      [
+        "audit",
+        "--jwks",
+        "jwks.json",
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        WORKFLOW,
+        "--format",
+        "json",
+      ],
+      keylessDir,
+      keylessEnv(),
+    );
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rows.map((r) => r.sha)).toEqual(keylessHistory.governed);
+    expect(report.rows.map((r) => r.status)).toEqual(["verified", "invalid", "verified"]);
+    expect(report.rows[1]?.reason).toContain(
+      "other.yml@refs/heads/main, which is not an allowed signer",
+    );
+    expect(run.code).toBe(1);
+  });
+
+  it("verifies no keyless record without the allowed workflows", async () => {
+    const run = await runCli(
+      ["audit", "--jwks", "jwks.json", "--format", "json"],
+      keylessDir,
+      keylessEnv(),
+    );
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.rows.map((r) => r.status)).toEqual(["invalid", "invalid", "verified"]);
+    expect(report.rows[0]?.reason).toContain("keyless record not checked");
+    expect(run.code).toBe(1);
   });
 });

@@ -13,11 +13,13 @@ import {
   type PopulationCommit,
   renderAudit,
 } from "../../core/audit/index.js";
+import { extractVerification } from "../../core/merge-verification/index.js";
 import { readArgumentFile } from "../commands/keys.js";
 import { type CliContext, UsageError } from "../context.js";
 import { createExportClient } from "../export/client.js";
 import { githubAccess, parseRepo } from "../export/options.js";
 import { LocalGit } from "../git.js";
+import { addKeylessOptions, bundleVerifierOf, type KeylessOptions } from "../keyless.js";
 import { defaultCacheDir } from "../register/cache.js";
 import { apiPopulation, defaultBranch, ResponseCache } from "./api-population.js";
 import { CheckRunCache, readMergeVerifications } from "./check-runs.js";
@@ -28,7 +30,7 @@ import { localPopulation } from "./population.js";
  * merge verification (docs/audit.md#aigate-audit-the-population-of-landed-changes).
  */
 
-interface AuditOptions {
+interface AuditOptions extends KeylessOptions {
   repo?: string;
   branch?: string;
   since?: string;
@@ -179,6 +181,14 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
     },
   );
   await cache.flush();
+  // Keyless records verify as keyless approvals do (docs/audit.md#keyless-merge-verifications).
+  const keyless = [...runs.values()].some((found) =>
+    found.some((r) => {
+      const extracted = extractVerification(r.text);
+      return extracted.ok && extracted.bundle !== undefined;
+    }),
+  );
+  const bundles = await bundleVerifierOf(ctx, options, keyless);
   // The repository as the records name it: the checkout's remote host, else GITHUB_SERVER_URL's,
   // else the API's (docs/audit.md#where-the-population-comes-from).
   const host =
@@ -190,8 +200,8 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
   const resourceUri = `git+https://${host}/${repository.owner}/${repository.repo}`;
   const rows: AuditRow[] = population.commits.map((commit) =>
     best(
-      (runs.get(commit.sha) ?? []).map((r) => auditRow(commit, r, keys, resourceUri)),
-      auditRow(commit, undefined, keys, resourceUri),
+      (runs.get(commit.sha) ?? []).map((r) => auditRow(commit, r, keys, resourceUri, bundles)),
+      auditRow(commit, undefined, keys, resourceUri, bundles),
     ),
   );
   const text = renderAudit(
@@ -200,7 +210,7 @@ async function run(ctx: CliContext, options: AuditOptions): Promise<void> {
       branch,
       since: since ?? null,
       until: until ?? null,
-      signaturesChecked: keys !== undefined,
+      signaturesChecked: keys !== undefined || bundles !== undefined,
       rows,
     },
     format,
@@ -225,7 +235,7 @@ function best(rows: AuditRow[], none: AuditRow): AuditRow {
 }
 
 export function registerAudit(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command("audit")
     .description(
       "the population of commits on a branch that changed governed paths, each with the status of its merge verification",
@@ -237,6 +247,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--jwks <file>", "the trusted public keys: without them no record can be verified")
     .option("--format <format>", `output format: ${FORMATS.join(", ")}`, "md")
     .option("--out <file>", "write to a file instead of standard output")
-    .option("--no-cache", "read every check run afresh, without the ETag cache")
-    .action(async (options: AuditOptions) => run(ctx, options));
+    .option("--no-cache", "read every check run afresh, without the ETag cache");
+  // Keyless records count with the same flags as `aigate verify` (docs/audit.md#keyless-merge-verifications).
+  addKeylessOptions(command).action(async (options: AuditOptions) => run(ctx, options));
 }

@@ -1,28 +1,35 @@
 import {
   type DecodedEnvelope,
   extractAttestation,
+  isBundle,
+  type TrustedKey,
   trustedJwksFromText,
   trustedKeys,
 } from "../../core/attestation/index.js";
 import {
   type ExtractedVerification,
   envelopeFromText,
+  envelopeFromValue,
   extractVerification,
   type RecordCheck,
   VERIFICATION_MARKER_NAME,
   verifyVerification,
 } from "../../core/merge-verification/index.js";
 import { type CliContext, UsageError } from "../context.js";
+import { bundleVerifierOf, type KeylessOptions, signersOf } from "../keyless.js";
 import { readArgumentFile } from "./keys.js";
 
 /**
- * `aigate verify --vsa FILE --jwks FILE [--commit SHA] [--resource-uri URI] [--evidence PACK]`:
- * verifies merge verification records offline (docs/attestation.md#verifying-a-merge-verification).
- * FILE is a DSSE envelope (JSON), a check run's text with the marker, or an evidence pack
- * (`aigate export`) whose `merge_verification` lines carry them.
+ * `aigate verify --vsa FILE (--jwks FILE | --signer-workflow W [--trusted-root FILE] | --manifest
+ * FILE) [--commit SHA] [--resource-uri URI] [--evidence PACK]`: verifies merge verification
+ * records offline (docs/attestation.md#verifying-a-merge-verification). FILE is a DSSE envelope
+ * or a Sigstore bundle (JSON), a check run's text with the marker, the Action's
+ * `merge-verifications` file, or an evidence pack (`aigate export`) whose `merge_verification`
+ * lines carry them. Keyless bundles verify as keyless approvals do
+ * (docs/attestation.md#keyless-merge-verifications).
  */
 
-export interface VsaOptions {
+export interface VsaOptions extends KeylessOptions {
   vsa: string;
   jwks?: string;
   commit?: string;
@@ -35,6 +42,8 @@ interface FoundRecord {
   /** Where it was found: `FILE` or `FILE:LINE`. */
   where: string;
   envelope?: DecodedEnvelope;
+  /** The Sigstore bundle that carried the envelope, for a keyless record. */
+  bundle?: unknown;
   problem?: string;
 }
 
@@ -45,9 +54,18 @@ const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 function recordsIn(file: string, text: string, pack: PackAttestations): FoundRecord[] {
   const whole = parseLine(text);
-  if (field(whole, "payloadType") !== undefined) {
+  if (field(whole, "payloadType") !== undefined || isBundle(whole)) {
     const decoded = envelopeFromText(text);
     return [found(file, decoded)];
+  }
+  // The Action's `merge-verifications` file: one entry per commit, an envelope or a bundle.
+  if (Array.isArray(whole)) {
+    return whole.map((entry, index) =>
+      found(
+        `${file}[${index}]`,
+        envelopeFromValue(field(entry, "bundle") ?? field(entry, "envelope")),
+      ),
+    );
   }
   if (!text.trimStart().startsWith("{")) return [found(file, extractVerification(text))];
   // JSON Lines: an evidence pack.
@@ -62,7 +80,9 @@ function recordsIn(file: string, text: string, pack: PackAttestations): FoundRec
     }
     collectAttestation(value, pack);
     if (field(value, "type") !== "merge_verification") return;
-    const envelope = field(value, "envelope");
+    // A keyless record's line carries its bundle besides the envelope it holds.
+    const bundle = field(value, "bundle");
+    const envelope = typeof bundle === "string" ? bundle : field(value, "envelope");
     records.push(
       found(
         where,
@@ -76,7 +96,10 @@ function recordsIn(file: string, text: string, pack: PackAttestations): FoundRec
 }
 
 function found(where: string, decoded: ExtractedVerification): FoundRecord {
-  return decoded.ok ? { where, envelope: decoded.envelope } : { where, problem: decoded.reason };
+  if (!decoded.ok) return { where, problem: decoded.reason };
+  return decoded.bundle === undefined
+    ? { where, envelope: decoded.envelope }
+    : { where, envelope: decoded.envelope, bundle: decoded.bundle };
 }
 
 function parseLine(raw: string): unknown {
@@ -110,6 +133,8 @@ interface RecordReport {
   result: string | null;
   levels: string[];
   digest: string | null;
+  /** The key id, or the workflow identity of a keyless record's certificate. */
+  signer: string | null;
   inputs: { checked: number; missing: number };
 }
 
@@ -126,6 +151,7 @@ function judge(
     result: null,
     levels: [],
     digest: null,
+    signer: null,
     inputs: { checked: 0, missing: 0 },
   };
   if (!check) return report;
@@ -140,6 +166,7 @@ function judge(
     return report;
   }
   report.digest = check.digest;
+  report.signer = check.keyId ?? check.signerIdentity ?? null;
   for (const input of check.statement.predicate.inputAttestations) {
     const held = pack.get(input.uri);
     if (held === undefined) {
@@ -157,13 +184,21 @@ function judge(
     return report;
   }
   report.ok = true;
-  report.reason = "signature, subject and resource verify; PASSED";
+  report.reason =
+    check.signerIdentity !== undefined
+      ? `Sigstore bundle of ${check.signerIdentity}, subject and resource verify; PASSED`
+      : "signature, subject and resource verify; PASSED";
   return report;
 }
 
 /** Runs `verify --vsa`; sets the exit code: 0 every record verifies and PASSED, 1 otherwise. */
-export function verifyVsa(ctx: CliContext, options: VsaOptions): void {
-  if (options.jwks === undefined) throw new UsageError("--vsa FILE needs --jwks FILE");
+export async function verifyVsa(ctx: CliContext, options: VsaOptions): Promise<void> {
+  const keyless = signersOf(ctx, options).length > 0;
+  if (options.jwks === undefined && !keyless) {
+    throw new UsageError(
+      "--vsa FILE needs --jwks FILE for keyed records and/or --signer-workflow or --manifest for keyless ones",
+    );
+  }
   if (options.commit !== undefined && !SHA.test(options.commit)) {
     throw new UsageError(`--commit ${options.commit}: the full lowercase commit SHA is required`);
   }
@@ -175,10 +210,13 @@ export function verifyVsa(ctx: CliContext, options: VsaOptions): void {
       `--resource-uri ${options.resourceUri}: write it git+https://HOST/OWNER/REPO`,
     );
   }
-  const keys = trustedKeys(
-    trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks),
-    options.jwks,
-  );
+  const keys: TrustedKey[] =
+    options.jwks === undefined
+      ? []
+      : trustedKeys(
+          trustedJwksFromText(readArgumentFile(ctx, options.jwks, "JWKS"), options.jwks),
+          options.jwks,
+        );
   const pack: PackAttestations = new Map();
   if (options.evidence !== undefined) {
     recordsIn(options.evidence, readArgumentFile(ctx, options.evidence, "evidence file"), pack);
@@ -193,8 +231,19 @@ export function verifyVsa(ctx: CliContext, options: VsaOptions): void {
     commit !== undefined && records.length > 1
       ? records.filter((r) => mentions(r, commit))
       : records;
+  const bundles = await bundleVerifierOf(
+    ctx,
+    options,
+    chosen.some((r) => r.bundle !== undefined),
+  );
   const reports = chosen.map((r) =>
-    judge(r, r.envelope ? verifyVerification(r.envelope, keys, expect) : undefined, pack),
+    judge(
+      r,
+      r.envelope
+        ? verifyVerification(r.envelope, keys, expect, { bundle: r.bundle, bundles })
+        : undefined,
+      pack,
+    ),
   );
   const ok = reports.length > 0 && reports.every((r) => r.ok);
   if (options.json) {

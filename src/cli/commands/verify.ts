@@ -312,7 +312,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option("--json", "print the verdicts and summary as JSON")
     .option(
       "--vsa <file>",
-      "verify merge verification records (SLSA VSA): an envelope, a check run's text, or an evidence pack",
+      "verify merge verification records (SLSA VSA): an envelope or Sigstore bundle, a check run's text, the Action's merge-verifications file, or an evidence pack",
     )
     .option("--commit <sha>", "with --vsa: the record must be about this commit")
     .option(
@@ -321,13 +321,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     );
   addKeylessOptions(command).action(async (options: VerifyOptions) => {
     if (options.vsa !== undefined) {
-      const vsa: Parameters<typeof verifyVsa>[1] = { vsa: options.vsa };
-      if (options.jwks !== undefined) vsa.jwks = options.jwks;
-      if (options.commit !== undefined) vsa.commit = options.commit;
-      if (options.resourceUri !== undefined) vsa.resourceUri = options.resourceUri;
-      if (options.evidence !== undefined) vsa.evidence = options.evidence;
-      if (options.json !== undefined) vsa.json = options.json;
-      verifyVsa(ctx, vsa);
+      // The same keyless flags verify keyless records (docs/attestation.md#keyless-merge-verifications).
+      await verifyVsa(ctx, { ...options, vsa: options.vsa });
       return;
     }
     const keyless = (options.signerWorkflow?.length ?? 0) > 0 || options.manifest !== undefined;

@@ -245,6 +245,10 @@ async function mergeVerificationsOn(
         conclusion: run.conclusion,
         title: run.output.title,
         envelope: extracted.ok ? extracted.envelope.canonical : null,
+        // A keyless record: the Sigstore bundle that carries the envelope (docs/export.md).
+        ...(extracted.ok && extracted.bundle !== undefined
+          ? { bundle: JSON.stringify(extracted.bundle) }
+          : {}),
         app: run.app?.slug ?? null,
         html_url: run.html_url,
       };

@@ -66,6 +66,8 @@ export interface MergeVerificationRecord {
   title: string | null;
   /** The canonical envelope JSON from the run's marker, or null when it has none that decodes. */
   envelope: string | null;
+  /** For a keyless record, the Sigstore bundle JSON that carries the envelope and its signature. */
+  bundle?: string;
   app: string | null;
   html_url: string | null;
 }

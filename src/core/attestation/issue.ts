@@ -55,6 +55,11 @@ export interface IssueContext {
 export interface KeylessSigner {
   keyless: true;
   sign(statement: ApprovalStatement): Promise<SignedAttestation>;
+  /**
+   * Signs the exact bytes of an in-toto statement another module built and checked (the merge
+   * verification's VSA) into a bundle the same way (docs/attestation.md#keyless-merge-verifications).
+   */
+  signPayload(payload: Buffer): Promise<SignedAttestation>;
 }
 
 export interface IssuedStatement {

@@ -1,3 +1,4 @@
+import type { BundleVerifier } from "../attestation/bundle.js";
 import type { TrustedKey } from "../attestation/keys.js";
 import { extractVerification, verifyVerification } from "../merge-verification/record.js";
 
@@ -43,13 +44,16 @@ export interface AuditRow extends PopulationCommit {
 /**
  * The status of one commit: `verified` (a PASSED record whose signature and subject verify),
  * `bypass` (a genuine FAILED record, with its reason), `missing` (no record) or `invalid` (a
- * record that does not verify). Without trusted keys nothing can be `verified`.
+ * record that does not verify). Without trusted keys nothing keyed can be `verified`, and without
+ * a bundle verifier (trusted root and allowed workflows) nothing keyless
+ * (docs/audit.md#keyless-merge-verifications).
  */
 export function auditRow(
   commit: PopulationCommit,
   run: FoundCheckRun | undefined,
   keys: TrustedKey[] | undefined,
   resourceUri: string,
+  bundles?: BundleVerifier,
 ): AuditRow {
   const row: AuditRow = {
     ...commit,
@@ -65,14 +69,28 @@ export function auditRow(
   row.approvers = approversOf(run.summary);
   const extracted = extractVerification(run.text);
   if (!extracted.ok) return { ...row, status: "invalid", reason: extracted.reason };
-  if (keys === undefined) {
+  const keyless = extracted.bundle !== undefined;
+  if (keyless && bundles === undefined) {
+    return {
+      ...row,
+      status: "invalid",
+      reason:
+        "keyless record not checked: give the allowed workflows with --signer-workflow or --manifest",
+    };
+  }
+  if (!keyless && keys === undefined) {
     return {
       ...row,
       status: "invalid",
       reason: "signature not checked: give the trusted keys with --jwks",
     };
   }
-  const checked = verifyVerification(extracted.envelope, keys, { commit: commit.sha, resourceUri });
+  const checked = verifyVerification(
+    extracted.envelope,
+    keys ?? [],
+    { commit: commit.sha, resourceUri },
+    { bundle: extracted.bundle, bundles },
+  );
   if (!checked.ok) return { ...row, status: "invalid", reason: checked.reason };
   const predicate = checked.statement.predicate;
   row.levels = predicate.verifiedLevels;

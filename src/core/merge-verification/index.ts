@@ -24,14 +24,22 @@ export {
   type PushJudgement,
   type Unjudged,
 } from "./governed.js";
-export { type MergeRecord, mergeRecord, type RecordContext } from "./issue.js";
+export {
+  type MergeRecord,
+  mergeRecord,
+  mergeRecordKeyless,
+  type RecordContext,
+} from "./issue.js";
 export {
   type ExtractedVerification,
   envelopeFromText,
+  envelopeFromValue,
   extractVerification,
+  type KeylessRecord,
   MAX_VERIFICATION_BYTES,
   type RecordCheck,
   signVerification,
+  signVerificationKeyless,
   VERIFICATION_MARKER_NAME,
   type VerificationExpectation,
   verificationMarker,

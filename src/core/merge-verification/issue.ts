@@ -1,9 +1,10 @@
+import type { KeylessSigner } from "../attestation/issue.js";
 import type { SignedAttestation, Signer } from "../attestation/keys.js";
 import {
   type MergeVerificationOutput,
   renderMergeVerification,
 } from "../report/merge-verification.js";
-import { signVerification, verificationMarker } from "./record.js";
+import { signVerification, signVerificationKeyless, verificationMarker } from "./record.js";
 import { type RepositoryAddress, type VsaStatement, vsaStatement } from "./statement.js";
 import { judgeMerge, type MergeFacts, type MergeVerdict } from "./verdict.js";
 
@@ -28,6 +29,28 @@ export function mergeRecord(
   context: RecordContext,
   signer: Signer,
 ): MergeRecord {
+  const { verdict, statement } = decide(facts, context);
+  return finish(facts, verdict, statement, signVerification(statement, signer), signer.keyId);
+}
+
+/**
+ * The same record signed keyless (docs/attestation.md#keyless-merge-verifications): the marker
+ * carries a Sigstore bundle holding the same statement. Rejects as the signer does.
+ */
+export async function mergeRecordKeyless(
+  facts: MergeFacts,
+  context: RecordContext,
+  signer: KeylessSigner,
+): Promise<MergeRecord> {
+  const { verdict, statement } = decide(facts, context);
+  const signed = await signVerificationKeyless(statement, signer);
+  return finish(facts, verdict, statement, signed, undefined);
+}
+
+function decide(
+  facts: MergeFacts,
+  context: RecordContext,
+): { verdict: MergeVerdict; statement: VsaStatement } {
   const verdict = judgeMerge(facts);
   const manifest = facts.commit.manifest;
   const statement = vsaStatement({
@@ -41,10 +64,19 @@ export function mergeRecord(
     result: verdict.result,
     levels: verdict.levels,
   });
-  const signed = signVerification(statement, signer);
+  return { verdict, statement };
+}
+
+function finish(
+  facts: MergeFacts,
+  verdict: MergeVerdict,
+  statement: VsaStatement,
+  signed: SignedAttestation,
+  keyId: string | undefined,
+): MergeRecord {
   const output = renderMergeVerification(facts, verdict, {
     digest: signed.digest,
-    keyId: signer.keyId,
+    ...(keyId !== undefined ? { keyId } : {}),
     marker: verificationMarker(signed),
   });
   return { verdict, statement, signed, output };

@@ -20,11 +20,14 @@ export interface MergeVerificationOutput {
   text: string;
 }
 
-/** Renders one verdict; `record` is the signed record's digest and marker line. */
+/**
+ * Renders one verdict; `record` is the signed record's digest, the key that signed it (none when
+ * signed keyless, its marker then carrying a Sigstore bundle) and marker line.
+ */
 export function renderMergeVerification(
   facts: MergeFacts,
   verdict: MergeVerdict,
-  record: { digest: string; keyId: string; marker: string },
+  record: { digest: string; keyId?: string; marker: string },
   limit = MAX_CHECK_SUMMARY_CHARS,
 ): MergeVerificationOutput {
   const passed = verdict.result === "PASSED";
@@ -100,8 +103,12 @@ export function renderMergeVerification(
     heading: "Signed record",
     body: bullets([
       `SLSA v1.2 verification summary (VSA), \`${verdict.result}\`, verified levels: ${verdict.levels.length > 0 ? verdict.levels.map(code).join(", ") : "none"}`,
-      `Digest ${digest(record.digest)}, key ${code(record.keyId)}`,
-      "Verify offline: save the record from this check run (`aigate export`) and run `aigate verify --vsa record.json --jwks jwks.json --commit SHA` (docs/attestation.md#verifying-a-merge-verification).",
+      record.keyId !== undefined
+        ? `Digest ${digest(record.digest)}, key ${code(record.keyId)}`
+        : `Digest ${digest(record.digest)}, keyless (Sigstore certificate of its workflow)`,
+      record.keyId !== undefined
+        ? "Verify offline: save the record from this check run (`aigate export`) and run `aigate verify --vsa record.json --jwks jwks.json --commit SHA` (docs/attestation.md#verifying-a-merge-verification)."
+        : "Verify offline: save the record from this check run (`aigate export`) and run `aigate verify --vsa record.json --trusted-root trusted_root.json --signer-workflow OWNER/REPO/.github/workflows/FILE.yml --commit SHA` (docs/attestation.md#keyless-merge-verifications).",
     ]),
     keep: true,
   });
@@ -112,7 +119,7 @@ export function renderMergeVerification(
     title,
     summary,
     text: cut(
-      `The signed record of this verification (DSSE envelope, base64):\n\n${record.marker}\n`,
+      `The signed record of this verification (${record.keyId !== undefined ? "DSSE envelope" : "Sigstore bundle"}, base64):\n\n${record.marker}\n`,
       MAX_CHECK_TEXT_CHARS,
     ),
   };

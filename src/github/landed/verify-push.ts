@@ -1,5 +1,11 @@
 /** The merge verification flow of one push: the governed commits it landed, each judged once, one check run with its signed record (docs/app.md#merge-verification). */
-import type { BundleVerifier, Jwks, Signer, SignerIdentity } from "../../core/attestation/index.js";
+import type {
+  BundleVerifier,
+  Jwks,
+  KeylessSigner,
+  Signer,
+  SignerIdentity,
+} from "../../core/attestation/index.js";
 import { prepareManifest } from "../../core/manifest/prepare.js";
 import {
   type Bypass,
@@ -12,6 +18,7 @@ import {
   type ManifestAtParent,
   type MergeFacts,
   mergeRecord,
+  mergeRecordKeyless,
   type Unjudged,
   type VerificationResult,
 } from "../../core/merge-verification/index.js";
@@ -46,7 +53,11 @@ export interface LandedPush {
 }
 
 export interface LandedDeps {
-  signer: Signer;
+  /**
+   * Signs each record: the Ed25519 key, or keyless with Sigstore where the Action's signing
+   * decision is keyless (docs/action.md#keyless-merge-verifications).
+   */
+  signer: Signer | KeylessSigner;
   jwks: Jwks;
   /**
    * Verifies keyless approvals for the workflows the governing manifest allows (its
@@ -77,8 +88,11 @@ export interface LandedDeps {
 export interface LandedOutcome {
   /** Why nothing was judged, when nothing was. */
   dropped?: string;
-  /** The records written, by commit, each with its envelope (canonical DSSE JSON). */
-  written: Array<{ sha: string; result: VerificationResult; envelope: string }>;
+  /**
+   * The records written, by commit, each with its envelope (canonical DSSE JSON) and, when signed
+   * keyless, the Sigstore bundle that carries it.
+   */
+  written: Array<{ sha: string; result: VerificationResult; envelope: string; bundle?: unknown }>;
   /** Governed commits whose record was there already (a redelivery, another replica). */
   existing: string[];
 }
@@ -221,8 +235,8 @@ async function judgeOnce(
   pushed: string[],
   unjudged: Unjudged | undefined,
   deps: LandedDeps,
-): Promise<{ result: VerificationResult; envelope: string } | "existing"> {
-  let result: { result: VerificationResult; envelope: string } | "existing" = "existing";
+): Promise<Omit<LandedOutcome["written"][number], "sha"> | "existing"> {
+  let result: Omit<LandedOutcome["written"][number], "sha"> | "existing" = "existing";
   const key = `${repo.owner}/${repo.repo}@${commit.sha}:merge-verification`.toLowerCase();
   await deps.serialiser.run(key, commit.sha, async () => {
     const { data } = await client.rest.checks.listForRef({
@@ -234,15 +248,16 @@ async function judgeOnce(
     });
     if (data.total_count > 0) return;
     const facts = await readFacts(client, repo, branch, commit, pushed, unjudged, deps);
-    const record = mergeRecord(
-      facts,
-      {
-        repository: { host: new URL(deps.web).host, fullName: `${repo.owner}/${repo.repo}` },
-        verifier: deps.verifier,
-        now: deps.now(),
-      },
-      deps.signer,
-    );
+    const context = {
+      repository: { host: new URL(deps.web).host, fullName: `${repo.owner}/${repo.repo}` },
+      verifier: deps.verifier,
+      now: deps.now(),
+    };
+    // Signed before anything is written: a keyless signing failure leaves no record, never an unsigned one.
+    const record =
+      "keyless" in deps.signer
+        ? await mergeRecordKeyless(facts, context, deps.signer)
+        : mergeRecord(facts, context, deps.signer);
     await client.rest.checks.create({
       ...repo,
       name: MERGE_VERIFICATION_CHECK_NAME,
@@ -256,6 +271,7 @@ async function judgeOnce(
       },
     });
     result = { result: record.verdict.result, envelope: record.signed.envelopeJson };
+    if (record.signed.bundle !== undefined) result.bundle = record.signed.bundle;
     if (record.verdict.result === "FAILED") {
       await (deps.recordBypass ?? recordBypass)(client, repo, {
         sha: commit.sha,

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { trustedKeys } from "../../../src/core/attestation/index.js";
+import {
+  type BundleVerifier,
+  envelopeOfBundle,
+  type KeylessSigner,
+  type SignedAttestation,
+  trustedKeys,
+} from "../../../src/core/attestation/index.js";
 import {
   extractVerification,
   mergeRecord,
+  mergeRecordKeyless,
   verifyVerification,
 } from "../../../src/core/merge-verification/index.js";
 import { COMMIT, context, key, mergedFacts, otherSigner, signer } from "./helpers.js";
@@ -94,5 +101,83 @@ describe("the merge verification check run, as people read it", () => {
         "sha256:DIGEST`, key `KEY`",
       ),
     ).toMatchSnapshot();
+  });
+});
+
+describe("a keyless merge verification record (the marker carries a Sigstore bundle)", () => {
+  // A stand-in for sigstore-js: the bundle's shape around an envelope, and a verifier whose
+  // answer the test chooses. The real signer and verifier are tested in test/cli/verify-vsa.
+  const bundleOf = (signed: SignedAttestation) => ({
+    mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+    verificationMaterial: {},
+    dsseEnvelope: {
+      ...signed.envelope,
+      signatures: [{ sig: signed.envelope.signatures[0]?.sig ?? "", keyid: "" }],
+    },
+  });
+  const keyless: KeylessSigner = {
+    keyless: true,
+    sign: () => Promise.reject(new Error("not used")),
+    signPayload: async (payload) => {
+      const signed = signer.signPayload(payload);
+      const bundle = bundleOf(signed);
+      const carried = envelopeOfBundle(bundle);
+      if (!carried.ok) throw new Error(carried.reason);
+      return { ...signed, digest: carried.envelope.digest, bundle };
+    },
+  };
+  const accepting = (payload?: Buffer): BundleVerifier => ({
+    verify: (bundle) => {
+      const carried = envelopeOfBundle(bundle);
+      if (!carried.ok) return { ok: false, verdict: "bad_signature", reason: carried.reason };
+      return {
+        ok: true,
+        identity:
+          "https://github.com/acme/credit-models/.github/workflows/aigate.yml@refs/heads/main",
+        payloadType: carried.envelope.payloadType,
+        payload: payload ?? carried.envelope.payload,
+      };
+    },
+  });
+
+  it("carries the bundle in the marker and verifies by the bundle verifier, with no key", async () => {
+    const keylessRecord = await mergeRecordKeyless(mergedFacts(), context, keyless);
+    expect(keylessRecord.statement).toEqual(record.statement);
+    const extracted = extractVerification(keylessRecord.output.text);
+    if (!extracted.ok) throw new Error(extracted.reason);
+    expect(extracted.bundle).toEqual(keylessRecord.signed.bundle);
+    expect(keylessRecord.output.summary).toContain(
+      "keyless (Sigstore certificate of its workflow)",
+    );
+    const checked = verifyVerification(
+      extracted.envelope,
+      [],
+      { commit: COMMIT, resourceUri },
+      {
+        bundle: extracted.bundle,
+        bundles: accepting(),
+      },
+    );
+    expect(checked).toMatchObject({ ok: true, digest: keylessRecord.signed.digest });
+    expect(checked.ok && checked.keyId).toBeUndefined();
+    expect(checked.ok && checked.signerIdentity).toContain("aigate.yml@refs/heads/main");
+  });
+
+  it("counts for nothing without a bundle verifier, or when what it verified is other bytes", async () => {
+    const keylessRecord = await mergeRecordKeyless(mergedFacts(), context, keyless);
+    const extracted = extractVerification(keylessRecord.output.text);
+    if (!extracted.ok) throw new Error(extracted.reason);
+    // Keys do not stand in for the bundle's certificate.
+    expect(
+      verifyVerification(extracted.envelope, keys, {}, { bundle: extracted.bundle }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining("no trusted root") });
+    expect(
+      verifyVerification(
+        extracted.envelope,
+        keys,
+        {},
+        { bundle: extracted.bundle, bundles: accepting(Buffer.from("{}")) },
+      ),
+    ).toMatchObject({ ok: false, reason: "the bundle's verified payload differs" });
   });
 });
