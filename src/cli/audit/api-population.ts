@@ -1,6 +1,6 @@
 import { RequestError } from "@octokit/request-error";
 import pLimit from "p-limit";
-import { z } from "zod";
+import * as z from "zod";
 import type { PopulationCommit } from "../../core/audit/index.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
 import type { GitHubClient } from "../../github/client.js";

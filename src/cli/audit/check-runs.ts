@@ -1,6 +1,6 @@
 import { RequestError } from "@octokit/request-error";
 import pLimit from "p-limit";
-import { z } from "zod";
+import * as z from "zod";
 import type { FoundCheckRun } from "../../core/audit/index.js";
 import { MERGE_VERIFICATION_CHECK_NAME } from "../../core/report/index.js";
 import type { GitHubClient } from "../../github/client.js";

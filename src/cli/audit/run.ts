@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { RequestError } from "@octokit/request-error";
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { trustedJwksFromText, trustedKeys } from "../../core/attestation/index.js";
 import {
   AUDIT_STATUSES,

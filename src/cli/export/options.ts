@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../context.js";
 import type { KeylessOptions } from "../keyless.js";
 import type { Selection } from "./records.js";

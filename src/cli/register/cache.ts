@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { z } from "zod";
+import * as z from "zod";
 import { GATE_OUTCOMES, type MergedPullGate } from "../../core/register/index.js";
 import type { InventoryStore, TreeSnapshot } from "../../github/reads/inventory.js";
 import type { PullHistoryStore, RecentPulls } from "../../github/reads/pull-history.js";

@@ -4,7 +4,7 @@
  * certificate, log entry and timestamps are checked by a `BundleVerifier` the door injects
  * (sigstore-js), so the core stays free of X.509 and network code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type DecodeResult, decodeEnvelope } from "./dsse.js";
 
 /** The one bundle media type accepted: v0.3 (certificate, not chain; DSSE content). */

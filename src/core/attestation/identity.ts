@@ -3,7 +3,7 @@
  * a GitHub Actions workflow file at a ref, compared exactly with the Sigstore certificate's
  * subject alternative name. Named in the manifest (`governance.signers`) or on the command line.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The OIDC issuer of GitHub Actions, the one issuer a keyless approval may name. */
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";

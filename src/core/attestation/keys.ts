@@ -6,7 +6,7 @@ import {
   type KeyObject,
   sign,
 } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigurationError } from "../errors.js";
 import {
   canonicalEnvelopeJson,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ApprovalRecord } from "../types.js";
 import { type FileEntries, MAX_DELETED_FILES, MAX_FILE_SUBJECTS } from "./files.js";
 

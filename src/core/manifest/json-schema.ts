@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ManifestSchema } from "./schema.js";
 
 /** Where the published JSON Schemas live; editors resolve `$schema=` lines against it. */

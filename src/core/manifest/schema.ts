@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type SignerIdentity, SignerSchema } from "../attestation/identity.js";
 import { globSyntaxProblem } from "../glob.js";
 import { POLICY_REFERENCE_PATTERN, parsePolicyReference } from "../org-policy/reference.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { STATEMENT_TYPE } from "../attestation/statement.js";
 
 /**

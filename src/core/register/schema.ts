@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RESIDUAL_RISK } from "../assessment/schema.js";
 import { LIFECYCLES, PATH_KINDS, TIERS } from "../manifest/schema.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   ANNEX_A_AREAS,
   ANNEX_A_CONTROLS,

@@ -2,7 +2,7 @@
  * The shapes of the pull-request events the router reads, parsed with zod at this edge: only
  * the fields it uses, every other field passed through untouched.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const Repository = z.looseObject({
   name: z.string(),

@@ -4,7 +4,7 @@
  * reason (docs/architecture.md#events). Payloads are parsed with zod at this edge; a payload
  * that does not have the expected shape is dropped, never trusted.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MARKER_PREFIX } from "../../core/attestation/comment.js";
 import { queuedPullRequest } from "../../core/policy/merge-group.js";
 import type { ReviewRequestTrigger } from "../../core/policy/review-requests.js";

@@ -10,7 +10,7 @@
  * comment (docs/app.md#answers), written by the flow with the other answers.
  */
 import { RequestError } from "@octokit/request-error";
-import { z } from "zod";
+import * as z from "zod";
 import { repliedCommentIds } from "../../core/policy/replied.js";
 import {
   needsTimeline,

@@ -1,5 +1,5 @@
 /** The facts a merge verification reads: a landed commit, its pull request, that pull request's checks, head tree and attestations. */
-import { z } from "zod";
+import * as z from "zod";
 import {
   type BundleVerifier,
   type FoundAttestation,

@@ -5,7 +5,7 @@
  * Everything else is left for the per-file REST read.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { fileContent } from "../../facts/reader.js";
 import type { GitHubClient } from "../client.js";
 import type { FileAtCommit } from "./cache.js";

@@ -3,7 +3,7 @@
  * events — who was requested or removed, by whom, when — and a team's members. Read only when
  * the planner may ask someone (src/github/flow/review-requests.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { MembersLookup, ReviewRequestEvent } from "../../core/policy/index.js";
 import type { Actor } from "../../core/types.js";
 import type { GitHubClient, PullRequestTarget } from "../client.js";

@@ -8,7 +8,7 @@
  * `/aigate request` comment to answer), and a merge group's refs (its checks go on the group's
  * head, not the pull request's). Equal events are queued once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { PullRequestTarget } from "../client.js";
 import type { MergeGroupTarget } from "../events/merge-group.js";
 import type { ReconcileTarget } from "../flow/contract.js";

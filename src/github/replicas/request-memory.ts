@@ -12,7 +12,7 @@
  * flow reads the timeline, so no time shown is ever a stale one.
  */
 import type { Redis } from "ioredis";
-import { z } from "zod";
+import * as z from "zod";
 import type { RequestMemory } from "../../core/policy/request-memory.js";
 import type { PullRequestTarget } from "../client.js";
 import type { BoundedCache } from "../reads/cache.js";
