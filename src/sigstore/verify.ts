@@ -13,7 +13,7 @@ import {
   GITHUB_ACTIONS_ISSUER,
   type SignerIdentity,
   subjectAlternativeName,
-} from "../core/attestation/identity.js";
+} from "../core/attestation/signer-identity.js";
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

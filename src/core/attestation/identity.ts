@@ -4,9 +4,13 @@
  * subject alternative name. Named in the manifest (`governance.signers`) or on the command line.
  */
 import * as z from "zod";
+import type { SignerIdentity } from "./signer-identity.js";
 
-/** The OIDC issuer of GitHub Actions, the one issuer a keyless approval may name. */
-export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+export {
+  GITHUB_ACTIONS_ISSUER,
+  type SignerIdentity,
+  subjectAlternativeName,
+} from "./signer-identity.js";
 
 /** `OWNER/REPO/.github/workflows/FILE.yml` (or `.yaml`), no wildcard, no `@`. */
 export const WORKFLOW_PATH =
@@ -14,7 +18,7 @@ export const WORKFLOW_PATH =
 /** A fully qualified git ref, e.g. `refs/heads/main`. */
 export const FULL_REF = /^refs\/(?:heads|tags)\/[^\s@*?[\]\\~^:]+$/;
 
-export const SignerSchema = z
+export const SignerSchema: z.ZodType<SignerIdentity> = z
   .strictObject({
     workflow: z
       .string()
@@ -29,10 +33,3 @@ export const SignerSchema = z
     id: "Signer",
     description: "A GitHub Actions workflow whose keyless (Sigstore) approvals count.",
   });
-
-export type SignerIdentity = z.infer<typeof SignerSchema>;
-
-/** The certificate's subject alternative name for a workflow at a ref. */
-export function subjectAlternativeName(signer: SignerIdentity): string {
-  return `https://github.com/${signer.workflow}@${signer.ref}`;
-}
