@@ -32,7 +32,7 @@ export interface FileSubject {
 /** What the statement records of its files: the subjects, and the counts and deletions in the predicate. */
 export interface FileEntries {
   subjects: FileSubject[];
-  /** Governed paths present at the head, whether named or not (a submodule is never named). */
+  /** Governed files present at the head, whether named or not (a path read and found not to be a file is not counted). */
   count: number;
   deleted: string[];
   deletedCount: number;
@@ -77,14 +77,18 @@ export function fileEntries(
   digests: Readonly<Record<string, string | null>>,
 ): FileEntries {
   const subjects: FileSubject[] = [];
+  let notFiles = 0;
   for (const path of namedFiles(files.present)) {
     const sha256 = digests[path];
     if (sha256 === undefined) throw new Error(`the digest of ${path} at the head was not read`);
     if (sha256 !== null) subjects.push({ name: path, digest: { sha256 } });
+    else notFiles++;
   }
   return {
     subjects,
-    count: files.present.length,
+    // The paths not read (past the cap) are counted as files: reading them to tell would cost
+    // one request each (docs/attestation.md#file-subjects).
+    count: files.present.length - notFiles,
     deleted: files.deleted.slice(0, MAX_DELETED_FILES),
     deletedCount: files.deleted.length,
   };
