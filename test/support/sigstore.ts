@@ -40,6 +40,17 @@ export interface MockOptions {
 const keyPair = () => generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 const VALID_FROM = new Date("2020-01-01T00:00:00Z");
 
+/** The mocks' CA (with its CT log), transparency log and TSA, on the clock `now`. */
+async function makeServices(url: string, now: Date, caClock: Date | undefined) {
+  const caKeys = keyPair();
+  const ctlog = await initializeCTLog(caKeys);
+  const ca = await initializeCA(caKeys, ctlog, caClock ?? now);
+  const tlogKeys = keyPair();
+  const tlog = await initializeTLog(`${url}/rekor`, tlogKeys);
+  const tsa = await initializeTSA(keyPair(), now);
+  return { caKeys, ctlog, ca, tlogKeys, tlog, tsa };
+}
+
 /** Starts Fulcio, Rekor and a TSA on 127.0.0.1 (one server, three path prefixes). */
 export async function startMockSigstore(options: MockOptions = {}): Promise<MockSigstore> {
   const server: Server = createServer();
@@ -47,14 +58,18 @@ export async function startMockSigstore(options: MockOptions = {}): Promise<Mock
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // Whole seconds: the mock TSA writes a time's milliseconds in a form sigstore-js does not
-  // parse unless they are zero. Certificates are valid for ten minutes from this clock.
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const caKeys = keyPair();
-  const ctlog = await initializeCTLog(caKeys);
-  const ca = await initializeCA(caKeys, ctlog, options.caClock ?? now);
-  const tlogKeys = keyPair();
-  const tlog = await initializeTLog(`${url}/rekor`, tlogKeys);
-  const tsa = await initializeTSA(keyPair(), now);
+  // parse unless they are zero. Certificates are valid for ten minutes from this clock, and
+  // every timestamp is this clock. The mocks' own root certificates start at the real time
+  // they are made, so they must be made within this clock's second: a timestamp earlier than
+  // the TSA's certificate would not verify. Made again when the second turned meanwhile.
+  const second = () => new Date(Math.floor(Date.now() / 1000) * 1000);
+  let now: Date;
+  let made: Awaited<ReturnType<typeof makeServices>>;
+  do {
+    now = second();
+    made = await makeServices(url, now, options.caClock);
+  } while (second().getTime() !== now.getTime());
+  const { ctlog, ca, tlog, tsa } = made;
 
   const fulcio = fulcioHandler(ca, { strict: true, subjectClaim: "job_workflow_ref_uri" });
   const rekor = rekorHandler(tlog, { strict: true });
