@@ -14,7 +14,8 @@ import { describeFailure, redact } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
 import { routeEvent } from "../src/github/events/router.js";
 import { recordTrackingBypass } from "../src/github/flow/tracking-issue.js";
-import { type LandedPush, verifyLandedPush } from "../src/github/landed/verify-push.js";
+import { landedPushFrom } from "../src/github/landed/push.js";
+import { verifyLandedPush } from "../src/github/landed/verify-push.js";
 import { createAdapterCache } from "../src/github/reads/cache.js";
 import { inProcessSerialiser } from "../src/github/replicas/serialise.js";
 import type { ActionRuntime } from "./runtime.js";
@@ -45,20 +46,11 @@ export async function runLanded(
   jwks: Jwks,
   bundles?: LandedBundles,
 ): Promise<void> {
-  if (push.after === undefined || push.defaultBranch === undefined) {
+  const target = landedPushFrom(push);
+  if (!target) {
     runtime.log.notice("aigate: the push event names no head or default branch: nothing to verify");
     return;
   }
-  const target: LandedPush = {
-    owner: push.owner,
-    repo: push.repo,
-    branch: push.ref,
-    defaultBranch: push.defaultBranch,
-    after: push.after,
-    forced: push.forced === true,
-  };
-  if (push.before !== undefined) target.before = push.before;
-  if (push.paths !== undefined) target.paths = push.paths;
   const web = (runtime.env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const workflow = (runtime.env.GITHUB_WORKFLOW_REF ?? "").split("@")[0];
   const verifier = workflow ? `${web}/${workflow}` : `${web}/${push.owner}/${push.repo}/actions`;

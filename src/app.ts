@@ -24,7 +24,8 @@ import { reconcileMergeGroup, reportMergeGroupFailure } from "./github/events/me
 import { HANDLED_EVENTS, routeDelivery } from "./github/events/router.js";
 import { emptyResult, type ReconcileResult, type ReconcileTarget } from "./github/flow/contract.js";
 import { reconcile, reportFailure } from "./github/flow/reconcile.js";
-import { type LandedPush, verifyLandedPush } from "./github/landed/verify-push.js";
+import { landedPushFrom } from "./github/landed/push.js";
+import { verifyLandedPush } from "./github/landed/verify-push.js";
 import { loadAppConfig, StartupError } from "./github/operator/config.js";
 import { type AppTelemetry, silentAppTelemetry } from "./github/operator/telemetry.js";
 import { type AdapterCache, createAdapterCache } from "./github/reads/cache.js";
@@ -248,19 +249,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         client: GitHubClient,
         push: BasePushTarget,
       ): Promise<"dropped" | "handled" | "failed"> => {
-        if (!push.branch || push.after === undefined || push.defaultBranch === undefined) {
-          return "dropped";
-        }
-        const target: LandedPush = {
-          owner: push.owner,
-          repo: push.repo,
-          branch: push.ref,
-          defaultBranch: push.defaultBranch,
-          after: push.after,
-          forced: push.forced === true,
-        };
-        if (push.before !== undefined) target.before = push.before;
-        if (push.paths !== undefined) target.paths = push.paths;
+        const target = landedPushFrom(push);
+        if (!target) return "dropped";
         try {
           const landed = await verifyLandedPush(client, target, {
             signer,

@@ -28,6 +28,7 @@ import type { AdapterCache, FileAtCommit } from "../reads/cache.js";
 import { readFileAt } from "../reads/change.js";
 import type { Serialiser } from "../replicas/serialise.js";
 import { recordBypass } from "./bypass-issue.js";
+import type { LandedPush } from "./push.js";
 import {
   knownBlobsAt,
   type LandedCommit,
@@ -37,20 +38,6 @@ import {
   readGateChecks,
   readLandedCommit,
 } from "./reads.js";
-
-/** A push to a branch, as the event router read it. */
-export interface LandedPush {
-  owner: string;
-  repo: string;
-  branch: string;
-  defaultBranch: string;
-  /** The branch's head before the push; undefined for a new branch. */
-  before?: string;
-  after: string;
-  forced: boolean;
-  /** Every path the payload's commits changed; undefined when the payload cannot tell. */
-  paths?: string[];
-}
 
 export interface LandedDeps {
   /**
