@@ -10,6 +10,7 @@ import {
   materialise,
   measure,
   named,
+  SCAN_AND_WRITE,
 } from "../support/scan-corpus.js";
 
 /**
@@ -104,17 +105,7 @@ describe("aigate init --scan on the corpus of real repositories", () => {
     (name) => {
       const entry = byName(name);
       const dir = materialise(entry, join(parent, "check"));
-      const write = aigate(dir, [
-        "init",
-        "--scan",
-        "--write",
-        "--tier",
-        "limited",
-        "--team",
-        "acme/ml-risk",
-        "--owner",
-        "acme/ai-governance",
-      ]);
+      const write = aigate(dir, SCAN_AND_WRITE);
       expect(write.code, write.stderr).toBe(0);
       git(dir, "add", "-A");
       git(dir, "commit", "-q", "-m", "govern the AI systems");

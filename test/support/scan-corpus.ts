@@ -130,22 +130,25 @@ export interface CorpusFigures {
   wronglyGoverned: string[];
 }
 
+/** `aigate init --scan --write` as a maintainer runs it, with a tier, a team and an owner. */
+export const SCAN_AND_WRITE = [
+  "init",
+  "--scan",
+  "--write",
+  "--tier",
+  "limited",
+  "--team",
+  "acme/ml-risk",
+  "--owner",
+  "acme/ai-governance",
+];
+
 /**
  * Runs `aigate init --scan --write` in a materialised fixture and reads which files the
  * manifest it wrote governs, with the same matcher the gates use.
  */
 export function measure(entry: CorpusEntry, dir: string): CorpusFigures {
-  const write = aigate(dir, [
-    "init",
-    "--scan",
-    "--write",
-    "--tier",
-    "limited",
-    "--team",
-    "acme/ml-risk",
-    "--owner",
-    "acme/ai-governance",
-  ]);
+  const write = aigate(dir, SCAN_AND_WRITE);
   if (write.code !== 0) throw new Error(`${entry.name}: init --scan --write: ${write.stderr}`);
   const parsed = parseManifest(readFileSync(join(dir, MANIFEST_PATH), "utf8"));
   if (!parsed.ok) {
