@@ -2,13 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type {
-  BundleVerifier,
-  Jwks,
-  KeylessSigner,
-  Signer,
-  SignerIdentity,
-} from "../src/core/attestation/index.js";
+import type { BundlesFor, Jwks, KeylessSigner, Signer } from "../src/core/attestation/index.js";
 import { AIGATE_VERSION } from "../src/core/version.js";
 import { describeFailure, redact } from "../src/github/errors.js";
 import type { BasePushTarget } from "../src/github/events/base-push.js";
@@ -28,9 +22,6 @@ export function landedPushOf(payload: Record<string, unknown>): BasePushTarget |
   return routed.basePush;
 }
 
-/** Verifies keyless approvals for the workflows a manifest allows. */
-export type LandedBundles = (signers: readonly SignerIdentity[]) => BundleVerifier | undefined;
-
 /**
  * Verifies a push with the workflow's token, signing with the key or keyless as approvals are
  * (docs/action.md#keyless-merge-verifications): one check run per governed commit, and the
@@ -44,7 +35,7 @@ export async function runLanded(
   settings: { token: string; manifestPath: string; failOn: string },
   signer: Signer | KeylessSigner,
   jwks: Jwks,
-  bundles?: LandedBundles,
+  bundles?: BundlesFor,
 ): Promise<void> {
   const target = landedPushFrom(push);
   if (!target) {

@@ -6,12 +6,18 @@
  */
 import { readFileSync } from "node:fs";
 import {
-  type BundleVerifier,
+  type BundlesFor,
   createSigner,
   type KeylessSigner,
   type Signer,
-  type SignerIdentity,
 } from "../src/core/attestation/index.js";
+import {
+  endpointsFor,
+  GITHUB_INSTANCE,
+  PUBLIC_GOOD,
+  type SigstoreEndpoints,
+} from "../src/sigstore/endpoints.js";
+import { trustedRootDocuments } from "../src/sigstore/root-documents.js";
 import { signingMode } from "../src/sigstore/signing-mode.js";
 import type { ActionSettings } from "./inputs.js";
 import type { ActionRuntime } from "./runtime.js";
@@ -21,14 +27,53 @@ export interface ActionSigning {
   keylessSigner?: KeylessSigner;
   /** Why nothing is signed this run, when nothing is. */
   unsignedReason?: string;
-  bundles?: (signers: readonly SignerIdentity[]) => BundleVerifier | undefined;
+  /** The keyless verifier, made when first asked: Sigstore's libraries load then. */
+  bundles?: BundlesFor;
 }
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** The signing of this run, or the message the job fails with. */
+/** action/dist/sigstore.js, loaded once, by the first signature or verification that needs it. */
+let sigstore: Promise<typeof import("./sigstore.js")> | undefined;
+const loadSigstore = () => {
+  sigstore ??= import("./sigstore.js");
+  return sigstore;
+};
+
+/** A keyless signer that loads Sigstore's signer at its first signature. */
+function lazyKeylessSigner(
+  options: Parameters<typeof import("./sigstore.js")["keylessSigner"]>[0],
+): KeylessSigner {
+  let loaded: Promise<KeylessSigner> | undefined;
+  const signer = (): Promise<KeylessSigner> => {
+    loaded ??= loadSigstore().then((m) => m.keylessSigner(options));
+    return loaded;
+  };
+  return {
+    keyless: true,
+    sign: async (statement) => (await signer()).sign(statement),
+    signPayload: async (payload) => (await signer()).signPayload(payload),
+  };
+}
+
+/** The instance this run signs with: the `sigstore` input, or the repository's visibility. */
+function endpointsOf(runtime: ActionRuntime, settings: ActionSettings): SigstoreEndpoints {
+  const choice = settings.sigstore;
+  if (choice.instance === "custom") return choice;
+  if (choice.instance === "public-good") return PUBLIC_GOOD;
+  if (choice.instance === "github") return GITHUB_INSTANCE;
+  const visibility = record(runtime.context.payload.repository).visibility;
+  return endpointsFor(typeof visibility === "string" ? visibility : undefined);
+}
+
+/**
+ * The signing of this run, or the message the job fails with. Nothing of Sigstore is loaded
+ * here: the signer loads at its first signature, the verifier when a bundle is first to be
+ * verified (docs/action.md#the-bundle). The `trusted-root` file is read and checked now, so a
+ * wrong file fails the job before anything is evaluated.
+ */
 export async function actionSigning(
   runtime: ActionRuntime,
   settings: ActionSettings,
@@ -48,53 +93,49 @@ export async function actionSigning(
     signing.signer = createSigner(settings.signingKeyPem);
   }
   if (mode.mode !== "keyless" && !settings.trustedRootPath) return signing;
-  // sigstore-js is loaded only by runs that sign or verify keyless: the others start faster.
-  const {
-    createKeylessSigner,
-    endpointsFor,
-    GITHUB_INSTANCE,
-    PUBLIC_GOOD,
-    fetchTrustedRoot,
-    parseTrustedRoots,
-    createBundleVerifier,
-  } = await import("./sigstore.js");
+  const endpoints = endpointsOf(runtime, settings);
   const choice = settings.sigstore;
-  const visibility = record(runtime.context.payload.repository).visibility;
-  const endpoints =
-    choice.instance === "custom"
-      ? choice
-      : choice.instance === "public-good"
-        ? PUBLIC_GOOD
-        : choice.instance === "github"
-          ? GITHUB_INSTANCE
-          : endpointsFor(typeof visibility === "string" ? visibility : undefined);
   if (mode.mode === "keyless") {
-    signing.keylessSigner = createKeylessSigner({
+    signing.keylessSigner = lazyKeylessSigner({
       endpoints,
       getToken: () => runtime.idToken("sigstore"),
       ...(choice.instance === "custom" && choice.entryType ? { entryType: choice.entryType } : {}),
     });
   }
-  // Keyless approvals already on the pull request count once verified against a trusted root.
-  try {
-    const root = settings.trustedRootPath
-      ? parseTrustedRoots(readFileSync(settings.trustedRootPath, "utf8"), settings.trustedRootPath)
-      : mode.mode === "keyless" && endpoints.rekorURL === PUBLIC_GOOD.rekorURL
-        ? await fetchTrustedRoot()
-        : undefined;
-    if (root) {
-      signing.bundles = (signers) =>
-        signers.length > 0 ? createBundleVerifier(root, signers) : undefined;
-    } else if (mode.mode === "keyless") {
+  // Keyless approvals already on the pull request count once verified against a trusted root:
+  // the file given, or the public-good root from Sigstore's TUF repository.
+  const file = settings.trustedRootPath;
+  let text: string | undefined;
+  if (file) {
+    try {
+      text = readFileSync(file, "utf8");
+      trustedRootDocuments(text, file);
+    } catch (error) {
       return {
-        error:
-          "aigate: keyless approvals need a trusted root to be counted: give the trusted-root input (a step running `gh attestation trusted-root > trusted_root.json`)",
+        error: `aigate: the Sigstore trusted root could not be read: ${(error as Error).message}`,
       };
     }
-  } catch (error) {
+  } else if (endpoints.rekorURL !== PUBLIC_GOOD.rekorURL) {
     return {
-      error: `aigate: the Sigstore trusted root could not be read: ${(error as Error).message}`,
+      error:
+        "aigate: keyless approvals need a trusted root to be counted: give the trusted-root input (a step running `gh attestation trusted-root > trusted_root.json`)",
     };
   }
+  let root: Promise<import("@sigstore/protobuf-specs").TrustedRoot> | undefined;
+  const loadRoot = () => {
+    root ??= loadSigstore().then((m) =>
+      text !== undefined && file ? m.parseTrustedRoots(text, file) : m.fetchTrustedRoot(),
+    );
+    return root;
+  };
+  signing.bundles = async (signers) => {
+    if (signers.length === 0) return undefined;
+    const m = await loadSigstore();
+    try {
+      return m.createBundleVerifier(await loadRoot(), signers);
+    } catch (error) {
+      throw new Error(`the Sigstore trusted root could not be read: ${(error as Error).message}`);
+    }
+  };
   return signing;
 }

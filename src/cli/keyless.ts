@@ -90,12 +90,12 @@ export async function bundleVerifierOf(
   // Sigstore's libraries are loaded only by a command that verifies bundles: they are most of
   // what starting the CLI would otherwise cost.
   const { fetchTrustedRoot } = await import("../sigstore/fetch-root.js");
-  const { parseTrustedRoot } = await import("../sigstore/trusted-root.js");
+  const { parseTrustedRoots } = await import("../sigstore/trusted-root.js");
   const { createBundleVerifier } = await import("../sigstore/verify.js");
   if (options.trustedRoot !== undefined) {
     const text = readArgumentFile(ctx, options.trustedRoot, "trusted root");
     try {
-      return createBundleVerifier(parseTrustedRoot(text, options.trustedRoot), signers);
+      return createBundleVerifier(parseTrustedRoots(text, options.trustedRoot), signers);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }

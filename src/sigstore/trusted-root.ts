@@ -3,31 +3,17 @@
  * Sigstore's TUF repository when online (fetch-root.ts) (docs/attestation.md#keyless-bundles).
  */
 import { TrustedRoot } from "@sigstore/protobuf-specs";
+import { type RootDocument, trustedRootDocuments } from "./root-documents.js";
 
-/** Parses the text of a `trusted_root.json`; throws a message that names the file. */
-export function parseTrustedRoot(text: string, file: string): TrustedRoot {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
-  if (
-    typeof mediaType !== "string" ||
-    !mediaType.startsWith("application/vnd.dev.sigstore.trustedroot")
-  ) {
-    throw new Error(
-      `${file}: not a Sigstore trusted root (mediaType application/vnd.dev.sigstore.trustedroot…)`,
-    );
-  }
+/** Converts one checked document; throws a message that names the file. */
+function convert({ json, label }: RootDocument): TrustedRoot {
   try {
     const root = TrustedRoot.fromJSON(json);
     if (root.certificateAuthorities.length === 0)
       throw new Error("it lists no certificate authority");
     return root;
   } catch (error) {
-    throw new Error(`${file}: not a usable trusted root (${(error as Error).message})`);
+    throw new Error(`${label}: not a usable trusted root (${(error as Error).message})`);
   }
 }
 
@@ -36,17 +22,7 @@ export function parseTrustedRoot(text: string, file: string): TrustedRoot {
  * the public-good root and GitHub's), merged into one: a bundle verifies against any of them.
  */
 export function parseTrustedRoots(text: string, file: string): TrustedRoot {
-  const trimmed = text.trim();
-  let documents: string[];
-  try {
-    JSON.parse(trimmed);
-    documents = [trimmed];
-  } catch {
-    documents = trimmed.split(/\r?\n/).filter((line) => line.trim() !== "");
-  }
-  const roots = documents.map((doc, i) =>
-    parseTrustedRoot(doc, documents.length > 1 ? `${file} line ${i + 1}` : file),
-  );
+  const roots = trustedRootDocuments(text, file).map(convert);
   const [first] = roots;
   if (!first) throw new Error(`${file}: empty`);
   return {

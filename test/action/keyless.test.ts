@@ -5,106 +5,30 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   GRAPHQL_OPERATION,
   issueCommentEvent,
   isWriteRequest,
   pullRequestEvent,
-  pullRequestReviewEvent,
   pushEvent,
-  type SimPullRequest,
-  type SimRepo,
 } from "../../sim/index.js";
-import { FIXTURE_REPO, governedRepo, readTree } from "../../sim/stack.js";
 import { extractAttestation, generateKeyPair } from "../../src/core/attestation/index.js";
 import { extractVerification } from "../../src/core/merge-verification/index.js";
 import { draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
 import { runCli } from "../support/run-cli.js";
-import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
-import { runBundle, useRunner } from "./runner.js";
+import { useKeyless } from "./keyless-support.js";
+import { runBundle } from "./runner.js";
 
-const runner = useRunner("aigate-keyless-");
-let sigstore: MockSigstore;
-let oidc: Server;
-let oidcUrl: string;
-/** The workflow the next token names. */
-let workflow = "";
-
-beforeAll(async () => {
-  sigstore = await startMockSigstore();
-  // The runner's token service: GET ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore.
-  oidc = createServer((req, res) => {
-    const audience = new URL(req.url ?? "/", "http://x").searchParams.get("audience");
-    if (req.headers.authorization !== "Bearer runner-request-token" || audience !== "sigstore") {
-      res.writeHead(401).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ value: actionsToken(workflow) }));
-  });
-  await new Promise<void>((resolve) => oidc.listen(0, "127.0.0.1", resolve));
-  oidcUrl = `http://127.0.0.1:${(oidc.address() as AddressInfo).port}/token?api-version=2.0`;
-});
-afterAll(async () => {
-  await sigstore?.close();
-  await new Promise<void>((resolve) => oidc?.close(() => resolve()));
-});
-
-/** A governed repository whose manifest allows its own aigate workflow to sign keyless. */
-function keylessRepo(): { repo: SimRepo; workflowPath: string } {
-  const files = readTree(FIXTURE_REPO);
-  const name = `keyless-${Math.random().toString(36).slice(2, 8)}`;
-  const workflowPath = `acme/${name}/.github/workflows/aigate.yml`;
-  const manifest = files[".github/ai-governance.yml"] ?? "";
-  files[".github/ai-governance.yml"] = manifest.replace(
-    "  policy: docs/ai-policy.md\n",
-    `  policy: docs/ai-policy.md\n  signers:\n    - workflow: ${workflowPath}\n      ref: refs/heads/main\n`,
-  );
-  return { repo: governedRepo(runner.sim, files, name), workflowPath };
-}
-
-function inputs(): Record<string, string> {
-  const root = join(runner.work, "trusted_root.json");
-  writeFileSync(root, JSON.stringify(sigstore.trustedRoot));
-  return {
-    token: "app-installation-token",
-    "signing-key": "",
-    signing: "keyless",
-    sigstore: `fulcio=${sigstore.fulcioURL},rekor=${sigstore.rekorURL},entry=intoto`,
-    "trusted-root": root,
-    "manifest-path": ".github/ai-governance.yml",
-  };
-}
-
-const OIDC_ENV = {
-  ACTIONS_ID_TOKEN_REQUEST_URL: "",
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token",
-};
-
-async function run(repo: SimRepo, name: string, payload: Record<string, unknown>, extra = {}) {
-  return runBundle(runner, {
-    name,
-    payload,
-    repository: `acme/${repo.name}`,
-    inputs: { ...inputs(), ...extra },
-    env: { ...OIDC_ENV, ACTIONS_ID_TOKEN_REQUEST_URL: oidcUrl },
-  });
-}
-
-async function approve(repo: SimRepo, pr: SimPullRequest, user: string) {
-  const review = pr.addReview({ user, state: "APPROVED", body: "" });
-  return run(repo, "pull_request_review", pullRequestReviewEvent("submitted", repo, pr, review));
-}
+const keyless = useKeyless("aigate-keyless-");
+const { runner, keylessRepo, inputs, run, approve } = keyless;
 
 // Each event is a child process and a Sigstore round trip: slower than a unit test on a busy machine.
 describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
   it("records approvals as Sigstore bundles naming the model files, counts them, and aigate verify checks them offline", async () => {
     const { repo, workflowPath } = keylessRepo();
-    workflow = workflowPath;
+    keyless.workflow = workflowPath;
     const pr = draft(repo, modelChange());
     const opened = await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
     expect(opened.code).toBe(0);
@@ -130,7 +54,7 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
     expect(
       refused.requests.some((r) => r.method === "POST" && r.path.endsWith("/attestations")),
     ).toBe(true);
-    expect(sigstore.requests.fulcio).toBeGreaterThanOrEqual(2);
+    expect(keyless.sigstore.requests.fulcio).toBeGreaterThanOrEqual(2);
 
     const comments = repo.issueComments(pr.number);
     const bundles = comments.map((c) => extractAttestation(c.body)).filter((r) => r.ok);
@@ -220,16 +144,16 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
 
   it("signs a push's merge verification keyless: the check run and the output file carry the bundle, and aigate verify --vsa checks it offline", async () => {
     const { repo, workflowPath } = keylessRepo();
-    workflow = workflowPath;
+    keyless.workflow = workflowPath;
     const pr = draft(repo, modelChange());
     await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
     for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
     const before = repo.resolveRef("main") ?? "";
     const merge = pr.merge("frank");
-    const fulcioBefore = sigstore.requests.fulcio;
+    const fulcioBefore = keyless.sigstore.requests.fulcio;
     const landed = await run(repo, "push", pushEvent(repo, "main", before));
     expect(landed.code, landed.stdout).toBe(0);
-    expect(sigstore.requests.fulcio).toBe(fulcioBefore + 1);
+    expect(keyless.sigstore.requests.fulcio).toBe(fulcioBefore + 1);
 
     const [record] = runner.sim.state
       .checkRuns(repo, merge)
@@ -331,12 +255,12 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
 
   it("fails a keyless push naming the Sigstore service it could not reach, and writes no record", async () => {
     const { repo, workflowPath } = keylessRepo();
-    workflow = workflowPath;
+    keyless.workflow = workflowPath;
     const pr = draft(repo, modelChange());
     const before = repo.resolveRef("main") ?? "";
     const merge = pr.merge("frank");
     const landed = await run(repo, "push", pushEvent(repo, "main", before), {
-      sigstore: `fulcio=http://127.0.0.1:9,rekor=${sigstore.rekorURL},entry=intoto`,
+      sigstore: `fulcio=http://127.0.0.1:9,rekor=${keyless.sigstore.rekorURL},entry=intoto`,
     });
     expect(landed.code).not.toBe(0);
     expect(landed.stdout).toContain(
@@ -367,7 +291,7 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
 
   it("posts a deleted keyless attestation again with its bundle, so it still counts", async () => {
     const { repo, workflowPath } = keylessRepo();
-    workflow = workflowPath;
+    keyless.workflow = workflowPath;
     const pr = draft(repo, modelChange());
     await run(repo, "pull_request_target", pullRequestEvent("opened", repo, pr));
     for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);

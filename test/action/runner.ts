@@ -69,6 +69,8 @@ export interface BundleEvent {
   inputs: Record<string, string>;
   /** Further environment the runner sets (the OIDC token request, say). */
   env?: Record<string, string>;
+  /** Another copy of the bundle to run, e.g. one without some of its files. */
+  bundle?: string;
 }
 
 let runs = 0;
@@ -108,9 +110,17 @@ export async function runBundle(runner: Runner, event: BundleEvent): Promise<Bun
   }
   const mark = sim.requests.length;
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    execFile(process.execPath, [BUNDLE], { env, cwd: work, timeout: 60_000 }, (error, out) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: String(out) });
-    });
+    execFile(
+      process.execPath,
+      [event.bundle ?? BUNDLE],
+      { env, cwd: work, timeout: 60_000 },
+      (error, out) => {
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          stdout: String(out),
+        });
+      },
+    );
   });
   return {
     code,

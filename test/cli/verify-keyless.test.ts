@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +97,43 @@ describe("aigate verify with keyless evidence", () => {
       signer_identity: `https://github.com/${WORKFLOW}@refs/heads/main`,
       key_id: null,
     });
+  });
+
+  it("reads the JSON Lines `gh attestation trusted-root` writes: the public-good root, then ours", async () => {
+    const seeds = JSON.parse(
+      readFileSync(join("node_modules", "@sigstore", "tuf", "seeds.json"), "utf8"),
+    );
+    const publicGood = Buffer.from(
+      seeds["https://tuf-repo-cdn.sigstore.dev"].targets["trusted_root.json"],
+      "base64",
+    ).toString("utf8");
+    const lines = `${JSON.stringify(JSON.parse(publicGood))}\n${JSON.stringify(mock.trustedRoot)}\n`;
+    const run = await aigate(
+      "verify",
+      "--evidence",
+      evidence(keylessBody),
+      "--trusted-root",
+      write("trusted_root.jsonl", lines),
+      "--signer-workflow",
+      WORKFLOW,
+      "--json",
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).statements[0]).toMatchObject({ verdict: "valid" });
+    // Only the public-good root: the mock's certificate does not chain to it.
+    const alone = await aigate(
+      "verify",
+      "--evidence",
+      evidence(keylessBody),
+      "--trusted-root",
+      write("public_good.json", publicGood),
+      "--signer-workflow",
+      WORKFLOW,
+      "--json",
+    );
+    expect(alone.code).toBe(1);
+    expect(JSON.parse(alone.stdout).statements[0]).toMatchObject({ verdict: "bad_signature" });
   });
 
   it("accepts keyed envelopes and keyless bundles side by side", async () => {

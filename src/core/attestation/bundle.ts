@@ -6,6 +6,7 @@
  */
 import * as z from "zod";
 import { type DecodeResult, decodeEnvelope } from "./dsse.js";
+import type { SignerIdentity } from "./signer-identity.js";
 
 /** The one bundle media type accepted: v0.3 (certificate, not chain; DSSE content). */
 export const BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -73,3 +74,12 @@ export type BundleCheck =
 export interface BundleVerifier {
   verify(bundle: unknown): BundleCheck;
 }
+
+/**
+ * How a door gives the verifier for the signers a manifest allows: at once, or after loading
+ * Sigstore's libraries. Asked only once a comment carries a bundle or an event signs keyless
+ * (docs/action.md#the-bundle); undefined when no signer is allowed.
+ */
+export type BundlesFor = (
+  signers: readonly SignerIdentity[],
+) => BundleVerifier | undefined | Promise<BundleVerifier | undefined>;

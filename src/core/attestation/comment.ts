@@ -192,6 +192,15 @@ export function extractAttestation(body: unknown): ExtractResult {
 }
 
 /**
+ * Whether a comment carries a keyless Sigstore bundle: what makes a door load Sigstore's
+ * verifier (docs/action.md#the-bundle). Never throws.
+ */
+export function carriesBundle(body: unknown): boolean {
+  const extracted = extractAttestation(body);
+  return extracted.ok && extracted.bundle !== undefined;
+}
+
+/**
  * The marker line for a Sigstore bundle: standard base64 of its JSON as sigstore-js serialises
  * it (the bundle is not re-canonicalised: its own bytes are what `gh attestation` reads).
  */

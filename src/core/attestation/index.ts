@@ -2,6 +2,7 @@
 export {
   BUNDLE_MEDIA_TYPE,
   type BundleCheck,
+  type BundlesFor,
   type BundleVerifier,
   envelopeOfBundle,
   isBundle,
@@ -9,6 +10,7 @@ export {
 export {
   attestationMarker,
   bundleMarker,
+  carriesBundle,
   type ExtractFailure,
   type ExtractResult,
   extractAttestation,

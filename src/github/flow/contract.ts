@@ -3,13 +3,7 @@
  * it is for, with what the event itself tells; the signer, keys, caches and lock it works with;
  * and what it wrote. The flow's steps and its callers (the events, the App, the Action) share it.
  */
-import type {
-  BundleVerifier,
-  Jwks,
-  KeylessSigner,
-  Signer,
-  SignerIdentity,
-} from "../../core/attestation/index.js";
+import type { BundlesFor, Jwks, KeylessSigner, Signer } from "../../core/attestation/index.js";
 import type { ReviewRequestTrigger } from "../../core/policy/index.js";
 import type { Decision } from "../../core/types.js";
 import type { WriteKind } from "../../core/write-budget.js";
@@ -35,9 +29,11 @@ export interface ReconcileDeps {
   unsignedReason?: string | undefined;
   /**
    * Verifies keyless bundles for the allowed workflows (the base manifest's governance.signers);
-   * undefined when none is allowed. Without it keyless approvals count for nothing.
+   * undefined when none is allowed. Without it keyless approvals count for nothing. Asked only
+   * when a comment carries a bundle or the event signs keyless, so a door may load Sigstore's
+   * libraries then (docs/action.md#the-bundle); a rejection fails the evaluation.
    */
-  bundles?: ((signers: readonly SignerIdentity[]) => BundleVerifier | undefined) | undefined;
+  bundles?: BundlesFor | undefined;
   /** Stores each keyless bundle in GitHub's attestation store too, where the job may. */
   storeAttestations?: boolean | undefined;
   /** The GitHub App's id, when known: only its own check runs are updated. */

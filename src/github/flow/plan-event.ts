@@ -8,6 +8,7 @@ import {
   approvalsAfter,
   assessmentDigests,
   type BundleVerifier,
+  carriesBundle,
   filesToRead,
   type IssueContext,
   type IssuedStatement,
@@ -73,22 +74,26 @@ export async function planEvent(
 
   const { trustedJwks: jwks, cache } = deps;
   // Keyless approvals count when the base manifest's governance.signers allows their workflow.
-  const bundles = deps.bundles?.(preparation.manifest.governance.signers ?? []);
-  if (bundles) event.bundles = bundles;
-  const verify = (comments: typeof state.comments) => {
-    const found = attestationComments(pr, comments);
-    return verifyFound(
-      pr,
-      event.restore ? [...found, event.restore.found] : found,
-      jwks,
-      cache,
-      bundles,
-    );
+  // Their verifier is asked for only once a comment carries a bundle or this event signs
+  // keyless: the Action loads Sigstore's libraries then, and other runs never parse them.
+  const signers = preparation.manifest.governance.signers ?? [];
+  const loadBundles = async (bodies?: readonly unknown[]) => {
+    if (event.bundles || !deps.bundles || signers.length === 0) return;
+    if (bodies && !bodies.some(carriesBundle)) return;
+    const bundles = await deps.bundles(signers);
+    if (bundles) event.bundles = bundles;
   };
-  let report = verify(state.comments);
+  const verify = async (comments: typeof state.comments) => {
+    const found = attestationComments(pr, comments);
+    const all = event.restore ? [...found, event.restore.found] : found;
+    await loadBundles(all.map((f) => ("body" in f ? f.body : undefined)));
+    return verifyFound(pr, all, jwks, cache, event.bundles);
+  };
+  let report = await verify(state.comments);
   if (target.deleted && deps.write !== false) {
-    event.restore = restoration(pr, target.deleted, report, jwks, bundles);
-    if (event.restore) report = verify(state.comments);
+    await loadBundles([target.deleted.body]);
+    event.restore = restoration(pr, target.deleted, report, jwks, event.bundles);
+    if (event.restore) report = await verify(state.comments);
   }
   const plan = await planApprovals(
     {
@@ -114,8 +119,10 @@ export async function planEvent(
     statements = [];
   }
   if (canSign && statements.length > 0) {
+    // A keyless statement is read back and verified as it is posted.
+    if (deps.keylessSigner) await loadBundles();
     // Another replica or an earlier delivery may have issued some meanwhile: read again.
-    report = verify(await readComments(client, target));
+    report = await verify(await readComments(client, target));
     const attested = attestedSources(report);
     statements = statements.filter((s) => !attested.has(s.key));
     const context: IssueContext = {

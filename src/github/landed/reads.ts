@@ -2,6 +2,7 @@
 import * as z from "zod";
 import {
   type BundleVerifier,
+  carriesBundle,
   type FoundAttestation,
   type Jwks,
   verifyAttestations,
@@ -188,7 +189,8 @@ export async function readApprovalInputs(
   pr: LandedPullRequest,
   jwks: Jwks,
   web: string,
-  bundles?: BundleVerifier,
+  /** The keyless verifier, asked for only when a comment carries a bundle. */
+  bundles?: () => Promise<BundleVerifier | undefined>,
 ): Promise<{
   attestations: InputAttestation[];
   assessments: Array<{ system: string; path: string; sha256: string }>;
@@ -203,11 +205,12 @@ export async function readApprovalInputs(
       commentId: c.id,
       createdAt: c.createdAt,
     }));
+  const verifier = comments.some((c) => carriesBundle(c.body)) ? await bundles?.() : undefined;
   const report = verifyAttestations(found, jwks, {
     repo: `${repo.owner}/${repo.repo}`,
     pr: pr.number,
     head: pr.headSha,
-    ...(bundles ? { bundles } : {}),
+    ...(verifier ? { bundles: verifier } : {}),
   });
   const attestations: InputAttestation[] = [];
   let assessments: Array<{ system: string; path: string; sha256: string }> = [];

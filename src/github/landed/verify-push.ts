@@ -1,11 +1,5 @@
 /** The merge verification flow of one push: the governed commits it landed, each judged once, one check run with its signed record (docs/app.md#merge-verification). */
-import type {
-  BundleVerifier,
-  Jwks,
-  KeylessSigner,
-  Signer,
-  SignerIdentity,
-} from "../../core/attestation/index.js";
+import type { BundlesFor, Jwks, KeylessSigner, Signer } from "../../core/attestation/index.js";
 import { prepareManifest } from "../../core/manifest/prepare.js";
 import {
   type Bypass,
@@ -50,7 +44,7 @@ export interface LandedDeps {
    * Verifies keyless approvals for the workflows the governing manifest allows (its
    * governance.signers); without it they count for nothing (docs/app.md#keyless-approvals).
    */
-  bundles?: ((signers: readonly SignerIdentity[]) => BundleVerifier | undefined) | undefined;
+  bundles?: BundlesFor | undefined;
   appId: number | undefined;
   /** The door's identity for `verifier.id`, and aigate's version. */
   verifier: { id: string; version: string };
@@ -297,18 +291,11 @@ async function readFacts(
       readBlobsAt(client, repo, pr.headSha, paths),
     // A rebase merge is judged at its last commit; a merge or squash commit at itself.
     landed === commit.sha ? Promise.resolve(undefined) : readBlobsAt(client, repo, landed, paths),
-    readApprovalInputs(
-      client,
-      repo,
-      pr,
-      deps.jwks,
-      deps.web,
-      deps.bundles?.(
-        commit.manifest.state === "prepared"
-          ? (commit.manifest.prepared.manifest.governance.signers ?? [])
-          : [],
-      ),
-    ),
+    readApprovalInputs(client, repo, pr, deps.jwks, deps.web, async () => {
+      const prepared = commit.manifest.state === "prepared" ? commit.manifest.prepared : undefined;
+      const signers = prepared?.manifest.governance.signers ?? [];
+      return signers.length > 0 ? deps.bundles?.(signers) : undefined;
+    }),
   ]);
   facts.checks = checks;
   facts.attestations = inputs.attestations;
