@@ -150,6 +150,13 @@ export async function readFilesBatched(
       out.set(path, file);
     }
     rest.push(...batch.fallback);
+    // Not an error (each file is read again through REST), but each failed batch costs a
+    // request per file: the operator sees why.
+    for (const failure of batch.failures) {
+      client.log.warn(
+        `aigate: ${repo.owner}/${repo.repo}: a GraphQL read of files at ${revision.slice(0, 12)} failed (${failure}); its files are read one by one instead`,
+      );
+    }
   }
   const read = await Promise.all(rest.map(async (path) => [path, await readOne(path)] as const));
   for (const [path, file] of read) out.set(path, file);

@@ -258,6 +258,38 @@ describe("the pull request's reader, many files at once", () => {
     expect(cache.blobs.get(binarySha)?.sha256).toBe(sha256(binary));
   });
 
+  it("says in the log why a batch was read one by one, and reads it so", async () => {
+    listFiles([{ filename: "models/a.py", sha: TEXT_SHA }]);
+    nock(API)
+      .post("/graphql")
+      .reply(502, { message: "Server Error" })
+      .get("/repos/acme/models/contents/models%2Fa.py")
+      .query({ ref: HEAD })
+      .reply(200, {
+        type: "file",
+        sha: TEXT_SHA,
+        size: TEXT_BYTES.length,
+        content: TEXT_BYTES.toString("base64"),
+      });
+    const client = testClient();
+    const warnings: string[] = [];
+    client.log.warn = (message: string) => {
+      warnings.push(message);
+    };
+    const reader = pullRequestReader(client, createAdapterCache(), target, {
+      headSha: HEAD,
+      changedFilesCount: 1,
+    });
+    await reader.changedFiles();
+    const files = await reader.readFiles?.(HEAD, ["models/a.py"]);
+    expect(files?.get("models/a.py")?.sha256).toBe(sha256(TEXT_BYTES));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^aigate: acme\/models: a GraphQL read of files at cccccccccccc failed \(.*Server Error.*\); its files are read one by one instead$/,
+      ),
+    ]);
+  });
+
   it("fails as the REST read fails when GraphQL is down and the REST read fails too", async () => {
     listFiles([{ filename: "models/a.py", sha: TEXT_SHA }]);
     nock(API)
@@ -266,11 +298,17 @@ describe("the pull request's reader, many files at once", () => {
       .get("/repos/acme/models/contents/models%2Fa.py")
       .query({ ref: HEAD })
       .reply(500, { message: "Server Error" });
-    const reader = pullRequestReader(testClient(), createAdapterCache(), target, {
+    const client = testClient();
+    const warnings: string[] = [];
+    client.log.warn = (message: string) => {
+      warnings.push(message);
+    };
+    const reader = pullRequestReader(client, createAdapterCache(), target, {
       headSha: HEAD,
       changedFilesCount: 1,
     });
     await reader.changedFiles();
     await expect(reader.readFiles?.(HEAD, ["models/a.py"])).rejects.toMatchObject({ status: 500 });
+    expect(warnings).toHaveLength(1);
   });
 });
