@@ -1,5 +1,7 @@
 import * as core from "@actions/core";
 import * as github from "@actions/github";
+import { defaults as githubDefaults } from "@actions/github/lib/utils";
+import { getProxyUrl } from "@actions/http-client/lib/proxy";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { throttleOptions } from "../src/github/backoff.js";
@@ -28,6 +30,22 @@ export interface ActionRuntime {
 /** A job is billed while it waits: the Action waits out a limit for at most five minutes. */
 const ACTION_MAX_WAIT_SECONDS = 300;
 
+/**
+ * The request options for the GitHub API client. With no proxy for the API (the rule
+ * @actions/http-client applies: HTTPS_PROXY or HTTP_PROXY, NO_PROXY, loopback never proxied),
+ * requests go through Node's own fetch, so undici (action/dist/undici.cjs) is never loaded;
+ * with one, @actions/github's defaults stay: undici's fetch through a proxy agent. Octokit merges
+ * `request` shallowly, so it is set only when it replaces nothing needed
+ * (docs/action.md#behind-a-proxy).
+ */
+export function requestOptions(
+  apiUrl: string | undefined = githubDefaults.baseUrl,
+): { request: { fetch: typeof fetch } } | Record<string, never> {
+  // An API URL that does not parse keeps @actions/github's defaults and their error.
+  if (apiUrl === undefined || !URL.canParse(apiUrl)) return {};
+  return getProxyUrl(new URL(apiUrl)) ? {} : { request: { fetch: globalThis.fetch } };
+}
+
 /** The runtime on a GitHub runner: @actions/core for I/O, @actions/github's Octokit with retries and throttling. */
 export function runtimeFromActions(): ActionRuntime {
   return {
@@ -53,6 +71,7 @@ export function runtimeFromActions(): ActionRuntime {
       github.getOctokit(
         token,
         {
+          ...requestOptions(),
           throttle: throttleOptions({
             maxWaitSeconds: ACTION_MAX_WAIT_SECONDS,
             notice: (message) => core.info(message),

@@ -16,7 +16,7 @@ import {
 } from "../../sim/index.js";
 import { ROOT } from "../support/git-repo.js";
 
-const BUNDLE = join(ROOT, "action", "dist", "index.js");
+export const BUNDLE = join(ROOT, "action", "dist", "index.js");
 
 /** The token a workflow's `GITHUB_TOKEN` is in these suites: it acts as the GitHub Actions app. */
 export const WORKFLOW_TOKEN = "workflow-token";
@@ -51,6 +51,7 @@ export function useRunner(prefix: string): Runner {
 export interface BundleRun {
   code: number | null;
   stdout: string;
+  stderr: string;
   /** `GITHUB_OUTPUT`, by output name. */
   outputs: Record<string, string>;
   /** What the run wrote to `GITHUB_STEP_SUMMARY`. */
@@ -69,7 +70,7 @@ export interface BundleEvent {
   inputs: Record<string, string>;
   /** Further environment the runner sets (the OIDC token request, say). */
   env?: Record<string, string>;
-  /** Another copy of the bundle to run, e.g. one without some of its files. */
+  /** The bundle to run, when not action/dist/index.js (a copy with a file taken away, say). */
   bundle?: string;
 }
 
@@ -109,15 +110,20 @@ export async function runBundle(runner: Runner, event: BundleEvent): Promise<Bun
     env[`INPUT_${name.toUpperCase()}`] = value;
   }
   const mark = sim.requests.length;
-  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+  const { code, stdout, stderr } = await new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => {
     execFile(
       process.execPath,
       [event.bundle ?? BUNDLE],
       { env, cwd: work, timeout: 60_000 },
-      (error, out) => {
+      (error, out, err) => {
         resolve({
           code: error ? ((error as { code?: number }).code ?? 1) : 0,
           stdout: String(out),
+          stderr: String(err),
         });
       },
     );
@@ -125,6 +131,7 @@ export async function runBundle(runner: Runner, event: BundleEvent): Promise<Bun
   return {
     code,
     stdout,
+    stderr,
     outputs: parseOutputs(readFileSync(outputPath, "utf8")),
     summary: readFileSync(summaryPath, "utf8"),
     requests: sim.requests.slice(mark),
