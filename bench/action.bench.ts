@@ -1,8 +1,10 @@
 /**
  * The Action's cold start: from spawning `node action/dist/index.js` to its first request to
  * the GitHub API, against spawning `node -e 0` to its exit, in the same run; and the bundle's size.
- * Measured twice: a keyed run, and a keyless run, which also loads action/dist/sigstore.js and
- * reads a trusted root before its first request. Goal: each at most 3× `node -e 0`.
+ * Measured twice: a keyed run, and a keyless run (which checks its trusted-root file at start
+ * and loads nothing of Sigstore until a bundle is to be verified or a statement signed). Goal:
+ * each at most 3× `node -e 0`. Also reported, not judged: what a keyless run pays later, at its
+ * first bundle to verify (loading action/dist/sigstore.js and converting the trusted root).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -109,38 +111,62 @@ function nodeBaseline(): Promise<number> {
   });
 }
 
+/**
+ * ms from spawn to the exit of a node that loads the verifier as a keyless run does at its
+ * first bundle: action/dist/sigstore.js imported, the trusted root converted, a verifier made.
+ */
+const verifierScript = `const m = await import(${JSON.stringify(`file://${sigstoreBundle}`)});
+const root = m.parseTrustedRoots(${JSON.stringify(readFileSync(trustedRoot, "utf8"))}, "trusted_root.json");
+m.createBundleVerifier(root, [{ workflow: "acme/models/.github/workflows/aigate.yml" }]);`;
+function verifierLoad(): Promise<number> {
+  return new Promise((done, fail) => {
+    const start = process.hrtime.bigint();
+    spawn(process.execPath, ["--input-type=module", "-e", verifierScript], { stdio: "inherit" }).on(
+      "exit",
+      (code) =>
+        code === 0
+          ? done(Number(process.hrtime.bigint() - start) / 1e6)
+          : fail(new Error("loading the verifier failed")),
+    );
+  });
+}
+
 const baseline: number[] = [];
 const action: number[] = [];
 const keyless: number[] = [];
+const verifier: number[] = [];
 await nodeBaseline();
 await bundleToFirstRequest();
 await bundleToFirstRequest(keylessEnv);
+await verifierLoad();
 for (let round = 0; round < ROUNDS; round++) {
   baseline.push(await nodeBaseline());
   action.push(await bundleToFirstRequest());
   keyless.push(await bundleToFirstRequest(keylessEnv));
+  verifier.push(await verifierLoad());
 }
 server.close();
 rmSync(work, { recursive: true, force: true });
 
 const size = statSync(bundle).size;
-/** Bytes of a file and of every chunk it imports statically: what a keyless run loads at start. */
-function loadedAtStart(file: string, seen = new Set<string>()): number {
+/** Bytes of a file and of every chunk it imports statically: what loading it reads. */
+function loadedWith(file: string, seen = new Set<string>()): number {
   if (seen.has(file)) return 0;
   seen.add(file);
   const text = readFileSync(file, "utf8");
   const chunks = [...text.matchAll(/from\s*"\.\/(sigstore-[A-Za-z0-9_-]+\.js)"/g)];
   return (
     statSync(file).size +
-    chunks.reduce((sum, m) => sum + loadedAtStart(join(dirname(file), m[1] ?? ""), seen), 0)
+    chunks.reduce((sum, m) => sum + loadedWith(join(dirname(file), m[1] ?? ""), seen), 0)
   );
 }
-const sigstoreSize = loadedAtStart(sigstoreBundle);
+const sigstoreSize = loadedWith(sigstoreBundle);
 const sigstoreTotal = readdirSync(dirname(sigstoreBundle))
   .filter((name) => name.startsWith("sigstore"))
   .reduce((sum, name) => sum + statSync(join(dirname(sigstoreBundle), name)).size, 0);
 const ratio = median(action) / median(baseline);
 const keylessRatio = median(keyless) / median(baseline);
+const verifierExtra = median(verifier) - median(baseline);
 const verdict = (r: number) => (r <= 3 ? "ok" : "OVER GOAL");
 console.log(`bundle action/dist/index.js:    ${(size / 1024).toFixed(0)} KiB`);
 // Absent from a bundle built before undici was split off, which this bench can still measure.
@@ -151,7 +177,7 @@ if (undiciSize !== undefined) {
   );
 }
 console.log(
-  `bundle action/dist/sigstore*.js: ${(sigstoreTotal / 1024).toFixed(0)} KiB (keyless runs only), ${(sigstoreSize / 1024).toFixed(0)} KiB of it loaded at start`,
+  `bundle action/dist/sigstore*.js: ${(sigstoreTotal / 1024).toFixed(0)} KiB (keyless runs only, none at start): ${(sigstoreSize / 1024).toFixed(0)} KiB at the first bundle to verify, the signer's chunks at the first signature`,
 );
 console.log(
   `node -e 0 (baseline):            median ${median(baseline).toFixed(1)} ms over ${ROUNDS} runs`,
@@ -166,9 +192,7 @@ console.log(`keyed ratio:   ${ratio.toFixed(2)}x node -e 0 (goal ≤ 3x) ${verdi
 console.log(
   `keyless ratio: ${keylessRatio.toFixed(2)}x node -e 0 (goal ≤ 3x) ${verdict(keylessRatio)}`,
 );
-// The keyed run is judged. The keyless run's goal is reported, as the request benches report
-// the goals they miss: it is not met yet (docs/action.md#the-bundle), and a run that fails on a
-// known miss would hide a new one.
-if (keylessRatio > 3)
-  console.log("keyless ratio over the goal: reported, not judged (docs/action.md#the-bundle)");
-timingGoal(ratio <= 3);
+console.log(
+  `later, at a keyless run's first bundle to verify: +${verifierExtra.toFixed(1)} ms to load the verifier (${(verifierExtra / median(baseline)).toFixed(2)}x node -e 0; reported, not judged)`,
+);
+timingGoal(ratio <= 3 && keylessRatio <= 3);
