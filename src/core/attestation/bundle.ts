@@ -77,7 +77,7 @@ export interface BundleVerifier {
 
 /**
  * How a door gives the verifier for the signers a manifest allows: at once, or after loading
- * Sigstore's libraries. Asked only once a comment carries a bundle or an event signs keyless
+ * Sigstore's libraries. Asked only once a comment carries a bundle or an event posts evidence
  * (docs/action.md#the-bundle); undefined when no signer is allowed.
  */
 export type BundlesFor = (

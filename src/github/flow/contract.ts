@@ -30,7 +30,7 @@ export interface ReconcileDeps {
   /**
    * Verifies keyless bundles for the allowed workflows (the base manifest's governance.signers);
    * undefined when none is allowed. Without it keyless approvals count for nothing. Asked only
-   * when a comment carries a bundle or the event signs keyless, so a door may load Sigstore's
+   * when a comment carries a bundle or the event posts evidence, so a door may load Sigstore's
    * libraries then (docs/action.md#the-bundle); a rejection fails the evaluation.
    */
   bundles?: BundlesFor | undefined;

@@ -74,8 +74,8 @@ export async function planEvent(
 
   const { trustedJwks: jwks, cache } = deps;
   // Keyless approvals count when the base manifest's governance.signers allows their workflow.
-  // Their verifier is asked for only once a comment carries a bundle or this event signs
-  // keyless: the Action loads Sigstore's libraries then, and other runs never parse them.
+  // Their verifier is asked for only once a comment carries a bundle or this event posts
+  // evidence: the Action loads Sigstore's libraries then, and other runs never parse them.
   const signers = preparation.manifest.governance.signers ?? [];
   const loadBundles = async (bodies?: readonly unknown[]) => {
     if (event.bundles || !deps.bundles || signers.length === 0) return;
@@ -93,7 +93,11 @@ export async function planEvent(
   if (target.deleted && deps.write !== false) {
     await loadBundles([target.deleted.body]);
     event.restore = restoration(pr, target.deleted, report, jwks, event.bundles);
-    if (event.restore) report = await verify(state.comments);
+    if (event.restore) {
+      // Posted after a read of the live comments, each verified: a bundle among them must be.
+      await loadBundles();
+      report = await verify(state.comments);
+    }
   }
   const plan = await planApprovals(
     {
@@ -119,8 +123,9 @@ export async function planEvent(
     statements = [];
   }
   if (canSign && statements.length > 0) {
-    // A keyless statement is read back and verified as it is posted.
-    if (deps.keylessSigner) await loadBundles();
+    // Each statement is posted after a read of the live comments, each verified: a keyless
+    // statement this event signs, or one another writer posted meanwhile, must verify.
+    await loadBundles();
     // Another replica or an earlier delivery may have issued some meanwhile: read again.
     report = await verify(await readComments(client, target));
     const attested = attestedSources(report);
