@@ -5,6 +5,7 @@
  * repository.
  */
 import { readFileSync } from "node:fs";
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import {
   type BundlesFor,
   createSigner,
@@ -121,18 +122,18 @@ export async function actionSigning(
         "aigate: keyless approvals need a trusted root to be counted: give the trusted-root input (a step running `gh attestation trusted-root > trusted_root.json`)",
     };
   }
-  let root: Promise<import("@sigstore/protobuf-specs").TrustedRoot> | undefined;
-  const loadRoot = () => {
-    root ??= loadSigstore().then((m) =>
-      text !== undefined && file ? m.parseTrustedRoots(text, file) : m.fetchTrustedRoot(),
+  let roots: Promise<TrustedRoot[]> | undefined;
+  const loadRoots = () => {
+    roots ??= loadSigstore().then(async (m) =>
+      text !== undefined && file ? m.parseTrustedRoots(text, file) : [await m.fetchTrustedRoot()],
     );
-    return root;
+    return roots;
   };
   signing.bundles = async (signers) => {
     if (signers.length === 0) return undefined;
     const m = await loadSigstore();
     try {
-      return m.createBundleVerifier(await loadRoot(), signers);
+      return m.createBundleVerifier(await loadRoots(), signers);
     } catch (error) {
       throw new Error(`the Sigstore trusted root could not be read: ${(error as Error).message}`);
     }

@@ -28,7 +28,7 @@ export function addKeylessOptions(command: Command): Command {
   return command
     .option(
       "--trusted-root <file>",
-      "Sigstore trusted_root.json for keyless bundles (offline; without it the root is fetched from Sigstore's TUF repository)",
+      "Sigstore trusted_root.json for keyless bundles, or the JSON Lines of several `gh attestation trusted-root` writes (offline; without it the root is fetched from Sigstore's TUF repository)",
     )
     .option(
       "--signer-workflow <owner/repo/.github/workflows/file.yml>",

@@ -19,17 +19,10 @@ function convert({ json, label }: RootDocument): TrustedRoot {
 
 /**
  * Parses one trusted root, or several as JSON Lines (what `gh attestation trusted-root` writes:
- * the public-good root and GitHub's), merged into one: a bundle verifies against any of them.
+ * the public-good root and GitHub's). They are kept apart: each verifies with its own rules
+ * (the public-good root's certificates carry a CT log's timestamp, GitHub's do not), and a
+ * bundle counts when one of them verifies it (verify.ts).
  */
-export function parseTrustedRoots(text: string, file: string): TrustedRoot {
-  const roots = trustedRootDocuments(text, file).map(convert);
-  const [first] = roots;
-  if (!first) throw new Error(`${file}: empty`);
-  return {
-    ...first,
-    tlogs: roots.flatMap((r) => r.tlogs),
-    certificateAuthorities: roots.flatMap((r) => r.certificateAuthorities),
-    ctlogs: roots.flatMap((r) => r.ctlogs),
-    timestampAuthorities: roots.flatMap((r) => r.timestampAuthorities),
-  };
+export function parseTrustedRoots(text: string, file: string): TrustedRoot[] {
+  return trustedRootDocuments(text, file).map(convert);
 }

@@ -19,20 +19,55 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A verifier for the given trusted root that accepts only the given workflow identities. */
-export function createBundleVerifier(
-  trustedRoot: TrustedRoot,
-  signers: readonly SignerIdentity[],
-): BundleVerifier {
+/** The name a root's failures are given: its certificate authority's host. */
+function rootName(root: TrustedRoot, index: number): string {
+  const uri = root.certificateAuthorities[0]?.uri;
+  try {
+    return uri ? new URL(uri).host : `trusted root ${index + 1}`;
+  } catch {
+    return `trusted root ${index + 1}`;
+  }
+}
+
+/** Sigstore's verifier for one root, with that root's rules. */
+function rootVerifier(root: TrustedRoot): Verifier {
   // A private repository's bundle has a timestamp and no log entry; a public one's, a log entry
   // (whose integrated time is its timestamp). Either way one verified timestamp is required,
   // and every log entry present must verify.
-  const verifier = new Verifier(toTrustMaterial(trustedRoot), {
+  return new Verifier(toTrustMaterial(root), {
     tlogThreshold: 0,
-    // Certificates are logged where the root has a certificate log (public-good Sigstore).
-    ctlogThreshold: trustedRoot.ctlogs.length > 0 ? 1 : 0,
+    // Certificates are logged where the root has a certificate log (public-good Sigstore);
+    // GitHub's instance has none, and its certificates carry no such timestamp.
+    ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0,
     timestampThreshold: 1,
   });
+}
+
+/**
+ * A verifier for the given trusted roots that accepts only the given workflow identities. Each
+ * root verifies with its own rules, as `gh attestation verify` does with the public-good root
+ * and GitHub's; a bundle counts when one of them verifies it.
+ */
+export function createBundleVerifier(
+  trustedRoots: TrustedRoot | readonly TrustedRoot[],
+  signers: readonly SignerIdentity[],
+): BundleVerifier {
+  const roots = Array.isArray(trustedRoots) ? trustedRoots : [trustedRoots as TrustedRoot];
+  const verifiers = roots.map((root, i) => ({
+    name: rootName(root, i),
+    verifier: rootVerifier(root),
+  }));
+  const verifySigned = (entity: ReturnType<typeof toSignedEntity>) => {
+    const failures: string[] = [];
+    for (const { name, verifier } of verifiers) {
+      try {
+        return { identity: verifier.verify(entity).identity };
+      } catch (error) {
+        failures.push(verifiers.length > 1 ? `${name}: ${message(error)}` : message(error));
+      }
+    }
+    return { failure: failures.length > 0 ? failures.join("; ") : "no trusted root" };
+  };
   const allowed = new Set(signers.map(subjectAlternativeName));
   return {
     verify(json: unknown): BundleCheck {
@@ -53,11 +88,9 @@ export function createBundleVerifier(
           reason: "the bundle's content is not a DSSE envelope",
         };
       }
-      let identity:
-        | { subjectAlternativeName?: string; extensions?: { issuer?: string } }
-        | undefined;
+      let entity: ReturnType<typeof toSignedEntity>;
       try {
-        identity = verifier.verify(toSignedEntity(bundle)).identity;
+        entity = toSignedEntity(bundle);
       } catch (error) {
         return {
           ok: false,
@@ -65,6 +98,17 @@ export function createBundleVerifier(
           reason: `Sigstore verification failed: ${message(error)}`,
         };
       }
+      const checked = verifySigned(entity);
+      if ("failure" in checked) {
+        return {
+          ok: false,
+          verdict: "bad_signature",
+          reason: `Sigstore verification failed: ${checked.failure}`,
+        };
+      }
+      const identity:
+        | { subjectAlternativeName?: string; extensions?: { issuer?: string } }
+        | undefined = checked.identity;
       const san = identity?.subjectAlternativeName;
       const issuer = identity?.extensions?.issuer;
       if (issuer !== GITHUB_ACTIONS_ISSUER) {

@@ -136,6 +136,65 @@ describe("aigate verify with keyless evidence", () => {
     expect(JSON.parse(alone.stdout).statements[0]).toMatchObject({ verdict: "bad_signature" });
   });
 
+  it("verifies each root of the JSON Lines by its own rules: a GitHub-instance certificate carries no CT log timestamp", async () => {
+    const github = await startMockSigstore({ githubLike: true });
+    try {
+      const signer = createKeylessSigner({
+        endpoints: { fulcioURL: github.fulcioURL, tsaURL: github.tsaURL },
+        getToken: async () => actionsToken(WORKFLOW),
+      });
+      const statement = statementFor(
+        predicate({
+          issuer: { kind: "action", signing: "sigstore" },
+          source: {
+            kind: "review",
+            id: 1003,
+            at: "2026-03-02T09:14:07Z",
+            commit: predicate().pull_request.head_sha,
+          },
+        }),
+      );
+      const signed = await signer.sign(statement);
+      const privateBody = renderAttestationComment(signed.envelope, statement, signed.bundle);
+      // As `gh attestation trusted-root` writes them: the public-good root (with a CT log), then GitHub's.
+      const lines = `${JSON.stringify(mock.trustedRoot)}\n${JSON.stringify(github.trustedRoot)}\n`;
+      const run = await aigate(
+        "verify",
+        "--evidence",
+        evidence(privateBody),
+        "--trusted-root",
+        write("both_roots.jsonl", lines),
+        "--signer-workflow",
+        WORKFLOW,
+        "--json",
+      );
+      expect(run.stderr).toBe("");
+      const out = JSON.parse(run.stdout);
+      expect(out.statements[0]).toMatchObject({
+        verdict: "valid",
+        signer_identity: `https://github.com/${WORKFLOW}@refs/heads/main`,
+      });
+      expect(run.code).toBe(0);
+      // The public-good root alone does not verify GitHub's certificate.
+      const onlyPublic = await aigate(
+        "verify",
+        "--evidence",
+        evidence(privateBody),
+        "--trusted-root",
+        "trusted_root.json",
+        "--signer-workflow",
+        WORKFLOW,
+        "--json",
+      );
+      expect(onlyPublic.code).toBe(1);
+      expect(JSON.parse(onlyPublic.stdout).statements[0]).toMatchObject({
+        verdict: "bad_signature",
+      });
+    } finally {
+      await github.close();
+    }
+  });
+
   it("accepts keyed envelopes and keyless bundles side by side", async () => {
     write("jwks.json", JSON.stringify(jwksFrom([issuerKey.publicKeyPem])));
     const keyed = issue({

@@ -35,16 +35,21 @@ export interface MockSigstore {
 export interface MockOptions {
   /** The CA's clock: a certificate is valid for ten minutes from it. */
   caClock?: Date;
+  /**
+   * Like GitHub's own instance: the CA logs no certificate (no SCT in it) and the trusted root
+   * names no certificate log and no transparency log, only the CA and the timestamp authority.
+   */
+  githubLike?: boolean;
 }
 
 const keyPair = () => generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 const VALID_FROM = new Date("2020-01-01T00:00:00Z");
 
 /** The mocks' CA (with its CT log), transparency log and TSA, on the clock `now`. */
-async function makeServices(url: string, now: Date, caClock: Date | undefined) {
+async function makeServices(url: string, now: Date, caClock: Date | undefined, withCtLog = true) {
   const caKeys = keyPair();
   const ctlog = await initializeCTLog(caKeys);
-  const ca = await initializeCA(caKeys, ctlog, caClock ?? now);
+  const ca = await initializeCA(caKeys, withCtLog ? ctlog : undefined, caClock ?? now);
   const tlogKeys = keyPair();
   const tlog = await initializeTLog(`${url}/rekor`, tlogKeys);
   const tsa = await initializeTSA(keyPair(), now);
@@ -67,7 +72,7 @@ export async function startMockSigstore(options: MockOptions = {}): Promise<Mock
   let made: Awaited<ReturnType<typeof makeServices>>;
   do {
     now = second();
-    made = await makeServices(url, now, options.caClock);
+    made = await makeServices(url, now, options.caClock, !options.githubLike);
   } while (second().getTime() !== now.getTime());
   const { ctlog, ca, tlog, tsa } = made;
 
@@ -110,20 +115,22 @@ export async function startMockSigstore(options: MockOptions = {}): Promise<Mock
 
   const root = TrustedRoot.toJSON({
     mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-    tlogs: [
-      {
-        baseUrl: `${url}/rekor`,
-        hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: {
-          rawBytes: tlog.publicKey,
-          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
-          validFor: { start: VALID_FROM, end: undefined },
-        },
-        logId: { keyId: createHash("sha256").update(tlog.publicKey).digest() },
-        checkpointKeyId: undefined,
-        operator: "mock",
-      },
-    ],
+    tlogs: options.githubLike
+      ? []
+      : [
+          {
+            baseUrl: `${url}/rekor`,
+            hashAlgorithm: HashAlgorithm.SHA2_256,
+            publicKey: {
+              rawBytes: tlog.publicKey,
+              keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+              validFor: { start: VALID_FROM, end: undefined },
+            },
+            logId: { keyId: createHash("sha256").update(tlog.publicKey).digest() },
+            checkpointKeyId: undefined,
+            operator: "mock",
+          },
+        ],
     certificateAuthorities: [
       {
         subject: { organization: "sigstore.mock", commonName: "sigstore" },
@@ -133,20 +140,22 @@ export async function startMockSigstore(options: MockOptions = {}): Promise<Mock
         operator: "mock",
       },
     ],
-    ctlogs: [
-      {
-        baseUrl: `${url}/ct`,
-        hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: {
-          rawBytes: ctlog.publicKey,
-          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
-          validFor: { start: VALID_FROM, end: undefined },
-        },
-        logId: { keyId: Buffer.from(ctlog.logID.buffer) },
-        checkpointKeyId: undefined,
-        operator: "mock",
-      },
-    ],
+    ctlogs: options.githubLike
+      ? []
+      : [
+          {
+            baseUrl: `${url}/ct`,
+            hashAlgorithm: HashAlgorithm.SHA2_256,
+            publicKey: {
+              rawBytes: ctlog.publicKey,
+              keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+              validFor: { start: VALID_FROM, end: undefined },
+            },
+            logId: { keyId: Buffer.from(ctlog.logID.buffer) },
+            checkpointKeyId: undefined,
+            operator: "mock",
+          },
+        ],
     timestampAuthorities: [
       {
         subject: { organization: "sigstore.mock", commonName: "tsa" },

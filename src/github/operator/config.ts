@@ -26,7 +26,7 @@ export interface AppConfig {
    * The Sigstore trusted root keyless approvals are verified against (AIGATE_TRUSTED_ROOT,
    * docs/app.md#keyless-approvals); without it they count for nothing.
    */
-  trustedRoot?: TrustedRoot;
+  trustedRoot?: TrustedRoot[];
   production: boolean;
 }
 
@@ -115,7 +115,7 @@ export function loadAppConfig({ env, cwd, notice = () => {} }: LoadConfigOptions
  * AIGATE_TRUSTED_ROOT: a `trusted_root.json` (or the JSON Lines `gh attestation trusted-root`
  * writes), given as its content or as the path of a file holding it.
  */
-function parseTrustedRootSetting(value: string | undefined): TrustedRoot | undefined {
+function parseTrustedRootSetting(value: string | undefined): TrustedRoot[] | undefined {
   if (!nonEmpty(value)) return undefined;
   const text = value.trim();
   const inline = text.startsWith("{");
