@@ -12,6 +12,7 @@ import { issueCommentEvent, pullRequestEvent, pullRequestReviewEvent } from "../
 import { ASSESSMENT, draft, modelChange, OVERSIGHT } from "../e2e/driver.js";
 import { ROOT } from "../support/git-repo.js";
 import { useKeyless } from "./keyless-support.js";
+import { runBundle } from "./runner.js";
 
 const keyless = useKeyless("aigate-keyless-loading-");
 const { runner, keylessRepo, run, approve } = keyless;
@@ -54,7 +55,8 @@ describe("a keyless run loads Sigstore only when it needs it", { timeout: 120_00
     expect(checks[OVERSIGHT]?.conclusion).toBe("action_required");
     expect(checks[OVERSIGHT]?.output?.title).not.toContain("could not evaluate");
 
-    // An approval is to be signed: the signer is loaded, and without it the run fails closed.
+    // An approval is to be recorded: Sigstore loads before it is signed and posted (the verifier
+    // for the live read before the post, then the signer), and without it the run fails closed.
     const review = pr.addReview({ user: "alice", state: "APPROVED", body: "" });
     const signing = await run(
       repo,
@@ -71,14 +73,32 @@ describe("a keyless run loads Sigstore only when it needs it", { timeout: 120_00
     });
   });
 
-  it("loads the verifier once a comment carries a bundle", async () => {
+  it("in a run that records nothing, loads the verifier once a comment carries a bundle", async () => {
     const { repo, workflowPath } = keylessRepo();
     keyless.workflow = workflowPath;
     const pr = draft(repo, modelChange());
-    expect((await approve(repo, pr, "alice")).code).toBe(0);
-    const again = await run(repo, "issue_comment", recheck(repo, pr), {}, { bundle: alone });
-    expect(again.code).not.toBe(0);
-    expect(again.stdout).toMatch(/sigstore\.js/);
+    for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
+    expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.conclusion).toBe(
+      "success",
+    );
+    // No key and no OIDC token: nothing can be signed, the trusted root still verifies.
+    const readOnly = (bundle?: string) =>
+      runBundle(runner, {
+        name: "issue_comment",
+        payload: recheck(repo, pr),
+        repository: `acme/${repo.name}`,
+        inputs: { ...keyless.inputs(), signing: "" },
+        ...(bundle ? { bundle } : {}),
+      });
+    const counted = await readOnly();
+    expect(counted.code).toBe(0);
+    expect(counted.stdout).toContain("cannot record new approvals");
+    expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.conclusion).toBe(
+      "success",
+    );
+    const without = await readOnly(alone);
+    expect(without.code).not.toBe(0);
+    expect(without.stdout).toMatch(/sigstore\.js/);
     expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.output?.title).toContain(
       "could not evaluate",
     );
