@@ -72,6 +72,13 @@ export function runtimeFromActions(): ActionRuntime {
         token,
         {
           ...requestOptions(),
+          // Octokit's own warnings (a batch read that failed, say) as the job's annotations.
+          log: {
+            debug: (message: string) => core.debug(message),
+            info: (message: string) => core.info(message),
+            warn: (message: string) => core.warning(message),
+            error: (message: string) => core.error(message),
+          },
           throttle: throttleOptions({
             maxWaitSeconds: ACTION_MAX_WAIT_SECONDS,
             notice: (message) => core.info(message),

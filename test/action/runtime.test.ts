@@ -2,8 +2,12 @@
  * The Action's client options (action/runtime.ts): Node's own fetch when no proxy applies to the
  * GitHub API, by @actions/http-client's rule; @actions/github's proxied defaults otherwise.
  */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { getProxyUrl } from "@actions/http-client/lib/proxy";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { requestOptions } from "../../action/runtime.js";
+import { requestOptions, runtimeFromActions } from "../../action/runtime.js";
+import { ROOT } from "../support/git-repo.js";
 
 const PROXY_VARIABLES = [
   "https_proxy",
@@ -57,5 +61,47 @@ describe("the Action's request options", () => {
   it("keep the defaults, and their error, for an API URL that does not parse", () => {
     proxyEnv({});
     expect(requestOptions("not a url")).toEqual({});
+  });
+});
+
+describe("the proxy rule, in both copies of @actions/http-client", () => {
+  // The decision above uses the top-level copy; @actions/github sends requests through its own
+  // (nested) one. They must agree, or a run would pick Node's fetch where a proxy is meant.
+  const nested = createRequire(join(ROOT, "node_modules", "@actions", "github", "package.json"))(
+    "@actions/http-client/lib/proxy",
+  ) as { getProxyUrl(url: URL): URL | undefined };
+  const cases: Array<[Record<string, string>, string]> = [
+    [{}, "https://api.github.com"],
+    [{ HTTPS_PROXY: "http://proxy.corp:3128" }, "https://api.github.com"],
+    [{ HTTP_PROXY: "http://proxy.corp:3128" }, "https://api.github.com"],
+    [{ HTTP_PROXY: "http://proxy.corp:3128" }, "http://ghe.corp/api/v3"],
+    [{ https_proxy: "http://proxy.corp:3128", NO_PROXY: ".github.com" }, "https://api.github.com"],
+    [
+      { HTTPS_PROXY: "http://proxy.corp:3128", no_proxy: "ghe.corp:443" },
+      "https://ghe.corp/api/v3",
+    ],
+    [{ HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: "*" }, "https://api.github.com"],
+    [{ HTTP_PROXY: "http://proxy.corp:3128" }, "http://127.0.0.1:8080"],
+  ];
+  it.each(cases)("agree for %j and %s", (env, url) => {
+    proxyEnv(env);
+    expect(nested.getProxyUrl(new URL(url))?.href).toBe(getProxyUrl(new URL(url))?.href);
+  });
+});
+
+describe("the Action's client log", () => {
+  it("turns Octokit's warnings into the job's warning annotations", () => {
+    vi.stubEnv("GITHUB_REPOSITORY", "acme/models");
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      runtimeFromActions().client("workflow-token").log.warn("a batch read failed");
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.join("")).toContain("::warning::a batch read failed");
   });
 });

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import { fileContent } from "../../facts/reader.js";
 import type { GitHubClient } from "../client.js";
+import { redact } from "../errors.js";
 import type { FileAtCommit } from "./cache.js";
 
 /** Files per GraphQL query: 60 files cost two requests, and no answer grows without bound. */
@@ -154,7 +155,7 @@ export async function readFilesBatched(
     // request per file: the operator sees why.
     for (const failure of batch.failures) {
       client.log.warn(
-        `aigate: ${repo.owner}/${repo.repo}: a GraphQL read of files at ${revision.slice(0, 12)} failed (${failure}); its files are read one by one instead`,
+        `aigate: ${repo.owner}/${repo.repo}: a GraphQL read of files at ${revision.slice(0, 12)} failed (${redact(failure)}); its files are read one by one instead`,
       );
     }
   }
