@@ -8,9 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  enqueue,
   GRAPHQL_OPERATION,
   issueCommentEvent,
   isWriteRequest,
+  mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
 } from "../../sim/index.js";
@@ -315,6 +317,23 @@ describe("the bundled Action, keyless", { timeout: 120_000 }, () => {
     expect(runner.sim.state.checkRuns(repo, pr.headSha).latest[OVERSIGHT]?.conclusion).toBe(
       "success",
     );
+  });
+
+  it("counts keyless approvals in a merge group as on the pull request", async () => {
+    const { repo, workflowPath } = keylessRepo();
+    keyless.workflow = workflowPath;
+    const pr = draft(repo, modelChange());
+    for (const user of ["alice", "erin"]) expect((await approve(repo, pr, user)).code).toBe(0);
+    const group = enqueue(repo, pr);
+    const result = await run(repo, "merge_group", mergeGroupEvent(repo, group), {
+      "fail-on": "gates",
+    });
+    expect(result.code).toBe(0);
+    const checks = runner.sim.state.checkRuns(repo, group.headSha).latest;
+    expect(checks[OVERSIGHT]).toMatchObject({
+      conclusion: "success",
+      output: { title: "2 of 2 approvals recorded" },
+    });
   });
 
   it("fails the job naming the permission when keyless is asked and the job has no OIDC token", async () => {

@@ -17,7 +17,7 @@ import { readChange, readChangeFiles } from "../../facts/gather.js";
 import type { SourceReader } from "../../facts/reader.js";
 import type { GitHubClient } from "../client.js";
 import { describeFailure, isNotFound } from "../errors.js";
-import { attestationComments, verifyFound } from "../flow/attest.js";
+import { attestationComments, bodiesOf, verifierFor, verifyFound } from "../flow/attest.js";
 import { errorChecks, refusedChecks, renderChecks } from "../flow/checks.js";
 import { emptyResult, type ReconcileDeps, type ReconcileResult } from "../flow/contract.js";
 import { type CheckContent, publishChecks } from "../flow/publish.js";
@@ -127,12 +127,11 @@ export async function reconcileMergeGroup(
       facts.baseFiles = files.baseFiles;
       facts.commits = commits;
       facts.commitsTruncated = pr.commitsCount > commits.length;
-      const report = verifyFound(
-        pr,
-        attestationComments(pr, comments),
-        deps.trustedJwks,
-        deps.cache,
-      );
+      // Keyless approvals count as on the pull request itself (docs/app.md#merge-queues).
+      const found = attestationComments(pr, comments);
+      const signers = preparation.manifest.governance.signers ?? [];
+      const bundles = await verifierFor(deps.bundles, signers, bodiesOf(found));
+      const report = verifyFound(pr, found, deps.trustedJwks, deps.cache, bundles);
       // The plan is read for its vetoes and refusals only: a merge group attests nothing.
       const plan = await planApprovals(
         {

@@ -8,7 +8,6 @@ import {
   approvalsAfter,
   assessmentDigests,
   type BundleVerifier,
-  carriesBundle,
   filesToRead,
   type IssueContext,
   type IssuedStatement,
@@ -35,7 +34,14 @@ import { readFileDigests } from "../../facts/gather.js";
 import type { GitHubClient } from "../client.js";
 import { readComments, readTeamsOf } from "../reads/conversation.js";
 import { factsOf, type PullRequestState, readChangesSince } from "../reads/pull-request.js";
-import { attestationComments, type Restoration, restoration, verifyFound } from "./attest.js";
+import {
+  attestationComments,
+  bodiesOf,
+  type Restoration,
+  restoration,
+  verifierFor,
+  verifyFound,
+} from "./attest.js";
 import type { ReconcileDeps, ReconcileTarget } from "./contract.js";
 
 /** What one event decided to write, and the facts the engine evaluates after those writes. */
@@ -78,15 +84,14 @@ export async function planEvent(
   // evidence: the Action loads Sigstore's libraries then, and other runs never parse them.
   const signers = preparation.manifest.governance.signers ?? [];
   const loadBundles = async (bodies?: readonly unknown[]) => {
-    if (event.bundles || !deps.bundles || signers.length === 0) return;
-    if (bodies && !bodies.some(carriesBundle)) return;
-    const bundles = await deps.bundles(signers);
+    if (event.bundles) return;
+    const bundles = await verifierFor(deps.bundles, signers, bodies);
     if (bundles) event.bundles = bundles;
   };
   const verify = async (comments: typeof state.comments) => {
     const found = attestationComments(pr, comments);
     const all = event.restore ? [...found, event.restore.found] : found;
-    await loadBundles(all.map((f) => ("body" in f ? f.body : undefined)));
+    await loadBundles(bodiesOf(all));
     return verifyFound(pr, all, jwks, cache, event.bundles);
   };
   let report = await verify(state.comments);
