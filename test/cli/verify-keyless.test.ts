@@ -7,7 +7,7 @@ import {
   renderAttestationComment,
   statementFor,
 } from "../../src/core/attestation/index.js";
-import { createKeylessSigner } from "../../src/sigstore/sign.js";
+import { createKeylessSigner, type KeylessOptions } from "../../src/sigstore/sign.js";
 import { issue, issuerKey, PR, predicate, REPO } from "../core/attestation/helpers.js";
 import { runCli } from "../support/run-cli.js";
 import { actionsToken, type MockSigstore, startMockSigstore } from "../support/sigstore.js";
@@ -19,11 +19,18 @@ let dir: string;
 let keylessBody: string;
 let otherWorkflowBody: string;
 
-async function keylessComment(workflow: string, id: number): Promise<string> {
-  const signer = createKeylessSigner({
+/** A keyless approval comment, signed through the public-good-like mock unless told otherwise. */
+async function keylessComment(
+  workflow: string,
+  id: number,
+  instance: Pick<KeylessOptions, "endpoints" | "entryType"> = {
     endpoints: { fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL },
-    getToken: async () => actionsToken(workflow),
     entryType: "intoto",
+  },
+): Promise<string> {
+  const signer = createKeylessSigner({
+    ...instance,
+    getToken: async () => actionsToken(workflow),
   });
   const statement = statementFor(
     predicate({
@@ -139,23 +146,9 @@ describe("aigate verify with keyless evidence", () => {
   it("verifies each root of the JSON Lines by its own rules: a GitHub-instance certificate carries no CT log timestamp", async () => {
     const github = await startMockSigstore({ githubLike: true });
     try {
-      const signer = createKeylessSigner({
+      const privateBody = await keylessComment(WORKFLOW, 1003, {
         endpoints: { fulcioURL: github.fulcioURL, tsaURL: github.tsaURL },
-        getToken: async () => actionsToken(WORKFLOW),
       });
-      const statement = statementFor(
-        predicate({
-          issuer: { kind: "action", signing: "sigstore" },
-          source: {
-            kind: "review",
-            id: 1003,
-            at: "2026-03-02T09:14:07Z",
-            commit: predicate().pull_request.head_sha,
-          },
-        }),
-      );
-      const signed = await signer.sign(statement);
-      const privateBody = renderAttestationComment(signed.envelope, statement, signed.bundle);
       // As `gh attestation trusted-root` writes them: the public-good root (with a CT log), then GitHub's.
       const lines = `${JSON.stringify(mock.trustedRoot)}\n${JSON.stringify(github.trustedRoot)}\n`;
       const run = await aigate(

@@ -20,6 +20,7 @@ import {
   startStack,
 } from "../../sim/stack.js";
 import { draft, driver, modelChange } from "./driver.js";
+import { askedAt, requestedBy } from "./review-requests-reads.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,10 +31,6 @@ afterAll(async () => {
 });
 
 const app = driver(() => stack);
-
-import { askedAt, eventReads as eventReadsOf, requestedBy } from "./review-requests-reads.js";
-
-const _eventReads = (repo: SimRepo, pr: SimPullRequest) => eventReadsOf(stack, repo, pr);
 
 async function send(repo: SimRepo, pr: SimPullRequest, action: "opened" | "ready_for_review") {
   expect(await stack.send("pull_request", pullRequestEvent(action, repo, pr))).toBe(200);

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import * as z from "zod";
 import {
+  carriesBundle,
   crossCheckWitnesses,
   DEFAULT_WITNESS_APP,
   DELETED_AFTER_COUNTING,
-  extractAttestation,
   type FoundAttestation,
   MARKER_NAME,
   type StatementVerdict,
@@ -340,10 +340,9 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       options.evidence,
       readArgumentFile(ctx, options.evidence, "evidence file"),
     );
-    const bundlesPresent = evidence.found.some((item) => {
-      const extracted = "body" in item ? extractAttestation(item.body) : undefined;
-      return extracted?.ok === true && extracted.bundle !== undefined;
-    });
+    const bundlesPresent = evidence.found.some(
+      (item) => "body" in item && carriesBundle(item.body),
+    );
     const bundles = await bundleVerifierOf(ctx, options, bundlesPresent);
     if (bundles) expect.bundles = bundles;
     const report = verifyAttestations(evidence.found, jwks, expect);

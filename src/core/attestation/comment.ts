@@ -1,7 +1,8 @@
 import { MAX_COMMENT_CHARS } from "../limits.js";
-import { envelopeOfBundle, isBundle } from "./bundle.js";
+import { type BundlesFor, type BundleVerifier, envelopeOfBundle, isBundle } from "./bundle.js";
 import { type DecodedEnvelope, decodeBase64, decodeEnvelope, type Envelope } from "./dsse.js";
 import { canonicalJson, parseStrictJson } from "./json.js";
+import type { SignerIdentity } from "./signer-identity.js";
 import { type ApprovalStatement, StatementSchema } from "./statement.js";
 
 /**
@@ -198,6 +199,21 @@ export function extractAttestation(body: unknown): ExtractResult {
 export function carriesBundle(body: unknown): boolean {
   const extracted = extractAttestation(body);
   return extracted.ok && extracted.bundle !== undefined;
+}
+
+/**
+ * The keyless verifier for the signers a manifest allows, asked of the door only when one of
+ * the bodies carries a Sigstore bundle (or, without bodies, always): the Action loads
+ * Sigstore's libraries then (docs/action.md#the-bundle).
+ */
+export async function verifierFor(
+  bundles: BundlesFor | undefined,
+  signers: readonly SignerIdentity[],
+  bodies?: readonly unknown[],
+): Promise<BundleVerifier | undefined> {
+  if (!bundles || signers.length === 0) return undefined;
+  if (bodies && !bodies.some(carriesBundle)) return undefined;
+  return bundles(signers);
 }
 
 /**

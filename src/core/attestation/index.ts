@@ -20,6 +20,7 @@ export {
   MAX_COMMENT_CHARS,
   MAX_ENVELOPE_BYTES,
   renderAttestationComment,
+  verifierFor,
 } from "./comment.js";
 export {
   canonicalEnvelopeJson,

@@ -7,7 +7,7 @@
  * fails both checks, saying why: the queue never waits on a missing check, and never merges on
  * a blanket success.
  */
-import { approvalsAfter, rejectedFrom } from "../../core/attestation/index.js";
+import { approvalsAfter, rejectedFrom, verifierFor } from "../../core/attestation/index.js";
 import { MAX_COMPARE_FILES } from "../../core/limits.js";
 import { MANIFEST_PATH } from "../../core/manifest/schema.js";
 import { evaluate, planApprovals } from "../../core/policy/index.js";
@@ -17,7 +17,7 @@ import { readChange, readChangeFiles } from "../../facts/gather.js";
 import type { SourceReader } from "../../facts/reader.js";
 import type { GitHubClient } from "../client.js";
 import { describeFailure, isNotFound } from "../errors.js";
-import { attestationComments, bodiesOf, verifierFor, verifyFound } from "../flow/attest.js";
+import { attestationComments, bodiesOf, verifyFound } from "../flow/attest.js";
 import { errorChecks, refusedChecks, renderChecks } from "../flow/checks.js";
 import { emptyResult, type ReconcileDeps, type ReconcileResult } from "../flow/contract.js";
 import { type CheckContent, publishChecks } from "../flow/publish.js";

@@ -5,9 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import {
-  type BundlesFor,
   type BundleVerifier,
-  carriesBundle,
   EnvelopeSchema,
   extractAttestation,
   type FoundAttestation,
@@ -16,7 +14,6 @@ import {
   type Jwks,
   MARKER_PREFIX,
   renderAttestationComment,
-  type SignerIdentity,
   type StatementVerdict,
   type VerificationReport,
   verifyAttestations,
@@ -73,21 +70,6 @@ export function attestationComments(
       if (c.author) item.commentAuthor = c.author.login;
       return item;
     });
-}
-
-/**
- * The keyless verifier for the signers a manifest allows, asked of the door only when one of
- * the bodies carries a Sigstore bundle (or, without bodies, always): the Action loads
- * Sigstore's libraries then (docs/action.md#the-bundle).
- */
-export async function verifierFor(
-  bundles: BundlesFor | undefined,
-  signers: readonly SignerIdentity[],
-  bodies?: readonly unknown[],
-): Promise<BundleVerifier | undefined> {
-  if (!bundles || signers.length === 0) return undefined;
-  if (bodies && !bodies.some(carriesBundle)) return undefined;
-  return bundles(signers);
 }
 
 /** The comment bodies of found attestations, for `verifierFor`. */

@@ -14,6 +14,7 @@ import {
   rejectedFrom,
   signStatements,
   signStatementsKeyless,
+  verifierFor,
 } from "../../core/attestation/index.js";
 import {
   type ApprovalPlan,
@@ -39,7 +40,6 @@ import {
   bodiesOf,
   type Restoration,
   restoration,
-  verifierFor,
   verifyFound,
 } from "./attest.js";
 import type { ReconcileDeps, ReconcileTarget } from "./contract.js";

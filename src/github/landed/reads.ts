@@ -1,10 +1,11 @@
 /** The facts a merge verification reads: a landed commit, its pull request, that pull request's checks, head tree and attestations. */
 import * as z from "zod";
 import {
-  type BundleVerifier,
-  carriesBundle,
+  type BundlesFor,
   type FoundAttestation,
   type Jwks,
+  type SignerIdentity,
+  verifierFor,
   verifyAttestations,
 } from "../../core/attestation/index.js";
 import type {
@@ -189,8 +190,8 @@ export async function readApprovalInputs(
   pr: LandedPullRequest,
   jwks: Jwks,
   web: string,
-  /** The keyless verifier, asked for only when a comment carries a bundle. */
-  bundles?: () => Promise<BundleVerifier | undefined>,
+  /** The keyless verifier's door and the signers the governing manifest allows. */
+  keyless: { bundles: BundlesFor | undefined; signers: readonly SignerIdentity[] },
 ): Promise<{
   attestations: InputAttestation[];
   assessments: Array<{ system: string; path: string; sha256: string }>;
@@ -205,7 +206,11 @@ export async function readApprovalInputs(
       commentId: c.id,
       createdAt: c.createdAt,
     }));
-  const verifier = comments.some((c) => carriesBundle(c.body)) ? await bundles?.() : undefined;
+  const verifier = await verifierFor(
+    keyless.bundles,
+    keyless.signers,
+    comments.map((c) => c.body),
+  );
   const report = verifyAttestations(found, jwks, {
     repo: `${repo.owner}/${repo.repo}`,
     pr: pr.number,

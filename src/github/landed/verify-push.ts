@@ -291,10 +291,12 @@ async function readFacts(
       readBlobsAt(client, repo, pr.headSha, paths),
     // A rebase merge is judged at its last commit; a merge or squash commit at itself.
     landed === commit.sha ? Promise.resolve(undefined) : readBlobsAt(client, repo, landed, paths),
-    readApprovalInputs(client, repo, pr, deps.jwks, deps.web, async () => {
-      const prepared = commit.manifest.state === "prepared" ? commit.manifest.prepared : undefined;
-      const signers = prepared?.manifest.governance.signers ?? [];
-      return signers.length > 0 ? deps.bundles?.(signers) : undefined;
+    readApprovalInputs(client, repo, pr, deps.jwks, deps.web, {
+      bundles: deps.bundles,
+      signers:
+        commit.manifest.state === "prepared"
+          ? (commit.manifest.prepared.manifest.governance.signers ?? [])
+          : [],
     }),
   ]);
   facts.checks = checks;

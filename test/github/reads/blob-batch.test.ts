@@ -199,6 +199,20 @@ describe("reading many files in one GraphQL request", () => {
 });
 
 describe("the pull request's reader, many files at once", () => {
+  /** The reader of a one-file pull request, with the warnings its client logs. */
+  const readerOfOneFile = () => {
+    const client = testClient();
+    const warnings: string[] = [];
+    client.log.warn = (message: string) => {
+      warnings.push(message);
+    };
+    const reader = pullRequestReader(client, createAdapterCache(), target, {
+      headSha: HEAD,
+      changedFilesCount: 1,
+    });
+    return { reader, warnings };
+  };
+
   const listFiles = (files: Array<{ filename: string; sha: string }>) =>
     nock(API)
       .get("/repos/acme/models/pulls/7/files")
@@ -271,15 +285,7 @@ describe("the pull request's reader, many files at once", () => {
         size: TEXT_BYTES.length,
         content: TEXT_BYTES.toString("base64"),
       });
-    const client = testClient();
-    const warnings: string[] = [];
-    client.log.warn = (message: string) => {
-      warnings.push(message);
-    };
-    const reader = pullRequestReader(client, createAdapterCache(), target, {
-      headSha: HEAD,
-      changedFilesCount: 1,
-    });
+    const { reader, warnings } = readerOfOneFile();
     await reader.changedFiles();
     const files = await reader.readFiles?.(HEAD, ["models/a.py"]);
     expect(files?.get("models/a.py")?.sha256).toBe(sha256(TEXT_BYTES));
@@ -298,15 +304,7 @@ describe("the pull request's reader, many files at once", () => {
       .get("/repos/acme/models/contents/models%2Fa.py")
       .query({ ref: HEAD })
       .reply(500, { message: "Server Error" });
-    const client = testClient();
-    const warnings: string[] = [];
-    client.log.warn = (message: string) => {
-      warnings.push(message);
-    };
-    const reader = pullRequestReader(client, createAdapterCache(), target, {
-      headSha: HEAD,
-      changedFilesCount: 1,
-    });
+    const { reader, warnings } = readerOfOneFile();
     await reader.changedFiles();
     await expect(reader.readFiles?.(HEAD, ["models/a.py"])).rejects.toMatchObject({ status: 500 });
     expect(warnings).toHaveLength(1);
